@@ -1,0 +1,167 @@
+//! The command line: clap definitions, dispatch, and printing. `main` only calls [`main_entry`].
+
+pub mod args;
+pub mod divergence;
+pub mod demo;
+pub mod spec;
+
+use crate::error::Result;
+use crate::report::{envelope, Value};
+use clap::{Args, Parser, Subcommand};
+use serde_json::Value as Json;
+use spec::Spec;
+use std::ffi::OsString;
+
+/// Flags shared by every subcommand.
+#[derive(Args, Clone, Debug, Default)]
+pub struct Common {
+    /// Significant decimal digits to certify in every real output (1 to 100000)
+    #[arg(long, value_name = "D", default_value = None)]
+    pub digits: Option<String>,
+    /// Precision limit in bits for the precision loop (default 1048576); past it, exit code 3
+    #[arg(long = "max-bits", value_name = "BITS")]
+    pub max_bits: Option<String>,
+    /// Print one JSON document instead of the readable table
+    #[arg(long)]
+    pub json: bool,
+    /// Read flags from a JSON object in FILE ('-' for standard input); command-line flags override it
+    #[arg(long, value_name = "FILE")]
+    pub spec: Option<String>,
+}
+
+impl Common {
+    /// Load `--spec` (if any) and fill the shared flags from it.
+    pub fn load_spec(&mut self) -> Result<Spec> {
+        let spec = match &self.spec {
+            Some(path) => Spec::load(path)?,
+            None => Spec::default(),
+        };
+        spec.fill("digits", &mut self.digits);
+        spec.fill("max-bits", &mut self.max_bits);
+        spec.fill_flag("json", &mut self.json)?;
+        Ok(spec)
+    }
+}
+
+/// The model flags `--p`, `--r`, `--normalize`.
+#[derive(Args, Clone, Debug, Default)]
+pub struct ModelArgs {
+    /// Reference distribution: comma-separated exact numbers (1/2, 0.3, 1e-3), summing to exactly 1
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
+    pub p: Option<String>,
+    /// Per-token rewards, same syntax and length as --p
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
+    pub r: Option<String>,
+    /// Rescale --p exactly to sum 1
+    #[arg(long)]
+    pub normalize: bool,
+}
+
+impl ModelArgs {
+    /// Fill from a spec.
+    pub fn fill(&mut self, spec: &Spec) -> Result<()> {
+        spec.fill("p", &mut self.p);
+        spec.fill("r", &mut self.r);
+        spec.fill_flag("normalize", &mut self.normalize)
+    }
+}
+
+/// alignexact: best-of-N versus KL-constrained alignment, computed exactly or certified.
+#[derive(Parser, Debug)]
+#[command(
+    name = "alignexact",
+    version,
+    about = "Exact and certified mathematics of language-model alignment: best-of-N versus KL-constrained RL",
+    long_about = "Exact (GMP rationals) and certified (MPFR enclosures with directed rounding) values for the \
+mathematics of arXiv 2404.01730: the KL-constrained optimum, best-of-N laws, divergences, rate functions.\n\
+Every printed digit is certified; exit codes: 0 success, 1 a claim was violated, 2 bad input, 3 could not certify.",
+    after_help = "Examples:\n  alignexact demo\n  alignexact divergence --p 1/2,1/3,1/6 --q 1/3,1/3,1/3 --digits 50 --json"
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+enum Command {
+    /// KL divergences, entropy and the Rényi forms of two distributions
+    #[command(after_help = "Example:\n  alignexact divergence --p 1/2,1/3,1/6 --q 1/3,1/3,1/3 --alpha 2 --digits 50 --json")]
+    Divergence(divergence::DivergenceArgs),
+    /// The built-in paper example (runs with no flags)
+    #[command(after_help = "Example:\n  alignexact demo")]
+    Demo(demo::DemoArgs),
+}
+
+/// What a subcommand produced: the input echo and the certified result tree.
+pub struct Output {
+    /// Subcommand name.
+    pub command: &'static str,
+    /// The exact echo of the validated input.
+    pub input: Json,
+    /// The result tree (already certified to `digits`).
+    pub result: Value,
+    /// Significant digits of every real.
+    pub digits: usize,
+    /// Exit code on success (1 when a claim was violated).
+    pub exit_code: i32,
+    /// Optional preformatted text for the human view (used by `demo`).
+    pub text: Option<String>,
+}
+
+fn run_command(cmd: Command) -> Result<(Output, bool)> {
+    match cmd {
+        Command::Divergence(a) => divergence::run(a),
+        Command::Demo(a) => demo::run(a),
+    }
+}
+
+/// Parse `argv`, run, and return (exit code, stdout text, stderr text).
+pub fn run_to_strings<I, T>(argv: I) -> (i32, String, String)
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let cli = match Cli::try_parse_from(argv) {
+        Ok(c) => c,
+        Err(e) => {
+            use clap::error::ErrorKind;
+            return match e.kind() {
+                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let code = if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 };
+                    (code, e.render().to_string(), String::new())
+                }
+                _ => {
+                    let full = e.render().to_string();
+                    let first = full.lines().next().unwrap_or("error").trim().to_string();
+                    let first = first.strip_prefix("error: ").unwrap_or(&first).to_string();
+                    (2, String::new(), format!("error: {first}; see 'alignexact --help'\n"))
+                }
+            };
+        }
+    };
+    match run_command(cli.command) {
+        Ok((out, json)) => {
+            let text = if json {
+                let doc = envelope(out.command, out.input, &out.result, out.digits);
+                let mut s = serde_json::to_string_pretty(&doc).expect("JSON serialisation");
+                s.push('\n');
+                s
+            } else if let Some(t) = out.text {
+                t
+            } else {
+                out.result.to_table(out.digits)
+            };
+            (out.exit_code, text, String::new())
+        }
+        Err(e) => (e.exit_code(), String::new(), format!("error: {e}\n")),
+    }
+}
+
+/// The whole program: run with the process arguments, print, return the exit code.
+pub fn main_entry() -> i32 {
+    let (code, out, err) = run_to_strings(std::env::args_os());
+    use std::io::Write;
+    let _ = std::io::stdout().write_all(out.as_bytes());
+    let _ = std::io::stderr().write_all(err.as_bytes());
+    code
+}

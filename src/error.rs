@@ -1,0 +1,65 @@
+//! The crate's error type and its mapping to exit codes (INTERFACE.md).
+
+use std::fmt;
+
+/// Everything that can stop a computation.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Error {
+    /// Bad input or usage: exit code 2. The message names the flag and the fix.
+    Input(String),
+    /// The job would need more memory or time than allowed: exit code 2, with the estimate.
+    TooLarge(String),
+    /// The requested digits could not be certified within the precision cap: exit code 3.
+    Uncertified {
+        /// Which quantity failed.
+        quantity: String,
+        /// Digits requested.
+        digits: usize,
+        /// Precision reached, in bits.
+        bits: u32,
+        /// Significant digits that were certain at that precision.
+        reached: usize,
+    },
+    /// An I/O failure (writing output files): exit code 2.
+    Io(String),
+}
+
+impl Error {
+    /// The process exit code of INTERFACE.md.
+    pub fn exit_code(&self) -> i32 {
+        match self {
+            Error::Input(_) | Error::TooLarge(_) | Error::Io(_) => 2,
+            Error::Uncertified { .. } => 3,
+        }
+    }
+    /// A bad-input error.
+    pub fn input(msg: impl Into<String>) -> Error {
+        Error::Input(msg.into())
+    }
+}
+
+impl fmt::Display for Error {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Error::Input(m) | Error::TooLarge(m) | Error::Io(m) => f.write_str(m),
+            Error::Uncertified {
+                quantity,
+                digits,
+                bits,
+                reached,
+            } => {
+                let reached = if *reached == usize::MAX { "all".to_string() } else { reached.to_string() };
+                write!(
+                    f,
+                    "could not certify {digits} digits of {quantity} within the precision limit of {bits} bits \
+                     (reached {reached} digits); raise --max-bits or ask for fewer --digits"
+                )
+            }
+        }
+    }
+}
+
+impl std::error::Error for Error {}
+
+/// Result with the crate's error.
+pub type Result<T, E = Error> = std::result::Result<T, E>;

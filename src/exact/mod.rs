@@ -1,0 +1,4 @@
+//! The exact core: rationals, parsing, validated distributions, level laws.
+pub mod dist;
+pub mod level_law;
+pub mod parse;

@@ -1,0 +1,2 @@
+//! The mathematics of MATH.md, on top of the exact and certified-real cores.
+pub mod divergence;

@@ -1,0 +1,196 @@
+//! Decimal formatting of exact rationals and enclosures, done in exact integer arithmetic.
+//!
+//! - [`rational_to_sig_decimal`] rounds an exact rational to `sig` significant digits in a chosen
+//!   direction (nearest, down = toward −∞, up = toward +∞).
+//! - [`certify_decimal`] turns an enclosure `[lo, hi]` into the `value` of INTERFACE.md: `sig`
+//!   significant digits that differ from every point of `[lo, hi]` by at most one unit in the last
+//!   place, or `None` when the enclosure is too wide for that (the precision loop then raises the
+//!   precision). `lo`/`hi` are printed rounded outward.
+//!
+//! The conversion Float → Rational is exact (a binary float is a dyadic rational), and all
+//! rounding below is done on integers, so no digit is printed that the enclosure does not imply.
+
+use super::Enc;
+use rug::{Integer, Rational};
+use std::cmp::Ordering;
+
+/// Rounding direction for decimal output.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dir {
+    /// To nearest, ties away from zero.
+    Nearest,
+    /// Toward −∞.
+    Down,
+    /// Toward +∞.
+    Up,
+}
+
+fn pow10(e: u64) -> Integer {
+    Integer::from(Integer::u_pow_u(10, e as u32))
+}
+
+/// `10^e` as an exact rational for any integer `e`.
+fn pow10_rat(e: i64) -> Rational {
+    if e >= 0 {
+        Rational::from(pow10(e as u64))
+    } else {
+        Rational::from((Integer::from(1), pow10(e.unsigned_abs())))
+    }
+}
+
+/// floor(log10(a)) for an exact rational `a > 0`.
+fn floor_log10(a: &Rational) -> i64 {
+    // estimate from bit lengths, then correct exactly
+    let nb = a.numer().significant_bits() as f64;
+    let db = a.denom().significant_bits() as f64;
+    let mut e = ((nb - db) * std::f64::consts::LOG10_2).floor() as i64;
+    while pow10_rat(e) > *a {
+        e -= 1;
+    }
+    while pow10_rat(e + 1) <= *a {
+        e += 1;
+    }
+    e
+}
+
+/// `q` rounded to `sig` significant digits in direction `dir`: returns `(m, e)` with
+/// `|m|` having exactly `sig` digits (or `m = 0`) and the rounded value `m × 10^e`.
+pub fn round_sig(q: &Rational, sig: usize, dir: Dir) -> (Integer, i64) {
+    assert!(sig >= 1);
+    if *q == 0 {
+        return (Integer::new(), 0);
+    }
+    let neg = *q < 0;
+    let a = Rational::from(q.abs_ref());
+    let e0 = floor_log10(&a);
+    let mut e = e0 - (sig as i64 - 1);
+    // scaled = a / 10^e, in [10^{sig-1}, 10^sig)
+    let scaled = a / pow10_rat(e);
+    let (fl, rem) = {
+        let (n, d) = scaled.into_numer_denom();
+        let (q, r) = n.div_rem_floor(d.clone());
+        (q, Rational::from((r, d)))
+    };
+    // magnitude rounding: toward zero or away from zero
+    let away = match dir {
+        Dir::Nearest => rem >= Rational::from((1, 2)),
+        Dir::Down => neg && rem != 0,
+        Dir::Up => !neg && rem != 0,
+    };
+    let mut m = if away { fl + 1u32 } else { fl };
+    if m == pow10(sig as u64) {
+        m /= 10u32;
+        e += 1;
+    }
+    if neg {
+        m = -m;
+    }
+    (m, e)
+}
+
+/// Render `m × 10^e` (with `m` of `sig` digits) as a decimal string: positional when the decimal
+/// exponent of the leading digit is in `[-7, 21)`, scientific (`1.25e-30`) otherwise.
+pub fn render(m: &Integer, e: i64) -> String {
+    if *m == 0 {
+        return "0".to_string();
+    }
+    let neg = *m < 0;
+    let digits = Integer::from(m.abs_ref()).to_string();
+    let nd = digits.len() as i64;
+    let lead = e + nd - 1; // exponent of the leading digit
+    let body = if (-7..21).contains(&lead) {
+        if e >= 0 {
+            format!("{}{}", digits, "0".repeat(e as usize))
+        } else if lead >= 0 {
+            let k = (lead + 1) as usize;
+            format!("{}.{}", &digits[..k], &digits[k..])
+        } else {
+            format!("0.{}{}", "0".repeat((-lead - 1) as usize), digits)
+        }
+    } else if nd == 1 {
+        format!("{digits}e{lead}")
+    } else {
+        format!("{}.{}e{}", &digits[..1], &digits[1..], lead)
+    };
+    if neg {
+        format!("-{body}")
+    } else {
+        body
+    }
+}
+
+/// `q` rounded to `sig` significant digits in direction `dir`, rendered as decimal text.
+pub fn rational_to_sig_decimal(q: &Rational, sig: usize, dir: Dir) -> String {
+    let (m, e) = round_sig(q, sig, dir);
+    render(&m, e)
+}
+
+/// A certified decimal: `value` has the requested significant digits and is within one unit in
+/// its last place of every point of `[lo, hi]`, which themselves enclose the truth.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CertifiedDecimal {
+    /// The value to `sig` significant digits.
+    pub value: String,
+    /// A rigorous lower bound, rounded down.
+    pub lo: String,
+    /// A rigorous upper bound, rounded up.
+    pub hi: String,
+}
+
+/// Extra digits printed in `lo`/`hi` beyond those of `value`.
+pub const BOUND_EXTRA_DIGITS: usize = 3;
+
+/// Certify `sig` significant digits of the real enclosed by `x`, or `None` when `[lo, hi]`
+/// is too wide (or contains 0 without being exactly 0, or is not finite).
+pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
+    if !x.is_finite() {
+        return None;
+    }
+    if x.is_exact_zero() {
+        return Some(CertifiedDecimal {
+            value: "0".into(),
+            lo: "0".into(),
+            hi: "0".into(),
+        });
+    }
+    let lo = x.lo().to_rational()?;
+    let hi = x.hi().to_rational()?;
+    if lo.cmp0() != hi.cmp0() || lo.cmp0() == Ordering::Equal || hi.cmp0() == Ordering::Equal {
+        return None;
+    }
+    let mid: Rational = (Rational::from(&lo + &hi)) / 2u32;
+    let (m, e) = round_sig(&mid, sig, Dir::Nearest);
+    let v = Rational::from(&m) * pow10_rat(e);
+    let ulp = pow10_rat(e);
+    // |x - v| <= ulp for every x in [lo, hi]  <=>  v - ulp <= lo and hi <= v + ulp
+    if Rational::from(&v - &ulp) > lo || Rational::from(&v + &ulp) < hi {
+        return None;
+    }
+    let bsig = sig + BOUND_EXTRA_DIGITS;
+    Some(CertifiedDecimal {
+        value: render(&m, e),
+        lo: rational_to_sig_decimal(&lo, bsig, Dir::Down),
+        hi: rational_to_sig_decimal(&hi, bsig, Dir::Up),
+    })
+}
+
+/// How many significant digits the enclosure certifies (0 when none), for error messages.
+pub fn certified_digits(x: &Enc) -> usize {
+    if !x.is_finite() {
+        return 0;
+    }
+    if x.is_exact_zero() {
+        return usize::MAX;
+    }
+    let mag = x.lo().clone().abs().max(&x.hi().clone().abs());
+    let w = x.width();
+    if w.is_zero() {
+        return usize::MAX;
+    }
+    let r = (mag / w).log10().to_f64();
+    if r.is_finite() && r > 0.0 {
+        r.floor() as usize
+    } else {
+        0
+    }
+}

@@ -1,0 +1,118 @@
+//! Directed-rounding endpoint helpers: the one audited place where MPFR rounding modes are chosen.
+//!
+//! Every lower endpoint of an enclosure is produced by a `*_dn` helper (rounded toward −∞) and
+//! every upper endpoint by a `*_up` helper (rounded toward +∞). MPFR guarantees correct rounding
+//! for each of these operations in the requested direction, so `dn(f(x)) <= f(x) <= up(f(x))`
+//! holds for the exact real `f(x)` of exact Float arguments `x`.
+
+use rug::float::{Round, Special};
+use rug::ops::CompleteRound;
+use rug::{Float, Rational};
+
+/// `q` rounded toward −∞ to `prec` bits.
+pub fn rat_dn(q: &Rational, prec: u32) -> Float {
+    Float::with_val_round(prec, q, Round::Down).0
+}
+/// `q` rounded toward +∞ to `prec` bits.
+pub fn rat_up(q: &Rational, prec: u32) -> Float {
+    Float::with_val_round(prec, q, Round::Up).0
+}
+
+/// +∞ at `prec` bits.
+pub fn pos_inf(prec: u32) -> Float {
+    Float::with_val(prec, Special::Infinity)
+}
+/// −∞ at `prec` bits.
+pub fn neg_inf(prec: u32) -> Float {
+    Float::with_val(prec, Special::NegInfinity)
+}
+/// Exact zero at `prec` bits.
+pub fn zero(prec: u32) -> Float {
+    Float::with_val(prec, Special::Zero)
+}
+
+macro_rules! binop {
+    ($dn:ident, $up:ident, $op:tt, $doc:literal) => {
+        #[doc = concat!("`a ", $doc, " b` rounded toward −∞.")]
+        pub fn $dn(a: &Float, b: &Float, prec: u32) -> Float {
+            (a $op b).complete_round(prec, Round::Down).0
+        }
+        #[doc = concat!("`a ", $doc, " b` rounded toward +∞.")]
+        pub fn $up(a: &Float, b: &Float, prec: u32) -> Float {
+            (a $op b).complete_round(prec, Round::Up).0
+        }
+    };
+}
+binop!(add_dn, add_up, +, "+");
+binop!(sub_dn, sub_up, -, "−");
+binop!(div_dn, div_up, /, "÷");
+
+/// `a × b` rounded toward −∞, with the interval convention `0 × ±∞ = 0`.
+pub fn mul_dn(a: &Float, b: &Float, prec: u32) -> Float {
+    if a.is_zero() || b.is_zero() {
+        return zero(prec);
+    }
+    (a * b).complete_round(prec, Round::Down).0
+}
+/// `a × b` rounded toward +∞, with the interval convention `0 × ±∞ = 0`.
+pub fn mul_up(a: &Float, b: &Float, prec: u32) -> Float {
+    if a.is_zero() || b.is_zero() {
+        return zero(prec);
+    }
+    (a * b).complete_round(prec, Round::Up).0
+}
+
+macro_rules! unop {
+    ($dn:ident, $up:ident, $m:ident, $doc:literal) => {
+        #[doc = concat!("`", $doc, "(a)` rounded toward −∞.")]
+        pub fn $dn(a: &Float, prec: u32) -> Float {
+            Float::with_val_round(prec, a.$m(), Round::Down).0
+        }
+        #[doc = concat!("`", $doc, "(a)` rounded toward +∞.")]
+        pub fn $up(a: &Float, prec: u32) -> Float {
+            Float::with_val_round(prec, a.$m(), Round::Up).0
+        }
+    };
+}
+unop!(exp_dn, exp_up, exp_ref, "exp");
+unop!(ln_dn, ln_up, ln_ref, "ln");
+unop!(ln1p_dn, ln1p_up, ln_1p_ref, "ln1p");
+unop!(expm1_dn, expm1_up, exp_m1_ref, "expm1");
+unop!(sqrt_dn, sqrt_up, sqrt_ref, "sqrt");
+
+/// `a^n` for an integer `n`, rounded toward −∞ (MPFR `pow_si`, correctly rounded).
+pub fn powi_dn(a: &Float, n: i64, prec: u32) -> Float {
+    use rug::ops::Pow;
+    Float::with_val_round(prec, a.pow(n), Round::Down).0
+}
+/// `a^n` for an integer `n`, rounded toward +∞.
+pub fn powi_up(a: &Float, n: i64, prec: u32) -> Float {
+    use rug::ops::Pow;
+    Float::with_val_round(prec, a.pow(n), Round::Up).0
+}
+
+/// A mathematical constant, rounded toward −∞.
+pub fn const_dn(c: rug::float::Constant, prec: u32) -> Float {
+    Float::with_val_round(prec, c, Round::Down).0
+}
+/// A mathematical constant, rounded toward +∞.
+pub fn const_up(c: rug::float::Constant, prec: u32) -> Float {
+    Float::with_val_round(prec, c, Round::Up).0
+}
+
+/// The smaller of two floats (NaN-free inputs).
+pub fn fmin(a: &Float, b: &Float) -> Float {
+    if a <= b {
+        a.clone()
+    } else {
+        b.clone()
+    }
+}
+/// The larger of two floats (NaN-free inputs).
+pub fn fmax(a: &Float, b: &Float) -> Float {
+    if a >= b {
+        a.clone()
+    } else {
+        b.clone()
+    }
+}

@@ -1,0 +1,96 @@
+//! The precision loop (Ziv's strategy): evaluate at rising precision until every certified
+//! quantity of the result shows the requested significant digits, or fail with
+//! [`Error::Uncertified`] (exit code 3) at the cap.
+//!
+//! The loop never invents digits: a result is accepted only when [`certify_decimal`] accepts
+//! every enclosure in it, and that check is exact.
+
+use super::format::{certified_digits, certify_decimal};
+use super::Enc;
+use crate::error::{Error, Result};
+
+/// Default precision cap: 2^20 bits (about 315,000 decimal digits).
+pub const DEFAULT_CAP_BITS: u32 = 1 << 20;
+/// Largest `--digits` accepted.
+pub const MAX_DIGITS: usize = 100_000;
+
+/// What the caller asks for: significant decimal digits, and the precision cap in bits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Precision {
+    /// Significant decimal digits to certify in every real output.
+    pub digits: usize,
+    /// Largest working precision to try, in bits.
+    pub cap_bits: u32,
+}
+
+impl Default for Precision {
+    fn default() -> Self {
+        Precision {
+            digits: 30,
+            cap_bits: DEFAULT_CAP_BITS,
+        }
+    }
+}
+
+impl Precision {
+    /// `digits` digits with the default cap.
+    pub fn digits(digits: usize) -> Precision {
+        Precision {
+            digits,
+            ..Default::default()
+        }
+    }
+    /// The first working precision tried: the digits in bits plus 32 guard bits.
+    pub fn start_bits(&self) -> u32 {
+        let b = (self.digits as f64 * std::f64::consts::LOG2_10).ceil() as u32 + 32;
+        b.min(self.cap_bits).max(16)
+    }
+}
+
+/// A result of a certified computation: it can name a quantity that does not yet show the
+/// requested digits.
+pub trait Certifiable {
+    /// The first quantity that does not certify `digits` significant digits, with the digits it
+    /// did certify; `None` when all do.
+    fn first_uncertified(&self, digits: usize) -> Option<(String, usize)>;
+}
+
+impl Certifiable for Enc {
+    fn first_uncertified(&self, digits: usize) -> Option<(String, usize)> {
+        if self.is_pos_infinity() || certify_decimal(self, digits).is_some() {
+            None
+        } else {
+            Some(("the value".into(), certified_digits(self)))
+        }
+    }
+}
+
+impl Certifiable for Vec<(String, Enc)> {
+    fn first_uncertified(&self, digits: usize) -> Option<(String, usize)> {
+        self.iter().find_map(|(name, e)| e.first_uncertified(digits).map(|(_, r)| (name.clone(), r)))
+    }
+}
+
+/// Run `f(prec)` at rising precision (doubling from [`Precision::start_bits`]) until its result
+/// certifies `p.digits` digits everywhere. `f` must return enclosures valid at any precision;
+/// only their width depends on it.
+pub fn run<T: Certifiable>(p: &Precision, mut f: impl FnMut(u32) -> Result<T>) -> Result<T> {
+    let mut bits = p.start_bits();
+    loop {
+        let v = f(bits)?;
+        match v.first_uncertified(p.digits) {
+            None => return Ok(v),
+            Some((quantity, reached)) => {
+                if bits >= p.cap_bits {
+                    return Err(Error::Uncertified {
+                        quantity,
+                        digits: p.digits,
+                        bits,
+                        reached,
+                    });
+                }
+                bits = bits.saturating_mul(2).min(p.cap_bits);
+            }
+        }
+    }
+}

@@ -1,0 +1,203 @@
+//! Result trees and their rendering: the JSON envelope of INTERFACE.md and a readable table.
+//!
+//! A computation returns a [`Value`] tree whose leaves are exact rationals, enclosures, integers
+//! and strings. The tree is [`Certifiable`]: the precision loop walks it and raises the precision
+//! until every enclosure certifies the requested digits. Rendering then never prints a digit
+//! that [`certify_decimal`] did not accept.
+//!
+//! JSON encodings of the leaves (INTERFACE.md, "Output encoding"):
+//! - exact rational: `{"exact": "a/b", "value": "<decimal, --digits significant, to nearest>"}`;
+//! - certified real: `{"value": "...", "lo": "...", "hi": "..."}` with `lo <= x <= hi`;
+//! - infinity: `{"value": "inf"}`; exact zero: `{"exact": "0", "value": "0"}`;
+//! - integers (counts, n, N when small): JSON strings of decimal digits, never floats.
+
+use crate::real::format::{certified_digits, certify_decimal, rational_to_sig_decimal, Dir};
+use crate::real::ziv::Certifiable;
+use crate::real::Enc;
+use rug::{Integer, Rational};
+use serde_json::{json, Map, Value as Json};
+
+/// A node of a result tree.
+#[derive(Clone, Debug)]
+pub enum Value {
+    /// An exact rational.
+    Exact(Rational),
+    /// A certified real (or +∞).
+    Real(Enc),
+    /// An exact integer, printed as a string.
+    Int(Integer),
+    /// A small count, printed as a JSON number (always an integer).
+    Count(u64),
+    /// A word such as a regime name.
+    Str(String),
+    /// A boolean.
+    Bool(bool),
+    /// An array.
+    Array(Vec<Value>),
+    /// An object with ordered keys.
+    Object(Vec<(String, Value)>),
+    /// No value.
+    Null,
+}
+
+/// Build an object from `(key, value)` pairs.
+pub fn obj(pairs: Vec<(&str, Value)>) -> Value {
+    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
+}
+
+impl Value {
+    /// Look up a key of an object.
+    pub fn get(&self, key: &str) -> Option<&Value> {
+        match self {
+            Value::Object(v) => v.iter().find(|(k, _)| k == key).map(|(_, v)| v),
+            _ => None,
+        }
+    }
+    fn walk_first(&self, path: &str, digits: usize) -> Option<(String, usize)> {
+        match self {
+            Value::Real(e) => e.first_uncertified(digits).map(|(_, r)| (path.to_string(), r)),
+            Value::Array(items) => items
+                .iter()
+                .enumerate()
+                .find_map(|(i, v)| v.walk_first(&format!("{path}[{i}]"), digits)),
+            Value::Object(items) => items.iter().find_map(|(k, v)| {
+                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                v.walk_first(&p, digits)
+            }),
+            _ => None,
+        }
+    }
+    /// Render as JSON with `digits` significant digits. Call only after certification.
+    pub fn to_json(&self, digits: usize) -> Json {
+        match self {
+            Value::Exact(q) => exact_json(q, digits),
+            Value::Real(e) => real_json(e, digits),
+            Value::Int(i) => Json::String(i.to_string()),
+            Value::Count(c) => json!(c),
+            Value::Str(s) => Json::String(s.clone()),
+            Value::Bool(b) => Json::Bool(*b),
+            Value::Array(items) => Json::Array(items.iter().map(|v| v.to_json(digits)).collect()),
+            Value::Object(items) => {
+                let mut m = Map::new();
+                for (k, v) in items {
+                    m.insert(k.clone(), v.to_json(digits));
+                }
+                Json::Object(m)
+            }
+            Value::Null => Json::Null,
+        }
+    }
+    /// Render as an indented human table.
+    pub fn to_table(&self, digits: usize) -> String {
+        let mut out = String::new();
+        table_into(self, digits, 0, &mut out);
+        out
+    }
+}
+
+impl Certifiable for Value {
+    fn first_uncertified(&self, digits: usize) -> Option<(String, usize)> {
+        self.walk_first("", digits)
+    }
+}
+
+/// JSON of an exact rational.
+pub fn exact_json(q: &Rational, digits: usize) -> Json {
+    json!({"exact": q.to_string(), "value": rational_to_sig_decimal(q, digits, Dir::Nearest)})
+}
+
+/// JSON of a certified real.
+pub fn real_json(e: &Enc, digits: usize) -> Json {
+    if e.is_pos_infinity() {
+        return json!({"value": "inf"});
+    }
+    if e.is_exact_zero() {
+        return json!({"exact": "0", "value": "0"});
+    }
+    match certify_decimal(e, digits) {
+        Some(c) => json!({"value": c.value, "lo": c.lo, "hi": c.hi}),
+        // Not reachable after the precision loop; never print uncertified digits.
+        None => json!({"value": null, "uncertified": true, "certified_digits": certified_digits(e)}),
+    }
+}
+
+fn leaf_text(v: &Value, digits: usize) -> Option<String> {
+    Some(match v {
+        Value::Exact(q) => {
+            let d = rational_to_sig_decimal(q, digits, Dir::Nearest);
+            if *q.denom() == 1 {
+                q.to_string()
+            } else {
+                format!("{d}  (exact {q})")
+            }
+        }
+        Value::Real(e) => {
+            if e.is_pos_infinity() {
+                "inf".into()
+            } else if e.is_exact_zero() {
+                "0".into()
+            } else {
+                certify_decimal(e, digits).map(|c| c.value).unwrap_or_else(|| "(uncertified)".into())
+            }
+        }
+        Value::Int(i) => i.to_string(),
+        Value::Count(c) => c.to_string(),
+        Value::Str(s) => s.clone(),
+        Value::Bool(b) => b.to_string(),
+        Value::Null => "-".into(),
+        _ => return None,
+    })
+}
+
+fn table_into(v: &Value, digits: usize, indent: usize, out: &mut String) {
+    let pad = " ".repeat(indent);
+    match v {
+        Value::Object(items) => {
+            let w = items.iter().map(|(k, _)| k.len()).max().unwrap_or(0);
+            for (k, v) in items {
+                match leaf_text(v, digits) {
+                    Some(t) => out.push_str(&format!("{pad}{k:<w$}  {t}\n")),
+                    None => {
+                        if let Value::Array(a) = v {
+                            if a.iter().all(|x| leaf_text(x, digits).is_some()) {
+                                out.push_str(&format!("{pad}{k}\n"));
+                                for (i, x) in a.iter().enumerate() {
+                                    out.push_str(&format!("{pad}  [{}] {}\n", i + 1, leaf_text(x, digits).unwrap()));
+                                }
+                                continue;
+                            }
+                        }
+                        out.push_str(&format!("{pad}{k}\n"));
+                        table_into(v, digits, indent + 2, out);
+                    }
+                }
+            }
+        }
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                match leaf_text(x, digits) {
+                    Some(t) => out.push_str(&format!("{pad}[{}] {t}\n", i + 1)),
+                    None => {
+                        out.push_str(&format!("{pad}[{}]\n", i + 1));
+                        table_into(x, digits, indent + 2, out);
+                    }
+                }
+            }
+        }
+        other => {
+            if let Some(t) = leaf_text(other, digits) {
+                out.push_str(&format!("{pad}{t}\n"));
+            }
+        }
+    }
+}
+
+/// The JSON envelope `{"schema": "alignexact/1", "command", "input", "result"}`.
+pub fn envelope(command: &str, input: Json, result: &Value, digits: usize) -> Json {
+    json!({
+        "schema": "alignexact/1",
+        "command": command,
+        "input": input,
+        "result": result.to_json(digits),
+    })
+}
