@@ -1,9 +1,11 @@
 //! The command line: clap definitions, dispatch, and printing. `main` only calls [`main_entry`].
 
 pub mod args;
+pub mod budget;
 pub mod divergence;
 pub mod demo;
 pub mod spec;
+pub mod tilt;
 
 use crate::error::Result;
 use crate::report::{envelope, Value};
@@ -87,6 +89,15 @@ enum Command {
     /// KL divergences, entropy and the Rényi forms of two distributions
     #[command(after_help = "Example:\n  alignexact divergence --p 1/2,1/3,1/6 --q 1/3,1/3,1/3 --alpha 2 --digits 50 --json")]
     Divergence(divergence::DivergenceArgs),
+    /// The KL-constrained optimum phi_lambda for a budget (TILT-1)
+    #[command(after_help = "Examples:\n  alignexact tilt --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10\n  alignexact tilt --p 7/10,3/10 --r 0,1 --exp-lambda 2 --json")]
+    Tilt(tilt::TiltArgs),
+    /// Rate functions I_0(x) and I_Delta(x) of the reward (LDP-1)
+    #[command(after_help = "Example:\n  alignexact rate --p 7/10,3/10 --r 0,1 --x 0.8 --delta 1/5")]
+    Rate(tilt::RateArgs),
+    /// Cumulants of the reward under the optimum and the scaled CGF with its Renyi forms (LDP-3, LDP-4)
+    #[command(after_help = "Example:\n  alignexact cumulants --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --order 6 --t 1/2")]
+    Cumulants(tilt::CumulantsArgs),
     /// The built-in paper example (runs with no flags)
     #[command(after_help = "Example:\n  alignexact demo")]
     Demo(demo::DemoArgs),
@@ -112,6 +123,9 @@ fn run_command(cmd: Command) -> Result<(Output, bool)> {
     match cmd {
         Command::Divergence(a) => divergence::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Tilt(a) => tilt::run_tilt(a),
+        Command::Rate(a) => tilt::run_rate(a),
+        Command::Cumulants(a) => tilt::run_cumulants(a),
     }
 }
 

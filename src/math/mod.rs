@@ -1,2 +1,4 @@
 //! The mathematics of MATH.md, on top of the exact and certified-real cores.
 pub mod divergence;
+pub mod large_deviations;
+pub mod tilt;

@@ -123,6 +123,10 @@ impl Enc {
     pub fn is_pos_infinity(&self) -> bool {
         self.lo.is_infinite() && self.lo.is_sign_positive()
     }
+    /// True for the value −∞.
+    pub fn is_neg_infinity(&self) -> bool {
+        self.hi.is_infinite() && self.hi.is_sign_negative()
+    }
     /// True for the exact value 0.
     pub fn is_exact_zero(&self) -> bool {
         self.lo.is_zero() && self.hi.is_zero()

@@ -57,7 +57,7 @@ pub trait Certifiable {
 
 impl Certifiable for Enc {
     fn first_uncertified(&self, digits: usize) -> Option<(String, usize)> {
-        if self.is_pos_infinity() || certify_decimal(self, digits).is_some() {
+        if self.is_pos_infinity() || self.is_neg_infinity() || certify_decimal(self, digits).is_some() {
             None
         } else {
             Some(("the value".into(), certified_digits(self)))

@@ -11,6 +11,8 @@
 //! - infinity: `{"value": "inf"}`; exact zero: `{"exact": "0", "value": "0"}`;
 //! - integers (counts, n, N when small): JSON strings of decimal digits, never floats.
 
+pub mod tilt;
+
 use crate::real::format::{certified_digits, certify_decimal, rational_to_sig_decimal, Dir};
 use crate::real::ziv::Certifiable;
 use crate::real::Enc;
@@ -111,6 +113,9 @@ pub fn real_json(e: &Enc, digits: usize) -> Json {
     if e.is_pos_infinity() {
         return json!({"value": "inf"});
     }
+    if e.is_neg_infinity() {
+        return json!({"value": "-inf"});
+    }
     if e.is_exact_zero() {
         return json!({"exact": "0", "value": "0"});
     }
@@ -134,6 +139,8 @@ fn leaf_text(v: &Value, digits: usize) -> Option<String> {
         Value::Real(e) => {
             if e.is_pos_infinity() {
                 "inf".into()
+            } else if e.is_neg_infinity() {
+                "-inf".into()
             } else if e.is_exact_zero() {
                 "0".into()
             } else {

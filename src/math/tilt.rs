@@ -1,0 +1,483 @@
+//! The exponential tilt of a reference model and the KL-constrained optimum (MATH.md §2,
+//! TILT-1 .. TILT-4).
+//!
+//! For a model `(p, r)` and a real `l`:
+//! `Z(l) = sum_a p_a e^{l r_a}`, `psi(l) = ln Z(l)`, `phi_l(a) = p_a e^{l r_a} / Z(l)`,
+//! `mu(l) = psi'(l)`, `sigma2(l) = psi''(l)`, `K(l) = D(phi_l || p) = l mu(l) - psi(l)`.
+//!
+//! Everything is evaluated in shifted form to avoid overflow and cancellation: with
+//! `c = r_max` for `l >= 0` (and `c = r_min` for `l < 0`) and `g_a = |r_a - c| >= 0`,
+//! `u_a = e^{-|l| g_a} in (0, 1]`, `W = sum_a p_a u_a`:
+//! `psi = l c + ln W`, `phi_a = p_a u_a / W`, `mu = c -+ G / W` with `G = sum p_a g_a u_a`,
+//! `K = -|l| G / W - ln W`, and for `l >= 0` the deficit
+//! `Delta_max - K = ln1p(W_rest / p(A_max)) + l G / W` (both terms `>= 0`, no cancellation),
+//! where `W_rest` sums over the tokens below `r_max`. Tokens with `p_a = 0` are dropped.
+
+use crate::exact::dist::Model;
+use crate::real::round::{add_up, fmax, mul_up};
+use crate::real::Enc;
+use rug::{Float, Rational};
+
+/// A model restricted to its support, with the reward extremes precomputed.
+#[derive(Clone, Debug)]
+pub struct TiltModel {
+    /// Alphabet size including zero-probability tokens.
+    pub k: usize,
+    /// Support indices into the original alphabet.
+    pub idx: Vec<usize>,
+    /// Support probabilities (all > 0).
+    pub p: Vec<Rational>,
+    /// Support rewards.
+    pub r: Vec<Rational>,
+    /// `r_max` over the support.
+    pub r_max: Rational,
+    /// `r_min` over the support.
+    pub r_min: Rational,
+    /// `p(A_max)`.
+    pub p_max: Rational,
+    /// `p(A_min)`.
+    pub p_min: Rational,
+    /// `E_p r`.
+    pub mean: Rational,
+}
+
+impl TiltModel {
+    /// Restrict a validated model to its support.
+    pub fn new(m: &Model) -> TiltModel {
+        let idx = m.support();
+        TiltModel {
+            k: m.p.len(),
+            p: idx.iter().map(|&i| m.probs()[i].clone()).collect(),
+            r: idx.iter().map(|&i| m.r[i].clone()).collect(),
+            r_max: m.r_max(),
+            r_min: m.r_min(),
+            p_max: m.mass_max(),
+            p_min: m.mass_min(),
+            mean: m.mean(),
+            idx,
+        }
+    }
+    /// The model with rewards negated (`l(x; r) = -l(-x; -r)`), for the side below the mean.
+    pub fn mirrored(&self) -> TiltModel {
+        TiltModel {
+            k: self.k,
+            idx: self.idx.clone(),
+            p: self.p.clone(),
+            r: self.r.iter().map(|x| Rational::from(-x)).collect(),
+            r_max: Rational::from(-&self.r_min),
+            r_min: Rational::from(-&self.r_max),
+            p_max: self.p_min.clone(),
+            p_min: self.p_max.clone(),
+            mean: Rational::from(-&self.mean),
+        }
+    }
+    /// True when the reward is constant on the support.
+    pub fn is_constant(&self) -> bool {
+        self.r_max == self.r_min
+    }
+    /// `Delta_max = -ln p(A_max)` (exact 0 for a constant reward).
+    pub fn delta_max(&self, prec: u32) -> Enc {
+        if self.p_max == 1 {
+            return Enc::zero(prec);
+        }
+        Enc::from_rational(&self.p_max, prec).ln(prec).neg()
+    }
+    /// Scatter support values back to the full alphabet, with exact 0 elsewhere.
+    pub fn scatter(&self, vals: &[Enc], prec: u32) -> Vec<Enc> {
+        let mut out = vec![Enc::zero(prec); self.k];
+        for (j, &i) in self.idx.iter().enumerate() {
+            out[i] = vals[j].clone();
+        }
+        out
+    }
+}
+
+/// The tilt evaluated at an enclosure of `l` (all fields enclose the exact values for every
+/// `l` in the enclosure).
+#[derive(Clone, Debug)]
+pub struct TiltEval {
+    /// `psi(l)`.
+    pub psi: Enc,
+    /// `mu(l) = E_{phi_l} r`.
+    pub mu: Enc,
+    /// `sigma2(l) = Var_{phi_l} r`.
+    pub var: Enc,
+    /// `K(l) = D(phi_l || p)`.
+    pub kl: Enc,
+    /// `phi_l` on the support.
+    pub phi: Vec<Enc>,
+    /// `Delta_max - K(l)` (for `l >= 0`).
+    pub deficit: Option<Enc>,
+}
+
+/// Evaluate the tilt at `l` (an enclosure, any sign). See the module docs for the shifted form.
+pub fn eval(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
+    // shift by r_max when l >= 0 (or l straddles 0 with a non-negative midpoint), else r_min
+    let nonneg = *l.lo() >= 0 || l.mid() >= 0;
+    // |l| as an enclosure in the orientation of the shift
+    let (c, s, al) = if nonneg {
+        (&m.r_max, -1i32, l.clone())
+    } else {
+        (&m.r_min, 1i32, l.neg())
+    };
+    let mut w_top = Enc::zero(prec);
+    let mut w_rest = Enc::zero(prec);
+    let mut g_sum = Enc::zero(prec);
+    let mut ws = Vec::with_capacity(m.p.len());
+    for (pa, ra) in m.p.iter().zip(&m.r) {
+        let g = Rational::from(ra - c).abs();
+        let w = if g == 0 {
+            let w = Enc::from_rational(pa, prec);
+            w_top = w_top.add(&w, prec);
+            w
+        } else {
+            let u = al.mul_rational(&g, prec).neg().exp(prec);
+            let w = u.mul_rational(pa, prec);
+            w_rest = w_rest.add(&w, prec);
+            g_sum = g_sum.add(&w.mul_rational(&g, prec), prec);
+            w
+        };
+        ws.push(w);
+    }
+    let wt = w_top.add(&w_rest, prec);
+    let psi = l.mul_rational(c, prec).add(&wt.ln(prec), prec);
+    let g_over_w = g_sum.div(&wt, prec);
+    let mu = if s < 0 {
+        Enc::from_rational(c, prec).sub(&g_over_w, prec)
+    } else {
+        Enc::from_rational(c, prec).add(&g_over_w, prec)
+    };
+    // mu is also a convex combination of the rewards: intersect with [r_min, r_max]
+    let mu = intersect_rational(&mu, &m.r_min, &m.r_max, prec);
+    let phi: Vec<Enc> = ws.iter().map(|w| clamp01(&w.div(&wt, prec), prec)).collect();
+    // variance about an exact point m0 near mu: sum phi (r - m0)^2 - (mu - m0)^2
+    let m0 = Enc::point(&mu.mid());
+    let mut second = Enc::zero(prec);
+    for (f, ra) in phi.iter().zip(&m.r) {
+        let d = Enc::from_rational(ra, prec).sub(&m0, prec);
+        second = second.add(&f.mul(&d.square(prec), prec), prec);
+    }
+    let var = second.sub(&mu.sub(&m0, prec).square(prec), prec);
+    let var = Enc::new(fmax(var.lo(), &Float::new(prec)), fmax(var.hi(), &Float::new(prec)));
+    // K = -|l| G/W - ln W  (W <= 1 so -ln W >= 0)
+    let kl = al.mul(&g_over_w, prec).neg().sub(&wt.ln(prec), prec);
+    let kl = Enc::new(fmax(kl.lo(), &Float::new(prec)), fmax(kl.hi(), &Float::new(prec)));
+    let deficit = if nonneg && m.p_max > 0 {
+        let ratio = w_rest.div(&Enc::from_rational(&m.p_max, prec), prec);
+        Some(ratio.ln_1p(prec).add(&al.mul(&g_over_w, prec), prec))
+    } else {
+        None
+    };
+    TiltEval {
+        psi,
+        mu,
+        var,
+        kl,
+        phi,
+        deficit,
+    }
+}
+
+fn intersect_rational(x: &Enc, lo: &Rational, hi: &Rational, prec: u32) -> Enc {
+    let l = Enc::from_rational(lo, prec);
+    let h = Enc::from_rational(hi, prec);
+    let a = fmax(x.lo(), l.lo());
+    let b = if x.hi() < h.hi() { x.hi().clone() } else { h.hi().clone() };
+    if a > b {
+        return x.clone();
+    }
+    Enc::new(a, b)
+}
+
+fn clamp01(x: &Enc, prec: u32) -> Enc {
+    intersect_rational(x, &Rational::new(), &Rational::from(1), prec)
+}
+
+/// `psi(l)` alone (the log-partition function).
+pub fn psi(m: &TiltModel, l: &Enc, prec: u32) -> Enc {
+    eval(m, l, prec).psi
+}
+
+/// Cumulants `kappa_1 .. kappa_order` of the reward under `phi_l` (`kappa_j = psi^(j)(l)`),
+/// from the central moments `nu_j = E (r - m0)^j` about an exact point `m0` near the mean by
+/// the moment-cumulant recursion `k_n = nu_n - sum_{j=1}^{n-1} C(n-1, j-1) k_j nu_{n-j}`,
+/// then `kappa_1 = m0 + k_1` and `kappa_j = k_j` for `j >= 2` (cumulants of order >= 2 are
+/// shift-invariant). LDP-3.
+pub fn cumulants(m: &TiltModel, l: &Enc, order: usize, prec: u32) -> Vec<Enc> {
+    let e = eval(m, l, prec);
+    let m0 = Enc::point(&e.mu.mid());
+    let d: Vec<Enc> = m.r.iter().map(|ra| Enc::from_rational(ra, prec).sub(&m0, prec)).collect();
+    // nu[j] for j = 0..=order
+    let mut nu = vec![Enc::from_i64(1, prec)];
+    let mut pw: Vec<Enc> = e.phi.clone();
+    for _ in 1..=order {
+        for (x, di) in pw.iter_mut().zip(&d) {
+            *x = x.mul(di, prec);
+        }
+        nu.push(Enc::sum(pw.iter(), prec));
+    }
+    let mut k: Vec<Enc> = vec![Enc::zero(prec)]; // k[0] unused
+    let mut binom_row: Vec<Rational> = vec![Rational::from(1)]; // C(n-1, .)
+    for n in 1..=order {
+        if n > 1 {
+            let mut next = vec![Rational::from(1); n];
+            for j in 1..n - 1 {
+                next[j] = Rational::from(&binom_row[j - 1] + &binom_row[j]);
+            }
+            binom_row = next;
+        }
+        let mut kn = nu[n].clone();
+        for j in 1..n {
+            let t = k[j].mul(&nu[n - j], prec).mul_rational(&binom_row[j - 1], prec);
+            kn = kn.sub(&t, prec);
+        }
+        k.push(kn);
+    }
+    let mut out: Vec<Enc> = k.into_iter().skip(1).collect();
+    if !out.is_empty() {
+        // kappa_1 = m0 + k_1 = mu: the direct evaluation of mu is tighter
+        out[0] = e.mu.clone();
+    }
+    if out.len() >= 2 {
+        out[1] = e.var.clone();
+    }
+    out
+}
+
+/// Which equation a root solves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum Equation {
+    /// `K(l) = Delta` for `l > 0` (K strictly increasing there).
+    Kl,
+    /// `Delta_max - K(l) = target` for `l > 0` (strictly decreasing).
+    Deficit,
+    /// `r_max - mu(l) = target` for `l > 0` (strictly decreasing).
+    MeanGap,
+}
+
+fn value_of(m: &TiltModel, eq: Equation, l: &Enc, prec: u32) -> Enc {
+    let e = eval(m, l, prec);
+    match eq {
+        Equation::Kl => e.kl,
+        Equation::Deficit => e.deficit.expect("l >= 0"),
+        Equation::MeanGap => Enc::from_rational(&m.r_max, prec).sub(&e.mu, prec),
+    }
+}
+
+/// Derivative of the equation's left side in `l` at a point (for Newton steps only).
+fn slope_of(m: &TiltModel, eq: Equation, l: &Float, prec: u32) -> Float {
+    let e = eval(m, &Enc::point(l), prec);
+    let var = e.var.mid();
+    match eq {
+        Equation::Kl => Float::with_val(prec, l * &var),
+        Equation::Deficit => -Float::with_val(prec, l * &var),
+        Equation::MeanGap => -var,
+    }
+}
+
+fn increasing(eq: Equation) -> bool {
+    eq == Equation::Kl
+}
+
+/// Solve `f(l) = target` on `l > 0` for a strictly monotone `f` and return a certified bracket
+/// `[a, b]` with `f(a)` and `f(b)` certified on opposite sides of the target.
+///
+/// Certificate: `f` is continuous and strictly monotone on `l > 0` (K' = l sigma2 > 0,
+/// mu' = sigma2 > 0 for a non-constant reward), so the sign change at the endpoints, certified
+/// with enclosures, proves the unique root lies in `[a, b]` (intermediate value theorem). The
+/// approximate root only chooses where to put `a` and `b`; it is not trusted.
+fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Option<Enc> {
+    let inc = increasing(eq);
+    // Newton in log form: h(l) = ln f(l) - ln target, h' = f'/f (near-linear for large l)
+    let side = |l: &Float, p: u32| -> Option<std::cmp::Ordering> {
+        let v = value_of(m, eq, &Enc::point(l), p);
+        v.cmp_certified(target)
+    };
+    // 1. a bracket [lo, hi] by doubling, at a modest precision
+    let p0 = 64.max(prec / 8).min(prec);
+    let tmid = target.mid();
+    let mut lo = Float::with_val(prec, 0);
+    let mut hi = Float::with_val(prec, 1);
+    let below = |o: Option<std::cmp::Ordering>| -> Option<bool> {
+        // "below" means the root is to the right of l
+        o.map(|o| if inc { o == std::cmp::Ordering::Less } else { o == std::cmp::Ordering::Greater })
+    };
+    let mut guard = 0;
+    loop {
+        match below(side(&hi, p0)) {
+            Some(true) => {
+                lo = hi.clone();
+                hi *= 2u32;
+            }
+            _ => break,
+        }
+        guard += 1;
+        if guard > 64 {
+            return None;
+        }
+    }
+    // 2. safeguarded Newton on the log form, with precision doubling
+    let mut x = Float::with_val(prec, &lo + &hi) / 2u32;
+    let mut p = p0;
+    let mut iters = 0;
+    loop {
+        let pw = p.max(64);
+        let v = value_of(m, eq, &Enc::point(&x), pw).mid();
+        if v <= 0 || tmid <= 0 {
+            // fall back to bisection on sign
+            match below(side(&x, pw)) {
+                Some(true) => lo = x.clone(),
+                Some(false) => hi = x.clone(),
+                None => {}
+            }
+            x = Float::with_val(prec, &lo + &hi) / 2u32;
+        } else {
+            let d = slope_of(m, eq, &x, pw);
+            let h = Float::with_val(pw, v.ln_ref()) - Float::with_val(pw, tmid.ln_ref());
+            let hp = Float::with_val(pw, &d / &v);
+            if (inc && h < 0) || (!inc && h > 0) {
+                if x > lo {
+                    lo = x.clone();
+                }
+            } else if x < hi {
+                hi = x.clone();
+            }
+            let mut nx = Float::with_val(prec, &x - Float::with_val(pw, &h / &hp));
+            if !nx.is_finite() || nx <= lo || nx >= hi {
+                nx = Float::with_val(prec, &lo + &hi) / 2u32;
+            }
+            let step = Float::with_val(64, &nx - &x).abs();
+            x = nx;
+            let rel = Float::with_val(64, &step / &Float::with_val(64, x.abs_ref())).to_f64();
+            if p >= prec && (rel < f64::powi(2.0, -(prec as i32) + 8) || step.is_zero()) {
+                break;
+            }
+            if rel < f64::powi(2.0, -(pw as i32 / 2)) || rel == 0.0 {
+                if p >= prec {
+                    iters += 1;
+                    if iters > 3 {
+                        break;
+                    }
+                }
+                p = (p * 2).min(prec);
+            }
+        }
+        iters += 1;
+        if iters > 400 + 2 * (prec as usize).ilog2() as usize * 8 {
+            break;
+        }
+    }
+    // 3. the certificate: endpoints a < x < b with certified opposite sides
+    let mut eps_bits = prec as i64 - 10;
+    for _ in 0..6 {
+        let scale = fmax(&Float::with_val(prec, x.abs_ref()), &Float::with_val(prec, 1e-300_f64));
+        let eps = Float::with_val(prec, &scale >> (eps_bits as i32).max(1));
+        let a = Float::with_val(prec, &x - &eps);
+        let b = Float::with_val(prec, &x + &eps);
+        let a = if a <= 0 { Float::new(prec) } else { a };
+        let a_ok = if a.is_zero() {
+            // at l = 0: K = 0 < Delta, Delta_max - K = Delta_max > target, r_max - mu(0) > target
+            true
+        } else {
+            below(side(&a, prec)) == Some(true)
+        };
+        let b_ok = below(side(&b, prec)) == Some(false);
+        if a_ok && b_ok {
+            return Some(Enc::new(a, b));
+        }
+        eps_bits -= 8;
+    }
+    None
+}
+
+/// What `tilt` answers for a budget (TILT-1).
+#[derive(Clone, Debug)]
+pub enum Optimum {
+    /// `Delta = 0` (or a constant reward): `phi = p`, `l = 0`.
+    Reference,
+    /// `0 < Delta < Delta_max`: `l_Delta` certified.
+    Interior(Enc),
+    /// `Delta >= Delta_max`: `phi = p(. | A_max)`, `l = +inf`.
+    Saturated,
+}
+
+/// The optimum for a budget `delta >= 0` (TILT-1). `None` when the precision did not suffice
+/// to decide the regime or to certify the root (the precision loop then raises it).
+///
+/// Regime decision: `Delta` is rational and `Delta_max = -ln p(A_max)` is transcendental unless
+/// `p(A_max) = 1`, so the certified comparison always resolves at a high enough precision.
+pub fn optimum(m: &TiltModel, delta: &Rational, prec: u32) -> Option<Optimum> {
+    if *delta == 0 || m.is_constant() {
+        return Some(Optimum::Reference);
+    }
+    let dmax = m.delta_max(prec);
+    let d = Enc::from_rational(delta, prec);
+    match d.cmp_certified(&dmax)? {
+        std::cmp::Ordering::Less => {}
+        _ => return Some(Optimum::Saturated),
+    }
+    // Near Delta_max solve the deficit equation, which has no cancellation.
+    let two = Rational::from(2);
+    let use_deficit = d.mul_rational(&two, prec).cmp_certified(&dmax) == Some(std::cmp::Ordering::Greater);
+    let root = if use_deficit {
+        let target = dmax.sub(&d, prec);
+        if target.sign_certified() != Some(std::cmp::Ordering::Greater) {
+            return None;
+        }
+        certified_root(m, Equation::Deficit, &target, prec)?
+    } else {
+        certified_root(m, Equation::Kl, &d, prec)?
+    };
+    Some(Optimum::Interior(root))
+}
+
+/// `l(x)`: the root of `psi'(l) = x` for `x` strictly between `r_min` and `r_max`, certified
+/// (LDP-1). Negative below the mean (by the mirror `l(x; r) = -l(-x; -r)`), exactly 0 at the mean.
+pub fn lambda_of_x(m: &TiltModel, x: &Rational, prec: u32) -> Option<Enc> {
+    if *x == m.mean {
+        return Some(Enc::zero(prec));
+    }
+    if *x < m.mean {
+        let mm = m.mirrored();
+        return lambda_of_x(&mm, &Rational::from(-x), prec).map(|e| e.neg());
+    }
+    let target = Rational::from(&m.r_max - x);
+    certified_root(m, Equation::MeanGap, &Enc::from_rational(&target, prec), prec)
+}
+
+/// `sup_t [t x - psi(t)]` certified from a bracket `t in [a, b]` of the maximiser: the concave
+/// `g(t) = t x - psi(t)` gives the lower bound `g(t0)` at any point `t0`, and the upper bound
+/// `g(t0) + |x - mu(t0)| (b - a)` (tangent line at `t0` dominates a concave function, and the
+/// maximiser is within `b - a` of `t0`). Error `O((b-a)^2)`: far tighter than naive intervals.
+pub fn legendre(m: &TiltModel, x: &Rational, bracket: &Enc, prec: u32) -> Enc {
+    let t0 = Enc::point(&bracket.mid());
+    let e = eval(m, &t0, prec);
+    let g = t0.mul_rational(x, prec).sub(&e.psi, prec);
+    let slope = Enc::from_rational(x, prec).sub(&e.mu, prec);
+    let sl = fmax(&Float::with_val(prec, slope.lo().abs_ref()), &Float::with_val(prec, slope.hi().abs_ref()));
+    let w = bracket.width();
+    let extra = mul_up(&sl, &w, prec);
+    Enc::new(g.lo().clone(), add_up(g.hi(), &extra, prec))
+}
+
+/// A validated budget for the tilt.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Budget {
+    /// A per-token KL budget `Delta >= 0`.
+    Delta(Rational),
+    /// A tilt parameter `l` (from `--lambda`, or `1/beta`).
+    Lambda(Rational),
+    /// `e^l = T > 0`.
+    ExpLambda(Rational),
+}
+
+impl Budget {
+    /// JSON echo of the budget.
+    pub fn echo(&self, input: &mut serde_json::Value) {
+        match self {
+            Budget::Delta(d) => input["delta"] = serde_json::json!(d.to_string()),
+            Budget::Lambda(l) => input["lambda"] = serde_json::json!(l.to_string()),
+            Budget::ExpLambda(t) => input["exp_lambda"] = serde_json::json!(t.to_string()),
+        }
+    }
+}
