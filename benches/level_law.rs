@@ -21,10 +21,37 @@ fn secs(d: Duration) -> String {
 }
 
 fn main() {
+    // `level_law-<hash> N [kronecker]`: only the polynomial route (recurrence, or Kronecker
+    // substitution) at n = N, e.g. under `/usr/bin/time -v` for the peak memory.
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if let Some(n) = args.iter().find_map(|a| a.parse::<u64>().ok()) {
+        let p = [q(1, 2), q(3, 10), q(1, 5)];
+        let r = [q(0, 1), q(1, 1), q(3, 1)];
+        let kronecker = args.iter().any(|a| a == "kronecker");
+        let (law, t) = if kronecker {
+            time(|| level_law_polynomial_kronecker(&p, &r, n))
+        } else {
+            time(|| level_law_polynomial(&p, &r, n))
+        };
+        let kind = if kronecker { "Kronecker" } else { "recurrence" };
+        println!(
+            "polynomial route ({kind}), n = {n}: {} levels in {} s",
+            law.len(),
+            secs(t)
+        );
+        return;
+    }
     println!("SEQ-2 level law, p = (1/2, 3/10, 1/5), r = (0, 1, 3)");
     println!(
         "{:>6} {:>7} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
-        "n", "levels", "poly_s", "est_poly_s", "kronecker_s", "types_s", "est_types_s", "MB_weights"
+        "n",
+        "levels",
+        "poly_s",
+        "est_poly_s",
+        "kronecker_s",
+        "types_s",
+        "est_types_s",
+        "MB_weights"
     );
     let p = [q(1, 2), q(3, 10), q(1, 5)];
     let r = [q(0, 1), q(1, 1), q(3, 1)];

@@ -303,14 +303,9 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
         o.map(|o| if inc { o == std::cmp::Ordering::Less } else { o == std::cmp::Ordering::Greater })
     };
     let mut guard = 0;
-    loop {
-        match below(side(&hi, p0)) {
-            Some(true) => {
-                lo = hi.clone();
-                hi *= 2u32;
-            }
-            _ => break,
-        }
+    while let Some(true) = below(side(&hi, p0)) {
+        lo = hi.clone();
+        hi *= 2u32;
         guard += 1;
         if guard > 64 {
             return None;
@@ -367,11 +362,21 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
             break;
         }
     }
-    // 3. the certificate: endpoints a < x < b with certified opposite sides
-    let mut eps_bits = prec as i64 - 10;
-    for _ in 0..6 {
-        let scale = fmax(&Float::with_val(prec, x.abs_ref()), &Float::with_val(prec, 1e-300_f64));
-        let eps = Float::with_val(prec, &scale >> (eps_bits as i32).max(1));
+    // 3. the certificate: endpoints a < x < b with certified opposite sides.
+    // The separation must beat both the rounding noise of the evaluation (about 2^-prec
+    // relative) and the width of the target's own enclosure: |f(a) - f(x)| ~ |x - a| |f'(x)|,
+    // so eps >= 4 width(target) / |f'(x)| (with f' from the log form: f' = f (ln f)').
+    let scale = fmax(&Float::with_val(prec, x.abs_ref()), &Float::with_val(prec, 1e-300_f64));
+    let mut eps = Float::with_val(prec, &scale >> (prec as i32 - 10).max(1));
+    let fx = value_of(m, eq, &Enc::point(&x), prec).mid();
+    let dfx = slope_of(m, eq, &x, prec).abs();
+    if !dfx.is_zero() && fx.is_finite() {
+        let need = Float::with_val(prec, target.width() * 4u32) / &dfx;
+        if need.is_finite() && need > eps {
+            eps = need;
+        }
+    }
+    for _ in 0..8 {
         let a = Float::with_val(prec, &x - &eps);
         let b = Float::with_val(prec, &x + &eps);
         let a = if a <= 0 { Float::new(prec) } else { a };
@@ -385,7 +390,7 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
         if a_ok && b_ok {
             return Some(Enc::new(a, b));
         }
-        eps_bits -= 8;
+        eps <<= 4;
     }
     None
 }

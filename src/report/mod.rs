@@ -130,10 +130,13 @@ fn leaf_text(v: &Value, digits: usize) -> Option<String> {
     Some(match v {
         Value::Exact(q) => {
             let d = rational_to_sig_decimal(q, digits, Dir::Nearest);
-            if *q.denom() == 1 {
-                q.to_string()
+            let s = q.to_string();
+            if *q.denom() == 1 && s.len() <= digits.max(30) {
+                s
+            } else if s.len() <= 40 {
+                format!("{d}  (exact {s})")
             } else {
-                format!("{d}  (exact {q})")
+                format!("{d}  (exact)")
             }
         }
         Value::Real(e) => {

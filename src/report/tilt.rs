@@ -203,7 +203,7 @@ pub fn rate_value(m: &TiltModel, x: &Rational, b: Option<&Budget>, prec: u32) ->
 pub fn exact_cumulants(w: &[Rational], r: &[Rational], order: usize) -> Vec<Rational> {
     let mut m = vec![Rational::from(1)];
     for j in 1..=order {
-        m.push(w.iter().zip(r).map(|(a, b)| Rational::from(a * Rational::from(rug::ops::Pow::pow(b, j as u32)))).sum());
+        m.push(w.iter().zip(r).map(|(a, b)| a * Rational::from(rug::ops::Pow::pow(b, j as u32))).sum());
     }
     let mut k = vec![Rational::new()];
     let mut row = vec![Rational::from(1)];
