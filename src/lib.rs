@@ -8,6 +8,7 @@
 //! - [`math`]: divergences, the tilted optimum, best-of-N, large deviations, sequences;
 //! - [`report`]: result trees, JSON and table rendering;
 //! - [`cli`]: flags turned into validated domain values, and the subcommands.
+pub mod claims;
 pub mod cli;
 pub mod error;
 pub mod exact;
