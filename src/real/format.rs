@@ -194,3 +194,37 @@ pub fn certified_digits(x: &Enc) -> usize {
         0
     }
 }
+
+/// Certify `sig` significant digits of `e^x` for an enclosure `x` of a logarithm, also when
+/// `e^x` is far outside the floating-point exponent range (a best-of-N probability such as
+/// `e^{-10^1300}`): with `y = x / ln 10`, `k = floor(mid y)`, the mantissa `10^{y - k}` is
+/// certified as usual and the decimal exponent shifted by `k` exactly.
+pub fn certify_exp_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
+    if !x.is_finite() {
+        return None;
+    }
+    let prec = x.prec();
+    let ln10 = Enc::from_i64(10, prec).ln(prec);
+    let y = x.div(&ln10, prec);
+    let k = y.mid().floor().to_integer()?;
+    let k64 = k.to_i64()?;
+    let frac = y.sub(&Enc::from_integer(&k, prec), prec);
+    let mant = frac.mul(&ln10, prec).exp(prec);
+    let c = certify_decimal(&mant, sig)?;
+    let shift = |s: &str| -> String {
+        // re-render "d.ddd[eE]" with the exponent shifted by k
+        let q: Rational = decimal_to_rational(s);
+        let (m, e) = round_sig(&q, s.chars().filter(|ch| ch.is_ascii_digit()).count().max(1), Dir::Nearest);
+        render(&m, e + k64)
+    };
+    Some(CertifiedDecimal {
+        value: shift(&c.value),
+        lo: shift(&c.lo),
+        hi: shift(&c.hi),
+    })
+}
+
+/// Exact value of a decimal string produced by [`render`].
+fn decimal_to_rational(s: &str) -> Rational {
+    crate::exact::parse::parse_rational(s).expect("rendered decimals parse")
+}

@@ -13,7 +13,7 @@
 
 pub mod tilt;
 
-use crate::real::format::{certified_digits, certify_decimal, rational_to_sig_decimal, Dir};
+use crate::real::format::{certified_digits, certify_decimal, certify_exp_decimal, rational_to_sig_decimal, Dir};
 use crate::real::ziv::Certifiable;
 use crate::real::Enc;
 use rug::{Integer, Rational};
@@ -26,6 +26,9 @@ pub enum Value {
     Exact(Rational),
     /// A certified real (or +∞).
     Real(Enc),
+    /// The real `e^x` for an enclosure `x` of its logarithm (for probabilities that underflow
+    /// the floating-point exponent range).
+    ExpOf(Enc),
     /// An exact integer, printed as a string.
     Int(Integer),
     /// A small count, printed as a JSON number (always an integer).
@@ -58,6 +61,10 @@ impl Value {
     fn walk_first(&self, path: &str, digits: usize) -> Option<(String, usize)> {
         match self {
             Value::Real(e) => e.first_uncertified(digits).map(|(_, r)| (path.to_string(), r)),
+            Value::ExpOf(x) => match certify_exp_decimal(x, digits) {
+                Some(_) => None,
+                None => Some((path.to_string(), 0)),
+            },
             Value::Array(items) => items
                 .iter()
                 .enumerate()
@@ -74,6 +81,10 @@ impl Value {
         match self {
             Value::Exact(q) => exact_json(q, digits),
             Value::Real(e) => real_json(e, digits),
+            Value::ExpOf(x) => match certify_exp_decimal(x, digits) {
+                Some(c) => json!({"value": c.value, "lo": c.lo, "hi": c.hi}),
+                None => json!({"value": null, "uncertified": true}),
+            },
             Value::Int(i) => Json::String(i.to_string()),
             Value::Count(c) => json!(c),
             Value::Str(s) => Json::String(s.clone()),
@@ -150,6 +161,7 @@ fn leaf_text(v: &Value, digits: usize) -> Option<String> {
                 certify_decimal(e, digits).map(|c| c.value).unwrap_or_else(|| "(uncertified)".into())
             }
         }
+        Value::ExpOf(x) => certify_exp_decimal(x, digits).map(|c| c.value).unwrap_or_else(|| "(uncertified)".into()),
         Value::Int(i) => i.to_string(),
         Value::Count(c) => c.to_string(),
         Value::Str(s) => s.clone(),

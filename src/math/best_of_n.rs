@@ -1,0 +1,362 @@
+//! Best-of-N in closed form (MATH.md §4, BON-1 .. BON-6) over an exact level law (SEQ-2, SEQ-3).
+//!
+//! Level law: levels `s_0 < ... < s_{L-1}` with exact probabilities `P_S(s_j) = w_j / D`,
+//! CDF `F_j = P(S <= s_j)`, `F-_j = F_{j-1}` (`F_{-1} = 0`), tail `T_j = 1 - F_j`, all exact
+//! integers over `D`.
+//!
+//! BON-1: `P_N(s_j) = F_j^N - F_{j-1}^N`. Everything is evaluated in log space so that an
+//! astronomically large `N` (`e^{n Delta}` with `n Delta` up to 10^4 and beyond) is harmless:
+//! - `ln F_j = ln(F_j)` when `F_j < 1/2`, else `ln1p(-T_j)` with the exact tail `T_j`
+//!   (never `1 - F` in floating point);
+//! - `ln(F_{j-1}/F_j) = ln1p(-P_S(s_j)/F_j)` from the exact ratio `w_j / cdf_j`;
+//! - `ln P_N(s_j) = N ln F_j + ln(-expm1(N ln(F_{j-1}/F_j)))`, with `ln(-expm1(y))` taken as
+//!   `ln1p(-e^y)` when `y < -ln 2`.
+//! `P_N = exp(ln P_N)` may underflow MPFR's exponent range for low levels; directed rounding then
+//! gives the enclosure `[0, tiny]`, so such a level still contributes a rigorously bounded amount
+//! to every sum (it is never dropped), and its probability is reported from its logarithm.
+
+use crate::exact::level_law::LevelLaw;
+use crate::real::Enc;
+use rug::{Integer, Rational};
+
+/// Precomputed exact data of a level law for best-of-N.
+#[derive(Clone, Debug)]
+pub struct Levels {
+    /// The exact level law.
+    pub law: LevelLaw,
+    /// CDF numerators over `denom`.
+    pub cdf: Vec<Integer>,
+    /// Tail numerators over `denom`.
+    pub tail: Vec<Integer>,
+}
+
+impl Levels {
+    /// Precompute CDF and tails (exact, linear in the law's size).
+    pub fn new(law: LevelLaw) -> Levels {
+        let cdf = law.cdf_weights();
+        let tail = law.tail_weights();
+        Levels { law, cdf, tail }
+    }
+    /// Number of levels.
+    pub fn len(&self) -> usize {
+        self.law.len()
+    }
+    /// True when there are no levels (never for a built law).
+    pub fn is_empty(&self) -> bool {
+        self.law.is_empty()
+    }
+}
+
+/// `a / b` for exact integers, as an enclosure (two outward conversions and one outward division).
+fn ratio(a: &Integer, b: &Integer, prec: u32) -> Enc {
+    Enc::from_integer(a, prec + 8).div(&Enc::from_integer(b, prec + 8), prec)
+}
+
+/// `ln(-expm1(y))` for `y < 0` (an enclosure): `ln1p(-e^y)` when `y < -ln 2`, else
+/// `ln(-expm1(y))`. Both are increasing in `y`.
+fn ln_neg_expm1(y: &Enc, prec: u32) -> Enc {
+    let half = Enc::ln2(prec).neg();
+    if y.hi() < half.lo() {
+        y.exp(prec).neg().ln_1p(prec)
+    } else {
+        y.expm1(prec).neg().ln(prec)
+    }
+}
+
+/// Best-of-N evaluated on every level at working precision `prec`.
+#[derive(Clone, Debug)]
+pub struct BonEval {
+    /// `ln P_S(s_j)`.
+    pub ln_ps: Vec<Enc>,
+    /// `ln F_j`.
+    pub ln_f: Vec<Enc>,
+    /// `F_j^N`.
+    pub f_pow: Vec<Enc>,
+    /// `ln P_N(s_j)`.
+    pub ln_pn: Vec<Enc>,
+    /// `P_N(s_j)` (may be `[0, tiny]` after underflow: still a valid enclosure).
+    pub pn: Vec<Enc>,
+}
+
+/// Evaluate BON-1 on every level for a sample count `N >= 1` given as an enclosure
+/// (an exact integer, or a real `e^{n Delta}`).
+pub fn eval(lv: &Levels, n_samples: &Enc, prec: u32) -> BonEval {
+    let d = &lv.law.denom;
+    let half = Integer::from(d >> 1);
+    let len = lv.len();
+    let mut ln_ps = Vec::with_capacity(len);
+    let mut ln_f = Vec::with_capacity(len);
+    let mut f_pow = Vec::with_capacity(len);
+    let mut ln_pn = Vec::with_capacity(len);
+    let mut pn = Vec::with_capacity(len);
+    for j in 0..len {
+        let w = &lv.law.weights[j];
+        ln_ps.push(ratio(w, d, prec).ln(prec));
+        let lf = if j + 1 == len {
+            Enc::zero(prec)
+        } else if lv.cdf[j] < half {
+            ratio(&lv.cdf[j], d, prec).ln(prec)
+        } else {
+            ratio(&lv.tail[j], d, prec).neg().ln_1p(prec)
+        };
+        let nlf = n_samples.mul(&lf, prec);
+        f_pow.push(if j + 1 == len { Enc::from_i64(1, prec) } else { nlf.exp(prec) });
+        let lpn = if j == 0 {
+            nlf.clone()
+        } else {
+            // ln(F_{j-1}/F_j) = ln1p(-w_j / cdf_j) < 0
+            let step = ratio(w, &lv.cdf[j], prec).neg().ln_1p(prec);
+            nlf.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
+        };
+        pn.push(lpn.exp(prec));
+        ln_pn.push(lpn);
+        ln_f.push(lf);
+    }
+    BonEval {
+        ln_ps,
+        ln_f,
+        f_pow,
+        ln_pn,
+        pn,
+    }
+}
+
+/// Exact `F^N - F-^N` on every level for an integer `N` (BON-1), as rationals over `D^N`.
+pub fn exact_probs(lv: &Levels, n_samples: u32) -> Vec<Rational> {
+    let dn = Integer::from(rug::ops::Pow::pow(&lv.law.denom, n_samples));
+    let mut prev = Integer::new();
+    let mut out = Vec::with_capacity(lv.len());
+    for c in &lv.cdf {
+        let cur = Integer::from(rug::ops::Pow::pow(c, n_samples));
+        out.push(Rational::from((Integer::from(&cur - &prev), dn.clone())));
+        prev = cur;
+    }
+    out
+}
+
+/// Bits of the exact best-of-N law: about `N log2(D)` per level.
+pub fn exact_bits(lv: &Levels, n_samples: &Integer) -> f64 {
+    n_samples.to_f64() * lv.law.denom.significant_bits() as f64 * lv.len() as f64
+}
+
+/// `E_{pi_N} S` by the second form of BON-2:
+/// `s_max - sum_{j < top} (s_{j+1} - s_j) F_j^N` (all terms non-negative: no cancellation).
+pub fn expected_reward(lv: &Levels, ev: &BonEval, prec: u32) -> Enc {
+    let len = lv.len();
+    let top = Enc::from_rational(&lv.law.reward(len - 1), prec);
+    let mut acc = Enc::zero(prec);
+    for j in 0..len - 1 {
+        let gap = Rational::from((
+            Integer::from(&lv.law.levels[j + 1] - &lv.law.levels[j]),
+            lv.law.scale.clone(),
+        ));
+        acc = acc.add(&ev.f_pow[j].mul_rational(&gap, prec), prec);
+    }
+    top.sub(&acc, prec)
+}
+
+/// `E_{pi_N} S` by the first form of BON-2: `sum_j s_j P_N(s_j)`.
+pub fn expected_reward_direct(lv: &Levels, ev: &BonEval, prec: u32) -> Enc {
+    let mut acc = Enc::zero(prec);
+    for j in 0..lv.len() {
+        acc = acc.add(&ev.pn[j].mul_rational(&lv.law.reward(j), prec), prec);
+    }
+    acc
+}
+
+/// `P ln(P/Q)` from enclosures of `P = e^{lp}` and the logs `lp`, `lq`: `P (lp - lq)`.
+/// When `P` has underflowed to `[0, tiny]` the product of intervals still bounds the term.
+fn plogpq(p: &Enc, lp: &Enc, lq: &Enc, prec: u32) -> Enc {
+    p.mul(&lp.sub(lq, prec), prec)
+}
+
+/// `D(pi_N || p^n) = sum_j P_N ln(P_N / P_S)` (BON-3, by SEQ-3 level reduction).
+pub fn kl_to_reference(ev: &BonEval, prec: u32) -> Enc {
+    let mut acc = Enc::zero(prec);
+    for j in 0..ev.pn.len() {
+        acc = acc.add(&plogpq(&ev.pn[j], &ev.ln_pn[j], &ev.ln_ps[j], prec), prec);
+    }
+    clip0(&acc, prec)
+}
+
+fn clip0(x: &Enc, prec: u32) -> Enc {
+    let z = rug::Float::new(prec);
+    let lo = if *x.lo() < 0 { z.clone() } else { x.lo().clone() };
+    let hi = if *x.hi() < 0 { z } else { x.hi().clone() };
+    Enc::new(lo, hi)
+}
+
+/// `ln N - (N-1)/N` (the folklore bound of BON-3), with `ln N` given.
+pub fn kl_bound(n_samples: &Enc, ln_n: &Enc, prec: u32) -> Enc {
+    let one = Enc::from_i64(1, prec);
+    ln_n.sub(&one.sub(&one.div(n_samples, prec), prec), prec)
+}
+
+/// `A_N(u) = u^N (ln N + (N-1) ln u - (N-1)/N)` from `u^N` and `ln u` (BON-3).
+fn a_n(u_pow: &Enc, ln_u: &Enc, n_samples: &Enc, ln_n: &Enc, prec: u32) -> Enc {
+    let one = Enc::from_i64(1, prec);
+    let nm1 = n_samples.sub(&one, prec);
+    let inner = ln_n
+        .add(&nm1.mul(ln_u, prec), prec)
+        .sub(&nm1.div(n_samples, prec), prec);
+    u_pow.mul(&inner, prec)
+}
+
+/// Per-level gaps of BON-3: `A_N(F_j) - A_N(F_{j-1}) - P_N ln(P_N/P_S)`, each `>= 0`;
+/// they sum to `ln N - (N-1)/N - D(pi_N || p^n)`.
+pub fn kl_gaps(ev: &BonEval, n_samples: &Enc, ln_n: &Enc, prec: u32) -> Vec<Enc> {
+    let mut out = Vec::with_capacity(ev.pn.len());
+    let mut prev = Enc::zero(prec); // A_N(0) = 0
+    for j in 0..ev.pn.len() {
+        let cur = a_n(&ev.f_pow[j], &ev.ln_f[j], n_samples, ln_n, prec);
+        let g = cur.sub(&prev, prec).sub(&plogpq(&ev.pn[j], &ev.ln_pn[j], &ev.ln_ps[j], prec), prec);
+        out.push(g);
+        prev = cur;
+    }
+    out
+}
+
+/// Win rate against the reference, ties counting one half (BON-4):
+/// `W = sum_j P_N(s_j) (F_j + F_{j-1}) / 2`; `W <= N/(N+1)`.
+pub fn win_rate(lv: &Levels, ev: &BonEval, prec: u32) -> Enc {
+    let d = &lv.law.denom;
+    let mut acc = Enc::zero(prec);
+    let mut prev = Integer::new();
+    for j in 0..lv.len() {
+        let s = ratio(&Integer::from(&lv.cdf[j] + &prev), d, prec).mul_rational(&Rational::from((1, 2)), prec);
+        acc = acc.add(&ev.pn[j].mul(&s, prec), prec);
+        prev = lv.cdf[j].clone();
+    }
+    acc
+}
+
+/// The tilted level law in logs (SEQ-3): `ln Phi_l(s_j) = ln P_S(s_j) + l s_j - n psi(l)`.
+pub fn ln_tilted(lv: &Levels, ev: &BonEval, l: &Enc, n_psi: &Enc, prec: u32) -> Vec<Enc> {
+    (0..lv.len())
+        .map(|j| {
+            ev.ln_ps[j]
+                .add(&l.mul_rational(&lv.law.reward(j), prec), prec)
+                .sub(n_psi, prec)
+        })
+        .collect()
+}
+
+/// `D(pi_N || phi_l^n) = sum_j P_N ln(P_N / Phi_l)` (BON-5, first route).
+pub fn kl_to_tilted(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
+    let mut acc = Enc::zero(prec);
+    for j in 0..ev.pn.len() {
+        acc = acc.add(&plogpq(&ev.pn[j], &ev.ln_pn[j], &ln_phi[j], prec), prec);
+    }
+    clip0(&acc, prec)
+}
+
+/// `D(pi_N || phi_l^n) = D(pi_N || p^n) - l E_{pi_N} S + n psi(l)` (BON-5, second route, TILT-3).
+pub fn kl_to_tilted_pythagorean(kl_ref: &Enc, l: &Enc, e_s: &Enc, n_psi: &Enc, prec: u32) -> Enc {
+    clip0(&kl_ref.sub(&l.mul(e_s, prec), prec).add(n_psi, prec), prec)
+}
+
+/// Reverse KL `D(phi_l^n || pi_N) = sum_j Phi ln(Phi / P_N)` (SEQ-3).
+pub fn kl_tilted_to_bon(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
+    let mut acc = Enc::zero(prec);
+    for j in 0..ev.pn.len() {
+        let phi = ln_phi[j].exp(prec);
+        acc = acc.add(&plogpq(&phi, &ln_phi[j], &ev.ln_pn[j], prec), prec);
+    }
+    clip0(&acc, prec)
+}
+
+/// The "order" tie rule for a single token (BON-1): tokens sorted by (reward, index); with
+/// `G` the CDF in that order, `pi_N(y) = G(y)^N - G-(y)^N`, exact for integer `N`.
+/// Returns the exact probabilities in the original token order.
+pub fn order_rule_exact(p: &[Rational], r: &[Rational], n_samples: u32) -> Vec<Rational> {
+    let mut idx: Vec<usize> = (0..p.len()).collect();
+    idx.sort_by(|&a, &b| r[a].cmp(&r[b]).then(a.cmp(&b)));
+    let mut out = vec![Rational::new(); p.len()];
+    let mut g = Rational::new();
+    for &i in &idx {
+        if p[i] == 0 {
+            continue;
+        }
+        let gm = g.clone();
+        g += &p[i];
+        let a = Rational::from(rug::ops::Pow::pow(&g, n_samples));
+        let b = Rational::from(rug::ops::Pow::pow(&gm, n_samples));
+        out[i] = a - b;
+    }
+    out
+}
+
+/// The "order" tie rule with a certified (possibly huge or real) `N`: `G^N - G-^N` in log space.
+pub fn order_rule_enc(p: &[Rational], r: &[Rational], n_samples: &Enc, prec: u32) -> Vec<Enc> {
+    let mut idx: Vec<usize> = (0..p.len()).collect();
+    idx.sort_by(|&a, &b| r[a].cmp(&r[b]).then(a.cmp(&b)));
+    let mut out = vec![Enc::zero(prec); p.len()];
+    let mut g = Rational::new();
+    for &i in &idx {
+        if p[i] == 0 {
+            continue;
+        }
+        let gm = g.clone();
+        g += &p[i];
+        let lg = if g == 1 {
+            Enc::zero(prec)
+        } else if g < Rational::from((1, 2)) {
+            Enc::from_rational(&g, prec).ln(prec)
+        } else {
+            Enc::from_rational(&Rational::from(1 - &g), prec).neg().ln_1p(prec)
+        };
+        let nl = n_samples.mul(&lg, prec);
+        let lp = if gm == 0 {
+            nl
+        } else {
+            let step = Enc::from_rational(&Rational::from(&p[i] / &g), prec).neg().ln_1p(prec);
+            nl.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
+        };
+        out[i] = lp.exp(prec);
+    }
+    out
+}
+
+/// How `N` follows from `n Delta` (INTERFACE `--N-rule`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NRule {
+    /// `N = ceil(e^{n Delta})` (the default).
+    Ceil,
+    /// `N = max(1, floor(e^{n Delta}))`.
+    Floor,
+    /// The real `N = e^{n Delta}` in the closed forms.
+    Real,
+}
+
+/// `N = ceil/floor(e^{x})` for an exact rational `x = n Delta >= 0`, certified: `e^x` is
+/// transcendental for rational `x != 0` (Lindemann), so it is never an integer and the
+/// enclosure eventually has both ends in the same integer interval; the precision is raised
+/// until it does. `None` when `cap_bits` is reached first.
+pub fn integer_n(x: &Rational, rule: NRule, cap_bits: u32) -> Option<Integer> {
+    if *x == 0 {
+        return Some(Integer::from(1));
+    }
+    let mag = x.to_f64() * std::f64::consts::LOG2_E;
+    let mut prec = (mag.max(0.0) as u32).saturating_add(64);
+    loop {
+        let e = Enc::from_rational(x, prec).exp(prec);
+        let flo = e.lo().clone().floor().to_integer()?;
+        let fhi = e.hi().clone().floor().to_integer()?;
+        if flo == fhi {
+            return Some(match rule {
+                NRule::Ceil => flo + 1u32,
+                NRule::Floor | NRule::Real => {
+                    if flo < 1 {
+                        Integer::from(1)
+                    } else {
+                        flo
+                    }
+                }
+            });
+        }
+        if prec >= cap_bits {
+            return None;
+        }
+        prec = prec.saturating_mul(2).min(cap_bits);
+    }
+}
