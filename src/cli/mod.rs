@@ -1,6 +1,7 @@
 //! The command line: clap definitions, dispatch, and printing. `main` only calls [`main_entry`].
 
 pub mod args;
+pub mod bon;
 pub mod budget;
 pub mod divergence;
 pub mod demo;
@@ -98,6 +99,12 @@ enum Command {
     /// Cumulants of the reward under the optimum and the scaled CGF with its Renyi forms (LDP-3, LDP-4)
     #[command(after_help = "Example:\n  alignexact cumulants --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --order 6 --t 1/2")]
     Cumulants(tilt::CumulantsArgs),
+    /// Best-of-N in closed form: the output law by level, its reward, KL and win rate (BON-1..BON-4)
+    #[command(after_help = "Examples:\n  alignexact bon --p 7/10,3/10 --r 0,1 --n 5 --N 3\n  alignexact bon --p 1/2,3/10,1/5 --r 0,1,3 --N 4 --ties order --json")]
+    Bon(bon::BonArgs),
+    /// Best-of-N with N = ceil(e^{n delta}) against the KL-constrained optimum, for sequences of length n
+    #[command(after_help = "Example:\n  alignexact compare --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --n 100")]
+    Compare(bon::CompareArgs),
     /// The built-in paper example (runs with no flags)
     #[command(after_help = "Example:\n  alignexact demo")]
     Demo(demo::DemoArgs),
@@ -124,6 +131,8 @@ fn run_command(cmd: Command) -> Result<(Output, bool)> {
         Command::Divergence(a) => divergence::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Tilt(a) => tilt::run_tilt(a),
+        Command::Bon(a) => bon::run_bon(a),
+        Command::Compare(a) => bon::run_compare(a),
         Command::Rate(a) => tilt::run_rate(a),
         Command::Cumulants(a) => tilt::run_cumulants(a),
     }

@@ -11,6 +11,7 @@
 //! - infinity: `{"value": "inf"}`; exact zero: `{"exact": "0", "value": "0"}`;
 //! - integers (counts, n, N when small): JSON strings of decimal digits, never floats.
 
+pub mod best_of_n;
 pub mod tilt;
 
 use crate::real::format::{certified_digits, certify_decimal, certify_exp_decimal, rational_to_sig_decimal, Dir};

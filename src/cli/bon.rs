@@ -1,0 +1,307 @@
+//! `alignexact bon` and `alignexact compare`, with the resource guards.
+
+use super::budget::BudgetArgs;
+use super::tilt::model_echo;
+use super::{args, Common, ModelArgs, Output};
+use crate::error::{Error, Result};
+use crate::exact::dist::Model;
+use crate::exact::level_law::{estimate, level_law, Route};
+use crate::math::best_of_n::{integer_n, Levels, NRule};
+use crate::math::tilt::{Budget, TiltModel};
+use crate::real::ziv::{self, Precision};
+use crate::report::best_of_n::{bon_order_value, bon_value, compare_value, ExactBon, LevelsView, SampleCount};
+use clap::Args;
+use rug::{Integer, Rational};
+use serde_json::json;
+
+/// Largest sequence length accepted before any estimate (the level law needs `n` in 32 bits).
+pub const MAX_N: u64 = 100_000_000;
+/// Memory budget for one job (half of this machine's 24 GiB).
+pub const MAX_BYTES: f64 = 12.0 * (1u64 << 30) as f64;
+/// Time budget for one job, in estimated seconds.
+pub const MAX_SECONDS: f64 = 900.0;
+/// Largest exact best-of-N law, in bits of numerators.
+pub const MAX_EXACT_BITS: f64 = 4.0e7;
+/// Largest `n Delta` for an integer `N` from the rule (`N` then has 1.44 n Delta bits).
+pub const MAX_N_DELTA: f64 = 1.0e6;
+
+/// Flags shared by `bon` and `compare` for the sample count.
+#[derive(Args, Clone, Debug, Default)]
+pub struct SampleArgs {
+    /// Sequence length n >= 1 (default 1 for bon)
+    #[arg(long = "n", value_name = "n")]
+    pub n: Option<String>,
+    /// Best-of-N sample count N >= 1 (exact integer)
+    #[arg(long = "N", value_name = "N")]
+    pub big_n: Option<String>,
+    /// How N follows from n*delta: ceil (default), floor, real (N = e^{n delta} in the closed forms)
+    #[arg(long = "N-rule", value_name = "RULE")]
+    pub n_rule: Option<String>,
+    /// Which levels to list: all, none, or top K (default: top 10 plus the total count)
+    #[arg(long, value_name = "all|top K|none")]
+    pub levels: Option<String>,
+}
+
+/// Flags of `bon`.
+#[derive(Args, Clone, Debug, Default)]
+pub struct BonArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    /// Per-token KL budget: with no --N, N follows from --N-rule and n*delta
+    #[arg(long, value_name = "D")]
+    pub delta: Option<String>,
+    /// Tie rule: level (uniform among maximisers, default) or order (a fixed token order; n = 1 only)
+    #[arg(long, value_name = "level|order")]
+    pub ties: Option<String>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+/// Flags of `compare`.
+#[derive(Args, Clone, Debug, Default)]
+pub struct CompareArgs {
+    #[command(flatten)]
+    pub model: ModelArgs,
+    #[command(flatten)]
+    pub sample: SampleArgs,
+    #[command(flatten)]
+    pub budget: BudgetArgs,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+fn fill_sample(spec: &super::spec::Spec, s: &mut SampleArgs) {
+    spec.fill("n", &mut s.n);
+    spec.fill("N", &mut s.big_n);
+    spec.fill("N-rule", &mut s.n_rule);
+    spec.fill("levels", &mut s.levels);
+}
+
+/// `--levels`.
+pub fn levels_view(s: Option<&str>) -> Result<LevelsView> {
+    let Some(s) = s else { return Ok(LevelsView::Top(10)) };
+    let t = s.trim().to_ascii_lowercase();
+    let bad = || Error::input(format!("--levels: expected all, none or top K (e.g. --levels 'top 20'), got '{s}'"));
+    match t.as_str() {
+        "all" => Ok(LevelsView::All),
+        "none" => Ok(LevelsView::None),
+        _ => {
+            let k = t.strip_prefix("top").map(|x| x.trim_start_matches(['=', ' ', ':'])).unwrap_or(&t);
+            k.trim().parse::<usize>().map(LevelsView::Top).map_err(|_| bad())
+        }
+    }
+}
+
+/// `--N-rule`.
+pub fn n_rule(s: Option<&str>) -> Result<NRule> {
+    match s.map(|x| x.trim().to_ascii_lowercase()) {
+        None => Ok(NRule::Ceil),
+        Some(x) if x == "ceil" => Ok(NRule::Ceil),
+        Some(x) if x == "floor" => Ok(NRule::Floor),
+        Some(x) if x == "real" => Ok(NRule::Real),
+        Some(x) => Err(Error::input(format!("--N-rule: expected ceil, floor or real, got '{x}'"))),
+    }
+}
+
+/// `--n` (default `default`).
+pub fn seq_len(s: Option<&str>, default: Option<u64>) -> Result<u64> {
+    match s {
+        None => default.ok_or_else(|| Error::input("--n is required: give the sequence length, e.g. --n 100")),
+        Some(s) => {
+            let i = args::positive_integer("--n", s, &Integer::from(u64::MAX))?;
+            let n = i.to_u64().unwrap_or(u64::MAX);
+            if n > MAX_N {
+                return Err(Error::TooLarge(format!(
+                    "--n: n = {n} is beyond what this machine can do: the exact level law alone would need about \
+                     {:.0} GB; the limit is n <= {MAX_N}; try a smaller --n",
+                    n as f64 * n as f64 * 4.0 / 8.0 / 1e9
+                )));
+            }
+            Ok(n)
+        }
+    }
+}
+
+/// Estimate and refuse what the machine cannot do, before computing (exit code 2).
+pub fn guard(model: &Model, n: u64, digits: usize) -> Result<()> {
+    let (poly, types) = estimate(model.probs(), &model.r, n);
+    let best = if poly.seconds <= types.seconds { poly } else { types };
+    let levels = best.levels;
+    let prec_bits = digits as f64 * 3.33 + 64.0;
+    // best-of-N over L levels: about 12 MPFR operations per level at prec bits
+    let bon_seconds = levels * 12.0 * 1.5e-6 * (prec_bits / 128.0).powf(1.6);
+    let bon_bytes = levels * 8.0 * (prec_bits / 8.0 + 32.0);
+    let seconds = best.seconds + bon_seconds;
+    let bytes = best.peak_bytes + bon_bytes;
+    if bytes > MAX_BYTES || seconds > MAX_SECONDS {
+        return Err(Error::TooLarge(format!(
+            "refusing n = {n}: the exact level law ({:?} route, about {:.3e} levels) and best-of-N would need about \
+             {:.1} GB and {:.0} s, above the limits of {:.0} GB and {:.0} s; try a smaller --n or fewer --digits",
+            best.route,
+            levels,
+            bytes / 1e9,
+            seconds,
+            MAX_BYTES / 1e9,
+            MAX_SECONDS
+        )));
+    }
+    Ok(())
+}
+
+fn sample_count(
+    big_n: Option<&str>,
+    rule: NRule,
+    n: u64,
+    delta: Option<&Rational>,
+    prec: &Precision,
+) -> Result<SampleCount> {
+    if let Some(s) = big_n {
+        let i = args::positive_integer("--N", s, &(Integer::from(1) << 4_000_000u32))?;
+        return Ok(SampleCount::Integer(i));
+    }
+    let Some(d) = delta else {
+        return Err(Error::input("--N is required: give the sample count, e.g. --N 4, or --delta D so that N = ceil(e^{n D})"));
+    };
+    let x = Rational::from(d * n);
+    if rule == NRule::Real {
+        if x.to_f64() > 7.0e8 {
+            return Err(Error::TooLarge(format!("n*delta = {x} is too large: e^(n delta) exceeds the floating-point exponent range")));
+        }
+        return Ok(SampleCount::Real(x));
+    }
+    if x.to_f64() > MAX_N_DELTA {
+        return Err(Error::TooLarge(format!(
+            "n*delta = {:.3e} is too large for an integer N (N would have {:.3e} digits); the limit is {MAX_N_DELTA:e}; \
+             use --N-rule real or a smaller --n",
+            x.to_f64(),
+            x.to_f64() / std::f64::consts::LN_10
+        )));
+    }
+    integer_n(&x, rule, prec.cap_bits.max(64)).map(SampleCount::Integer).ok_or_else(|| Error::Uncertified {
+        quantity: "N = ceil(e^(n delta))".into(),
+        digits: 0,
+        bits: prec.cap_bits,
+        reached: 0,
+    })
+}
+
+fn exact_feasible(lv: &Levels, count: &SampleCount) -> Option<u32> {
+    match count {
+        SampleCount::Integer(i) => {
+            let n = i.to_u32()?;
+            (crate::math::best_of_n::exact_bits(lv, i) <= MAX_EXACT_BITS).then_some(n)
+        }
+        SampleCount::Real(_) => None,
+    }
+}
+
+fn count_echo(c: &SampleCount) -> serde_json::Value {
+    match c {
+        SampleCount::Integer(i) => json!(i.to_string()),
+        SampleCount::Real(x) => json!(format!("e^({x})")),
+    }
+}
+
+/// Run `bon`.
+pub fn run_bon(mut a: BonArgs) -> Result<(Output, bool)> {
+    let spec = a.common.load_spec()?;
+    a.model.fill(&spec)?;
+    fill_sample(&spec, &mut a.sample);
+    spec.fill("delta", &mut a.delta);
+    spec.fill("ties", &mut a.ties);
+    let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
+    let n = seq_len(a.sample.n.as_deref(), Some(1))?;
+    let rule = n_rule(a.sample.n_rule.as_deref())?;
+    let view = levels_view(a.sample.levels.as_deref())?;
+    let delta = a.delta.as_deref().map(|d| args::nonnegative("--delta", d)).transpose()?;
+    let order = match a.ties.as_deref().map(|t| t.trim().to_ascii_lowercase()) {
+        None => false,
+        Some(t) if t == "level" => false,
+        Some(t) if t == "order" => true,
+        Some(t) => return Err(Error::input(format!("--ties: expected level or order, got '{t}'"))),
+    };
+    if order && n > 1 {
+        return Err(Error::input(
+            "--ties order is defined for a single token (--n 1); for sequences use --ties level",
+        ));
+    }
+    guard(&model, n, prec.digits)?;
+    let count = sample_count(a.sample.big_n.as_deref(), rule, n, delta.as_ref(), &prec)?;
+    let law = level_law(model.probs(), &model.r, n, Route::Auto);
+    let lv = Levels::new(law);
+    let exact = exact_feasible(&lv, &count).map(|k| ExactBon::new(&lv, k));
+    let result = ziv::run(&prec, |bits| {
+        let mut v = bon_value(&lv, &count, exact.as_ref(), view, bits);
+        if order {
+            if let (crate::report::Value::Object(items), crate::report::Value::Object(extra)) =
+                (&mut v, bon_order_value(model.probs(), &model.r, &count, exact.is_some(), bits))
+            {
+                items.extend(extra);
+            }
+        }
+        Ok(v)
+    })?;
+    let mut input = model_echo(&model, prec.digits);
+    input["n"] = json!(n);
+    input["N"] = count_echo(&count);
+    input["ties"] = json!(if order { "order" } else { "level" });
+    if let Some(d) = &delta {
+        input["delta"] = json!(d.to_string());
+    }
+    Ok((
+        Output {
+            command: "bon",
+            input,
+            result,
+            digits: prec.digits,
+            exit_code: 0,
+            text: None,
+        },
+        a.common.json,
+    ))
+}
+
+/// Run `compare`.
+pub fn run_compare(mut a: CompareArgs) -> Result<(Output, bool)> {
+    let spec = a.common.load_spec()?;
+    a.model.fill(&spec)?;
+    fill_sample(&spec, &mut a.sample);
+    a.budget.fill(&spec);
+    let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
+    let delta = match a.budget.require(false, "compare")? {
+        Budget::Delta(d) => d,
+        _ => return Err(Error::input("compare takes a KL budget: give --delta D (per-token), not --lambda or --beta")),
+    };
+    let n = seq_len(a.sample.n.as_deref(), None)?;
+    let rule = n_rule(a.sample.n_rule.as_deref())?;
+    guard(&model, n, prec.digits)?;
+    let count = sample_count(a.sample.big_n.as_deref(), rule, n, Some(&delta), &prec)?;
+    let law = level_law(model.probs(), &model.r, n, Route::Auto);
+    let lv = Levels::new(law);
+    let tm = TiltModel::new(&model);
+    let result = ziv::run(&prec, |bits| Ok(compare_value(&tm, &lv, &delta, &count, bits)))?;
+    let mut input = model_echo(&model, prec.digits);
+    input["delta"] = json!(delta.to_string());
+    input["n"] = json!(n);
+    input["N"] = count_echo(&count);
+    input["N_rule"] = json!(match rule {
+        NRule::Ceil => "ceil",
+        NRule::Floor => "floor",
+        NRule::Real => "real",
+    });
+    Ok((
+        Output {
+            command: "compare",
+            input,
+            result,
+            digits: prec.digits,
+            exit_code: 0,
+            text: None,
+        },
+        a.common.json,
+    ))
+}

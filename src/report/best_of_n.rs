@@ -1,0 +1,341 @@
+//! Result trees of `bon` and `compare` (field names of INTERFACE.md).
+
+use super::{obj, Value};
+use crate::math::best_of_n::{self as bon, BonEval, Levels};
+use crate::math::tilt::{eval as tilt_eval, optimum, Optimum, TiltModel};
+use crate::real::Enc;
+use rug::{Integer, Rational};
+
+/// The sample count `N`.
+#[derive(Clone, Debug, PartialEq)]
+pub enum SampleCount {
+    /// An exact integer `N >= 1`.
+    Integer(Integer),
+    /// The real `N = e^x` for an exact `x = n Delta >= 0`.
+    Real(Rational),
+}
+
+impl SampleCount {
+    /// `N` as an enclosure.
+    pub fn enc(&self, prec: u32) -> Enc {
+        match self {
+            SampleCount::Integer(i) => Enc::from_integer(i, prec),
+            SampleCount::Real(x) => Enc::from_rational(x, prec).exp(prec),
+        }
+    }
+    /// `ln N` as an enclosure (exact `x` for the real rule).
+    pub fn ln(&self, prec: u32) -> Enc {
+        match self {
+            SampleCount::Integer(i) => {
+                if *i == 1 {
+                    Enc::zero(prec)
+                } else {
+                    Enc::from_integer(i, prec).ln(prec)
+                }
+            }
+            SampleCount::Real(x) => Enc::from_rational(x, prec),
+        }
+    }
+    /// The JSON/table value of `N`.
+    pub fn value(&self, prec: u32) -> Value {
+        match self {
+            SampleCount::Integer(i) => Value::Exact(Rational::from(i)),
+            SampleCount::Real(x) => Value::ExpOf(Enc::from_rational(x, prec)),
+        }
+    }
+    /// `N == 1`.
+    pub fn is_one(&self) -> bool {
+        match self {
+            SampleCount::Integer(i) => *i == 1,
+            SampleCount::Real(x) => *x == 0,
+        }
+    }
+}
+
+/// Which levels to list.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LevelsView {
+    /// Every level.
+    All,
+    /// The `K` highest levels.
+    Top(usize),
+    /// None (only the count).
+    None,
+}
+
+/// Exact data for an integer `N` small enough to be computed exactly (BON-1).
+#[derive(Clone, Debug)]
+pub struct ExactBon {
+    /// `P_N(s_j)` exactly.
+    pub pn: Vec<Rational>,
+    /// `P_S(s_j)` exactly.
+    pub ps: Vec<Rational>,
+}
+
+impl ExactBon {
+    /// Compute the exact law.
+    pub fn new(lv: &Levels, n_samples: u32) -> ExactBon {
+        let pn = bon::exact_probs(lv, n_samples);
+        let ps = (0..lv.len()).map(|j| lv.law.prob(j)).collect();
+        ExactBon { pn, ps }
+    }
+    /// `E S = sum s P_N`, exact (BON-2).
+    pub fn expected_reward(&self, lv: &Levels) -> Rational {
+        self.pn.iter().enumerate().map(|(j, q)| Rational::from(q * lv.law.reward(j))).sum()
+    }
+    /// Win rate, exact (BON-4).
+    pub fn win_rate(&self) -> Rational {
+        let mut f = Rational::new();
+        let mut acc = Rational::new();
+        for (pn, ps) in self.pn.iter().zip(&self.ps) {
+            let fm = f.clone();
+            f += ps;
+            acc += Rational::from(pn * Rational::from(&f + &fm)) / 2u32;
+        }
+        acc
+    }
+    /// `P_N ln(P_N/P_S)` per level with the ratio formed exactly.
+    pub fn kl_terms(&self, prec: u32) -> Vec<Enc> {
+        self.pn
+            .iter()
+            .zip(&self.ps)
+            .map(|(a, b)| {
+                if *a == 0 {
+                    Enc::zero(prec)
+                } else {
+                    Enc::from_rational(&Rational::from(a / b), prec).ln(prec).mul_rational(a, prec)
+                }
+            })
+            .collect()
+    }
+}
+
+/// `A_N(F_j)` sequence for exact `F_j` (BON-3), for per-level gaps with exact terms.
+fn exact_gaps(lv: &Levels, ex: &ExactBon, n: &Integer, prec: u32) -> Vec<Enc> {
+    let terms = ex.kl_terms(prec);
+    let ne = Enc::from_integer(n, prec);
+    let ln_n = if *n == 1 { Enc::zero(prec) } else { ne.ln(prec) };
+    let nm1 = Rational::from(n - 1u32);
+    let frac = Rational::from((nm1.numer().clone(), n.clone()));
+    let mut prev = Enc::zero(prec);
+    let mut f = Rational::new();
+    let mut out = Vec::with_capacity(lv.len());
+    for (j, t) in terms.iter().enumerate() {
+        f += &ex.ps[j];
+        let fpow = Rational::from(rug::ops::Pow::pow(&f, n.to_u32().unwrap_or(u32::MAX)));
+        let ln_f = if f == 1 { Enc::zero(prec) } else { Enc::from_rational(&f, prec).ln(prec) };
+        let inner = ln_n.add(&ln_f.mul_rational(&nm1, prec), prec).sub(&Enc::from_rational(&frac, prec), prec);
+        let cur = inner.mul_rational(&fpow, prec);
+        out.push(cur.sub(&prev, prec).sub(t, prec));
+        prev = cur;
+    }
+    out
+}
+
+fn level_indices(len: usize, view: LevelsView) -> Vec<usize> {
+    match view {
+        LevelsView::All => (0..len).rev().collect(),
+        LevelsView::Top(k) => (0..len).rev().take(k).collect(),
+        LevelsView::None => vec![],
+    }
+}
+
+fn prob_value(ev: &BonEval, j: usize) -> Value {
+    if ev.pn[j].lo().is_zero() && !ev.pn[j].is_exact_zero() {
+        Value::ExpOf(ev.ln_pn[j].clone())
+    } else {
+        Value::Real(ev.pn[j].clone())
+    }
+}
+
+/// The result tree of `bon` at precision `prec` (BON-1..BON-4). `exact` holds the exact law
+/// when `N` is an integer small enough (estimated before computing).
+pub fn bon_value(lv: &Levels, count: &SampleCount, exact: Option<&ExactBon>, view: LevelsView, prec: u32) -> Value {
+    let n = lv.law.n;
+    let ne = count.enc(prec);
+    let ln_n = count.ln(prec);
+    let bound = if count.is_one() { Enc::zero(prec) } else { bon::kl_bound(&ne, &ln_n, prec) };
+    let per_token = |v: &Value| -> Value {
+        match v {
+            Value::Exact(q) => Value::Exact(Rational::from(q / n)),
+            Value::Real(e) => Value::Real(e.mul_rational(&Rational::from((1, n)), prec)),
+            other => other.clone(),
+        }
+    };
+    let (e_s, kl, win, gaps, probs): (Value, Enc, Value, Vec<Enc>, Vec<Value>) = match (exact, count) {
+        (Some(ex), SampleCount::Integer(ni)) => {
+            let terms = ex.kl_terms(prec);
+            let kl = Enc::sum(terms.iter(), prec);
+            (
+                Value::Exact(ex.expected_reward(lv)),
+                kl,
+                Value::Exact(ex.win_rate()),
+                exact_gaps(lv, ex, ni, prec),
+                ex.pn.iter().cloned().map(Value::Exact).collect(),
+            )
+        }
+        _ => {
+            let ev = bon::eval(lv, &ne, prec);
+            let kl = bon::kl_to_reference(&ev, prec);
+            let gaps = bon::kl_gaps(&ev, &ne, &ln_n, prec);
+            let probs = (0..lv.len()).map(|j| prob_value(&ev, j)).collect();
+            (
+                Value::Real(bon::expected_reward(lv, &ev, prec)),
+                kl,
+                Value::Real(bon::win_rate(lv, &ev, prec)),
+                gaps,
+                probs,
+            )
+        }
+    };
+    let kl_enc = kl;
+    let levels: Vec<Value> = level_indices(lv.len(), view)
+        .into_iter()
+        .map(|j| {
+            obj(vec![
+                ("reward", Value::Exact(lv.law.reward(j))),
+                ("prob_reference", Value::Exact(lv.law.prob(j))),
+                ("prob_bon", probs[j].clone()),
+                ("kl_gap", Value::Real(gaps[j].clone())),
+            ])
+        })
+        .collect();
+    let gap = bound.sub(&kl_enc, prec);
+    let one = Enc::from_i64(1, prec);
+    let win_bound = ne.div(&ne.add(&one, prec), prec);
+    let mut fields = vec![
+        ("N", count.value(prec)),
+        ("n", Value::Count(n)),
+        ("levels_total", Value::Count(lv.len() as u64)),
+        ("levels", Value::Array(levels)),
+        ("expected_reward", e_s.clone()),
+    ];
+    if n > 1 {
+        fields.push(("expected_reward_per_token", per_token(&e_s)));
+    }
+    fields.extend([
+        ("kl_to_reference", Value::Real(kl_enc.clone())),
+        ("kl_bound", Value::Real(bound)),
+        ("kl_gap", Value::Real(gap)),
+        ("win_rate", win),
+        (
+            "win_rate_bound",
+            match count {
+                SampleCount::Integer(i) => Value::Exact(Rational::from((i.clone(), Integer::from(i + 1u32)))),
+                _ => Value::Real(win_bound),
+            },
+        ),
+    ]);
+    obj(fields)
+}
+
+/// The token-level result of `bon --ties order` (n = 1): `pi_N(y) = G(y)^N - G-(y)^N`.
+pub fn bon_order_value(p: &[Rational], r: &[Rational], count: &SampleCount, exact: bool, prec: u32) -> Value {
+    let (probs, kl): (Vec<Value>, Enc) = match (count, exact) {
+        (SampleCount::Integer(i), true) => {
+            let pi = bon::order_rule_exact(p, r, i.to_u32().expect("small N"));
+            let kl = crate::math::divergence::kl(&pi, p, prec);
+            (pi.into_iter().map(Value::Exact).collect(), kl)
+        }
+        _ => {
+            let pi = bon::order_rule_enc(p, r, &count.enc(prec), prec);
+            let mut kl = Enc::zero(prec);
+            for (a, b) in pi.iter().zip(p) {
+                if *b > 0 {
+                    kl = kl.add(&Enc::xlogxy(a, &Enc::from_rational(b, prec), prec), prec);
+                }
+            }
+            (pi.into_iter().map(Value::Real).collect(), kl)
+        }
+    };
+    obj(vec![("tokens", Value::Array(probs)), ("kl_to_reference_order", Value::Real(kl))])
+}
+
+/// The result tree of `compare` at precision `prec`: best-of-N with `N` from the rule against
+/// the KL-constrained optimum `phi_{l_Delta}^{(x) n}` (SEQ-1, SEQ-3, BON-5).
+pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &SampleCount, prec: u32) -> Value {
+    let n = lv.law.n;
+    let nr = Rational::from(n);
+    let Some(opt) = optimum(tm, delta, prec) else {
+        return obj(vec![("lambda", Value::Real(Enc::whole(prec)))]);
+    };
+    let ne = count.enc(prec);
+    let ev = bon::eval(lv, &ne, prec);
+    let kl_ref = bon::kl_to_reference(&ev, prec);
+    let e_bon = bon::expected_reward(lv, &ev, prec);
+    let (lam, e_tilt, kl_bt, kl_bt2, kl_tr, kl_tb): (Value, Value, Value, Value, Value, Value) = match opt {
+        Optimum::Reference => {
+            // phi = p: the tilted law is P_S itself
+            let ln_phi = ev.ln_ps.clone();
+            (
+                Value::Exact(Rational::new()),
+                Value::Exact(Rational::from(&tm.mean * &nr)),
+                Value::Real(kl_ref.clone()),
+                Value::Real(kl_ref.clone()),
+                Value::Exact(Rational::new()),
+                Value::Real(bon::kl_tilted_to_bon(&ev, &ln_phi, prec)),
+            )
+        }
+        Optimum::Interior(l) => {
+            let te = tilt_eval(tm, &l, prec);
+            let n_psi = te.psi.mul_rational(&nr, prec);
+            let ln_phi = bon::ln_tilted(lv, &ev, &l, &n_psi, prec);
+            (
+                Value::Real(l.clone()),
+                Value::Real(te.mu.mul_rational(&nr, prec)),
+                Value::Real(bon::kl_to_tilted(&ev, &ln_phi, prec)),
+                Value::Real(bon::kl_to_tilted_pythagorean(&kl_ref, &l, &e_bon, &n_psi, prec)),
+                Value::Exact(Rational::from(delta * &nr)),
+                Value::Real(bon::kl_tilted_to_bon(&ev, &ln_phi, prec)),
+            )
+        }
+        Optimum::Saturated => {
+            // phi^n = p^n(. | A_max^n): all mass on the top level
+            let top = lv.len() - 1;
+            let kl_bt = if lv.len() == 1 { Value::Exact(Rational::new()) } else { Value::Real(Enc::pos_infinity(prec)) };
+            (
+                Value::Real(Enc::pos_infinity(prec)),
+                Value::Exact(Rational::from(&tm.r_max * &nr)),
+                kl_bt.clone(),
+                kl_bt,
+                Value::Real(tm.delta_max(prec).mul_rational(&nr, prec)),
+                Value::Real(ev.ln_pn[top].neg()),
+            )
+        }
+    };
+    let per = |v: &Value| -> Value {
+        match v {
+            Value::Exact(q) => Value::Exact(Rational::from(q / &nr)),
+            Value::Real(e) => {
+                if e.is_pos_infinity() {
+                    Value::Real(e.clone())
+                } else {
+                    Value::Real(e.mul_rational(&Rational::from((1, n)), prec))
+                }
+            }
+            o => o.clone(),
+        }
+    };
+    let e_bon_v = Value::Real(e_bon);
+    let kl_ref_v = Value::Real(kl_ref);
+    obj(vec![
+        ("N", count.value(prec)),
+        ("ln_N", Value::Real(count.ln(prec))),
+        ("n", Value::Count(n)),
+        ("lambda", lam),
+        ("expected_reward_bon", e_bon_v.clone()),
+        ("expected_reward_tilted", e_tilt.clone()),
+        ("kl_bon_reference", kl_ref_v.clone()),
+        ("kl_bon_tilted", kl_bt.clone()),
+        ("kl_tilted_reference", kl_tr.clone()),
+        ("kl_tilted_bon", kl_tb.clone()),
+        ("kl_bon_tilted_pythagorean", kl_bt2),
+        ("expected_reward_bon_per_token", per(&e_bon_v)),
+        ("expected_reward_tilted_per_token", per(&e_tilt)),
+        ("kl_bon_reference_per_token", per(&kl_ref_v)),
+        ("kl_bon_tilted_per_token", per(&kl_bt)),
+        ("kl_tilted_reference_per_token", per(&kl_tr)),
+        ("kl_tilted_bon_per_token", per(&kl_tb)),
+        ("levels_total", Value::Count(lv.len() as u64)),
+    ])
+}
