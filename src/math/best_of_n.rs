@@ -19,23 +19,19 @@ use crate::exact::level_law::LevelLaw;
 use crate::real::Enc;
 use rug::{Integer, Rational};
 
-/// Precomputed exact data of a level law for best-of-N.
+/// A level law prepared for best-of-N. The exact CDF and tail numerators are recomputed on the
+/// fly (one big-integer addition per level) rather than stored, which keeps the peak memory at
+/// the size of the law itself.
 #[derive(Clone, Debug)]
 pub struct Levels {
     /// The exact level law.
     pub law: LevelLaw,
-    /// CDF numerators over `denom`.
-    pub cdf: Vec<Integer>,
-    /// Tail numerators over `denom`.
-    pub tail: Vec<Integer>,
 }
 
 impl Levels {
-    /// Precompute CDF and tails (exact, linear in the law's size).
+    /// Wrap a law.
     pub fn new(law: LevelLaw) -> Levels {
-        let cdf = law.cdf_weights();
-        let tail = law.tail_weights();
-        Levels { law, cdf, tail }
+        Levels { law }
     }
     /// Number of levels.
     pub fn len(&self) -> usize {
@@ -47,10 +43,6 @@ impl Levels {
     }
 }
 
-/// `a / b` for exact integers, as an enclosure (two outward conversions and one outward division).
-fn ratio(a: &Integer, b: &Integer, prec: u32) -> Enc {
-    Enc::from_integer(a, prec + 8).div(&Enc::from_integer(b, prec + 8), prec)
-}
 
 /// `ln(-expm1(y))` for `y < 0` (an enclosure): `ln1p(-e^y)` when `y < -ln 2`, else
 /// `ln(-expm1(y))`. Both are increasing in `y`.
@@ -70,6 +62,8 @@ pub struct BonEval {
     pub ln_ps: Vec<Enc>,
     /// `ln F_j`.
     pub ln_f: Vec<Enc>,
+    /// `F_j`.
+    pub f: Vec<Enc>,
     /// `F_j^N`.
     pub f_pow: Vec<Enc>,
     /// `ln P_N(s_j)`.
@@ -84,28 +78,38 @@ pub fn eval(lv: &Levels, n_samples: &Enc, prec: u32) -> BonEval {
     let d = &lv.law.denom;
     let half = Integer::from(d >> 1);
     let len = lv.len();
+    let wp = prec + 8;
+    let d_enc = Enc::from_integer(d, wp);
     let mut ln_ps = Vec::with_capacity(len);
     let mut ln_f = Vec::with_capacity(len);
+    let mut fs = Vec::with_capacity(len);
+    let mut acc = Integer::new();
     let mut f_pow = Vec::with_capacity(len);
     let mut ln_pn = Vec::with_capacity(len);
     let mut pn = Vec::with_capacity(len);
     for j in 0..len {
-        let w = &lv.law.weights[j];
-        ln_ps.push(ratio(w, d, prec).ln(prec));
-        let lf = if j + 1 == len {
-            Enc::zero(prec)
-        } else if lv.cdf[j] < half {
-            ratio(&lv.cdf[j], d, prec).ln(prec)
+        let w = Enc::from_integer(&lv.law.weights[j], wp);
+        ln_ps.push(w.div(&d_enc, prec).ln(prec));
+        acc += &lv.law.weights[j];
+        let cdf = Enc::from_integer(&acc, wp);
+        // exact CDF numerator `acc`, exact tail numerator `d - acc` (never 1 - F in floating point)
+        let (lf, fj) = if j + 1 == len {
+            (Enc::zero(prec), Enc::from_i64(1, prec))
+        } else if acc < half {
+            let fj = cdf.div(&d_enc, prec);
+            (fj.ln(prec), fj)
         } else {
-            ratio(&lv.tail[j], d, prec).neg().ln_1p(prec)
+            let t = Enc::from_integer(&Integer::from(d - &acc), wp).div(&d_enc, prec);
+            (t.neg().ln_1p(prec), Enc::from_i64(1, prec).sub(&t, prec))
         };
+        fs.push(fj);
         let nlf = n_samples.mul(&lf, prec);
         f_pow.push(if j + 1 == len { Enc::from_i64(1, prec) } else { nlf.exp(prec) });
         let lpn = if j == 0 {
             nlf.clone()
         } else {
             // ln(F_{j-1}/F_j) = ln1p(-w_j / cdf_j) < 0
-            let step = ratio(w, &lv.cdf[j], prec).neg().ln_1p(prec);
+            let step = w.div(&cdf, prec).neg().ln_1p(prec);
             nlf.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
         };
         pn.push(lpn.exp(prec));
@@ -115,6 +119,7 @@ pub fn eval(lv: &Levels, n_samples: &Enc, prec: u32) -> BonEval {
     BonEval {
         ln_ps,
         ln_f,
+        f: fs,
         f_pow,
         ln_pn,
         pn,
@@ -126,7 +131,7 @@ pub fn exact_probs(lv: &Levels, n_samples: u32) -> Vec<Rational> {
     let dn = Integer::from(rug::ops::Pow::pow(&lv.law.denom, n_samples));
     let mut prev = Integer::new();
     let mut out = Vec::with_capacity(lv.len());
-    for c in &lv.cdf {
+    for c in &lv.law.cdf_weights() {
         let cur = Integer::from(rug::ops::Pow::pow(c, n_samples));
         out.push(Rational::from((Integer::from(&cur - &prev), dn.clone())));
         prev = cur;
@@ -218,25 +223,27 @@ pub fn kl_gaps(ev: &BonEval, n_samples: &Enc, ln_n: &Enc, prec: u32) -> Vec<Enc>
 
 /// Win rate against the reference, ties counting one half (BON-4):
 /// `W = sum_j P_N(s_j) (F_j + F_{j-1}) / 2`; `W <= N/(N+1)`.
-pub fn win_rate(lv: &Levels, ev: &BonEval, prec: u32) -> Enc {
-    let d = &lv.law.denom;
+pub fn win_rate(ev: &BonEval, prec: u32) -> Enc {
+    let half = Rational::from((1, 2));
     let mut acc = Enc::zero(prec);
-    let mut prev = Integer::new();
-    for j in 0..lv.len() {
-        let s = ratio(&Integer::from(&lv.cdf[j] + &prev), d, prec).mul_rational(&Rational::from((1, 2)), prec);
+    let mut prev = Enc::zero(prec);
+    for j in 0..ev.pn.len() {
+        let s = ev.f[j].add(&prev, prec).mul_rational(&half, prec);
         acc = acc.add(&ev.pn[j].mul(&s, prec), prec);
-        prev = lv.cdf[j].clone();
+        prev = ev.f[j].clone();
     }
     acc
 }
 
 /// The tilted level law in logs (SEQ-3): `ln Phi_l(s_j) = ln P_S(s_j) + l s_j - n psi(l)`.
 pub fn ln_tilted(lv: &Levels, ev: &BonEval, l: &Enc, n_psi: &Enc, prec: u32) -> Vec<Enc> {
+    let scale = Enc::from_integer(&lv.law.scale, prec + 8);
+    let l_over = l.div(&scale, prec + 8);
     (0..lv.len())
         .map(|j| {
-            ev.ln_ps[j]
-                .add(&l.mul_rational(&lv.law.reward(j), prec), prec)
-                .sub(n_psi, prec)
+            // l s_j = (l / L) m_j with the integer level m_j
+            let ls = l_over.mul(&Enc::from_integer(&lv.law.levels[j], prec + 8), prec);
+            ev.ln_ps[j].add(&ls, prec).sub(n_psi, prec)
         })
         .collect()
 }

@@ -54,7 +54,10 @@ impl Enc {
     }
     /// The exact integer `i`.
     pub fn from_integer(i: &Integer, prec: u32) -> Enc {
-        Enc::from_rational(&Rational::from(i), prec)
+        Enc {
+            lo: int_dn(i, prec),
+            hi: int_up(i, prec),
+        }
     }
     /// A small exact integer.
     pub fn from_i64(i: i64, prec: u32) -> Enc {
@@ -182,9 +185,23 @@ impl Enc {
     /// (a bilinear function attains its extremes over a box at the corners).
     pub fn mul(&self, y: &Enc, prec: u32) -> Enc {
         let (a, b, c, d) = (&self.lo, &self.hi, &y.lo, &y.hi);
-        if *a >= 0 && *c >= 0 {
-            // both non-negative: increasing in each argument
+        // Sign cases of interval multiplication: when neither factor straddles 0 the extremes are
+        // known corners (two products); otherwise take the min/max over all four corners.
+        let xa = *a >= 0; // x >= 0
+        let xb = *b <= 0; // x <= 0
+        let ya = *c >= 0;
+        let yb = *d <= 0;
+        if xa && ya {
             return Enc::new(mul_dn(a, c, prec), mul_up(b, d, prec));
+        }
+        if xb && yb {
+            return Enc::new(mul_dn(b, d, prec), mul_up(a, c, prec));
+        }
+        if xa && yb {
+            return Enc::new(mul_dn(b, c, prec), mul_up(a, d, prec));
+        }
+        if xb && ya {
+            return Enc::new(mul_dn(a, d, prec), mul_up(b, c, prec));
         }
         let lo = [mul_dn(a, c, prec), mul_dn(a, d, prec), mul_dn(b, c, prec), mul_dn(b, d, prec)]
             .into_iter()

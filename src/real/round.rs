@@ -18,6 +18,15 @@ pub fn rat_up(q: &Rational, prec: u32) -> Float {
     Float::with_val_round(prec, q, Round::Up).0
 }
 
+/// The integer `i` rounded toward −∞ to `prec` bits (no copy of `i`).
+pub fn int_dn(i: &rug::Integer, prec: u32) -> Float {
+    Float::with_val_round(prec, i, Round::Down).0
+}
+/// The integer `i` rounded toward +∞ to `prec` bits.
+pub fn int_up(i: &rug::Integer, prec: u32) -> Float {
+    Float::with_val_round(prec, i, Round::Up).0
+}
+
 /// +∞ at `prec` bits.
 pub fn pos_inf(prec: u32) -> Float {
     Float::with_val(prec, Special::Infinity)

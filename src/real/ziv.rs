@@ -76,9 +76,22 @@ impl Certifiable for Vec<(String, Enc)> {
 /// only their width depends on it.
 pub fn run<T: Certifiable>(p: &Precision, mut f: impl FnMut(u32) -> Result<T>) -> Result<T> {
     let mut bits = p.start_bits();
+    let trace = std::env::var_os("ALIGNEXACT_TRACE").is_some();
     loop {
+        let t0 = std::time::Instant::now();
         let v = f(bits)?;
-        match v.first_uncertified(p.digits) {
+        let verdict = v.first_uncertified(p.digits);
+        if trace {
+            eprintln!(
+                "[ziv] {bits} bits: {:.3} s, {}",
+                t0.elapsed().as_secs_f64(),
+                match &verdict {
+                    None => "certified".to_string(),
+                    Some((q, r)) => format!("{q} has {r} digits"),
+                }
+            );
+        }
+        match verdict {
             None => return Ok(v),
             Some((quantity, reached)) => {
                 if bits >= p.cap_bits {

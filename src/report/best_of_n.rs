@@ -182,7 +182,7 @@ pub fn bon_value(lv: &Levels, count: &SampleCount, exact: Option<&ExactBon>, vie
             (
                 Value::Real(bon::expected_reward(lv, &ev, prec)),
                 kl,
-                Value::Real(bon::win_rate(lv, &ev, prec)),
+                Value::Real(bon::win_rate(&ev, prec)),
                 gaps,
                 probs,
             )
