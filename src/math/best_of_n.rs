@@ -72,58 +72,200 @@ pub struct BonEval {
     pub pn: Vec<Enc>,
 }
 
-/// Evaluate BON-1 on every level for a sample count `N >= 1` given as an enclosure
-/// (an exact integer, or a real `e^{n Delta}`).
-pub fn eval(lv: &Levels, n_samples: &Enc, prec: u32) -> BonEval {
-    let d = &lv.law.denom;
-    let half = Integer::from(d >> 1);
-    let len = lv.len();
+/// The BON-1 quantities of one level.
+struct LevelTerms {
+    ln_ps: Enc,
+    ln_f: Enc,
+    f: Enc,
+    f_pow: Enc,
+    ln_pn: Enc,
+    pn: Enc,
+}
+
+/// BON-1 on level `j` with exact weight `w`, exact CDF numerator `acc` (over `d`), at `prec`.
+#[allow(clippy::too_many_arguments)]
+fn level_terms(
+    w_int: &Integer,
+    acc: &Integer,
+    d: &Integer,
+    half: &Integer,
+    first: bool,
+    top: bool,
+    n_samples: &Enc,
+    prec: u32,
+) -> LevelTerms {
     let wp = prec + 8;
     let d_enc = Enc::from_integer(d, wp);
-    let mut ln_ps = Vec::with_capacity(len);
-    let mut ln_f = Vec::with_capacity(len);
-    let mut fs = Vec::with_capacity(len);
-    let mut acc = Integer::new();
-    let mut f_pow = Vec::with_capacity(len);
-    let mut ln_pn = Vec::with_capacity(len);
-    let mut pn = Vec::with_capacity(len);
-    for j in 0..len {
-        let w = Enc::from_integer(&lv.law.weights[j], wp);
-        ln_ps.push(w.div(&d_enc, prec).ln(prec));
-        acc += &lv.law.weights[j];
-        let cdf = Enc::from_integer(&acc, wp);
-        // exact CDF numerator `acc`, exact tail numerator `d - acc` (never 1 - F in floating point)
-        let (lf, fj) = if j + 1 == len {
-            (Enc::zero(prec), Enc::from_i64(1, prec))
-        } else if acc < half {
-            let fj = cdf.div(&d_enc, prec);
-            (fj.ln(prec), fj)
-        } else {
-            let t = Enc::from_integer(&Integer::from(d - &acc), wp).div(&d_enc, prec);
-            (t.neg().ln_1p(prec), Enc::from_i64(1, prec).sub(&t, prec))
-        };
-        fs.push(fj);
-        let nlf = n_samples.mul(&lf, prec);
-        f_pow.push(if j + 1 == len { Enc::from_i64(1, prec) } else { nlf.exp(prec) });
-        let lpn = if j == 0 {
-            nlf.clone()
-        } else {
-            // ln(F_{j-1}/F_j) = ln1p(-w_j / cdf_j) < 0
-            let step = w.div(&cdf, prec).neg().ln_1p(prec);
-            nlf.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
-        };
-        pn.push(lpn.exp(prec));
-        ln_pn.push(lpn);
-        ln_f.push(lf);
-    }
-    BonEval {
+    let w = Enc::from_integer(w_int, wp);
+    let ln_ps = w.div(&d_enc, prec).ln(prec);
+    let cdf = Enc::from_integer(acc, wp);
+    // exact CDF numerator `acc`, exact tail numerator `d - acc` (never 1 - F in floating point)
+    let (ln_f, f) = if top {
+        (Enc::zero(prec), Enc::from_i64(1, prec))
+    } else if acc < half {
+        let fj = cdf.div(&d_enc, prec);
+        (fj.ln(prec), fj)
+    } else {
+        let t = Enc::from_integer(&Integer::from(d - acc), wp).div(&d_enc, prec);
+        (t.neg().ln_1p(prec), Enc::from_i64(1, prec).sub(&t, prec))
+    };
+    let nlf = n_samples.mul(&ln_f, prec);
+    let f_pow = if top { Enc::from_i64(1, prec) } else { nlf.exp(prec) };
+    let ln_pn = if first {
+        nlf
+    } else {
+        // ln(F_{j-1}/F_j) = ln1p(-w_j / cdf_j) < 0
+        let step = w.div(&cdf, prec).neg().ln_1p(prec);
+        nlf.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
+    };
+    let pn = ln_pn.exp(prec);
+    LevelTerms {
         ln_ps,
         ln_f,
-        f: fs,
+        f,
         f_pow,
         ln_pn,
         pn,
     }
+}
+
+/// Evaluate BON-1 on every level for a sample count `N >= 1` given as an enclosure
+/// (an exact integer, or a real `e^{n Delta}`), all at precision `prec`.
+pub fn eval(lv: &Levels, n_samples: &Enc, prec: u32) -> BonEval {
+    let all = vec![true; lv.len()];
+    eval_selected(lv, n_samples, prec, &all, None)
+}
+
+fn eval_selected(lv: &Levels, n_samples: &Enc, prec: u32, sel: &[bool], base: Option<BonEval>) -> BonEval {
+    let d = &lv.law.denom;
+    let half = Integer::from(d >> 1);
+    let len = lv.len();
+    let mut out = base.unwrap_or_else(|| BonEval {
+        ln_ps: Vec::with_capacity(len),
+        ln_f: Vec::with_capacity(len),
+        f: Vec::with_capacity(len),
+        f_pow: Vec::with_capacity(len),
+        ln_pn: Vec::with_capacity(len),
+        pn: Vec::with_capacity(len),
+    });
+    let fill = out.pn.is_empty();
+    let mut acc = Integer::new();
+    for (j, w) in lv.law.weights.iter().enumerate() {
+        acc += w;
+        if !sel[j] {
+            continue;
+        }
+        let t = level_terms(w, &acc, d, &half, j == 0, j + 1 == len, n_samples, prec);
+        if fill {
+            out.ln_ps.push(t.ln_ps);
+            out.ln_f.push(t.ln_f);
+            out.f.push(t.f);
+            out.f_pow.push(t.f_pow);
+            out.ln_pn.push(t.ln_pn);
+            out.pn.push(t.pn);
+        } else {
+            out.ln_ps[j] = t.ln_ps;
+            out.ln_f[j] = t.ln_f;
+            out.f[j] = t.f;
+            out.f_pow[j] = t.f_pow;
+            out.ln_pn[j] = t.ln_pn;
+            out.pn[j] = t.pn;
+        }
+    }
+    out
+}
+
+/// Precision of the first, cheap pass of [`eval_adaptive`].
+pub const SCOUT_BITS: u32 = 64;
+
+fn upper_f64(x: &Enc) -> f64 {
+    let v = x.hi().to_f64();
+    if v.is_nan() {
+        f64::INFINITY
+    } else {
+        v
+    }
+}
+
+/// `ln(1 + sum |x_i|)` as an f64, computed in MPFR so that magnitudes beyond the f64 range
+/// (a log-probability of `-10^391`) stay finite after the logarithm. A heuristic for the level
+/// selection only: it does not enter any enclosure.
+fn ln_mag(xs: &[&Enc]) -> f64 {
+    let mut s = rug::Float::with_val(SCOUT_BITS, 1);
+    for x in xs {
+        let a = rug::Float::with_val(SCOUT_BITS, x.lo().abs_ref());
+        let b = rug::Float::with_val(SCOUT_BITS, x.hi().abs_ref());
+        s += if a > b { a } else { b };
+    }
+    let v = s.ln().to_f64();
+    if v.is_nan() {
+        f64::INFINITY
+    } else {
+        v
+    }
+}
+
+/// [`eval`] with level-adaptive precision: a first pass at [`SCOUT_BITS`] bounds every level's
+/// contribution to every output sum (expected reward, both KLs, the reverse KL to the tilt given
+/// by `ln_phi_of`, win rate); levels whose contributions are all below `2^-(prec+32)` times the
+/// largest one, divided by the number of levels, keep their cheap enclosures, and the others
+/// (and every index in `force`) are recomputed at `prec`.
+///
+/// Rigour does not depend on the selection: a cheap enclosure is still an enclosure, only wider.
+/// The selection only decides where the width goes; the precision loop checks the outcome.
+pub fn eval_adaptive(
+    lv: &Levels,
+    n_at: &dyn Fn(u32) -> Enc,
+    prec: u32,
+    ln_phi_of: Option<&dyn Fn(&BonEval, u32) -> Vec<Enc>>,
+    force: &[usize],
+) -> BonEval {
+    let len = lv.len();
+    if len <= 64 || prec <= SCOUT_BITS + 16 {
+        return eval(lv, &n_at(prec), prec);
+    }
+    let n64 = n_at(SCOUT_BITS);
+    let scout = eval(lv, &n64, SCOUT_BITS);
+    let phi = ln_phi_of.map(|f| f(&scout, SCOUT_BITS));
+    let range = {
+        let a = lv.law.reward(0).to_f64().abs();
+        let b = lv.law.reward(len - 1).to_f64().abs();
+        (a + b + 1.0).ln()
+    };
+    // log-magnitude of level j's term in each output sum: [expected reward, KL to p^n and win
+    // rate, KL to the tilt, reverse KL]; each output gets its own cut-off, relative to its own
+    // largest term (outputs differ by hundreds of orders of magnitude).
+    const K: usize = 4;
+    let mut logm = vec![[f64::NEG_INFINITY; K]; len];
+    for j in 0..len {
+        // ln(F_j^N) = N ln F_j
+        let lfp = upper_f64(&n64.mul(&scout.ln_f[j], SCOUT_BITS));
+        let lpn = upper_f64(&scout.ln_pn[j]);
+        logm[j][0] = lfp + range;
+        logm[j][1] = lpn + ln_mag(&[&scout.ln_pn[j], &scout.ln_ps[j]]);
+        if let Some(ph) = &phi {
+            let lphi = upper_f64(&ph[j]);
+            let l2 = ln_mag(&[&ph[j], &scout.ln_pn[j]]);
+            logm[j][2] = lpn + l2;
+            logm[j][3] = lphi + l2;
+        }
+    }
+    let slack = (prec as f64 + 32.0 + (len as f64).log2()) * std::f64::consts::LN_2;
+    let mut cut = [f64::INFINITY; K];
+    for (k, c) in cut.iter_mut().enumerate() {
+        let top = logm.iter().map(|m| m[k]).fold(f64::NEG_INFINITY, f64::max);
+        *c = top - slack;
+    }
+    let mut sel: Vec<bool> = logm.iter().map(|m| (0..K).any(|k| !(m[k] < cut[k]))).collect();
+    for &j in force {
+        if j < len {
+            sel[j] = true;
+        }
+    }
+    if std::env::var_os("ALIGNEXACT_TRACE").is_some() {
+        eprintln!("[bon] {} of {len} levels at {prec} bits", sel.iter().filter(|&&b| b).count());
+    }
+    eval_selected(lv, &n_at(prec), prec, &sel, Some(scout))
 }
 
 /// Exact `F^N - F-^N` on every level for an integer `N` (BON-1), as rationals over `D^N`.

@@ -303,12 +303,21 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
         o.map(|o| if inc { o == std::cmp::Ordering::Less } else { o == std::cmp::Ordering::Greater })
     };
     let mut guard = 0;
-    while let Some(true) = below(side(&hi, p0)) {
-        lo = hi.clone();
-        hi *= 2u32;
-        guard += 1;
-        if guard > 64 {
-            return None;
+    let mut pb = p0;
+    loop {
+        match below(side(&hi, pb)) {
+            Some(true) => {
+                lo = hi.clone();
+                hi *= 2u32;
+                guard += 1;
+                if guard > 64 {
+                    return None;
+                }
+            }
+            Some(false) => break,
+            // an undecided side is not a bracket end: raise the precision first
+            None if pb < prec => pb = (pb * 2).min(prec),
+            None => break,
         }
     }
     // 2. safeguarded Newton on the log form, with precision doubling
@@ -317,42 +326,50 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
     let mut iters = 0;
     loop {
         let pw = p.max(64);
-        let v = value_of(m, eq, &Enc::point(&x), pw).mid();
-        if v <= 0 || tmid <= 0 {
-            // fall back to bisection on sign
-            match below(side(&x, pw)) {
-                Some(true) => lo = x.clone(),
-                Some(false) => hi = x.clone(),
-                None => {}
+        let venc = value_of(m, eq, &Enc::point(&x), pw);
+        let v = venc.mid();
+        // Move a bracket end only on a certified side: a sign read from the midpoint of a
+        // cancelling evaluation can be wrong, and a bracket that loses the root never recovers.
+        let certified_side = below(venc.cmp_certified(target));
+        match certified_side {
+            Some(true) if x > lo => lo = x.clone(),
+            Some(false) if x < hi => hi = x.clone(),
+            _ => {}
+        }
+        if certified_side.is_none() {
+            // x is within the evaluation noise of the root at this working precision (which
+            // may be far above 2^-pw when the evaluation cancels): only more bits can help.
+            if p >= prec {
+                break;
             }
+            p = (p * 2).min(prec);
+            iters += 1;
+            continue;
+        }
+        if v <= 0 || tmid <= 0 {
+            // fall back to bisection on the (certified) sign
             x = Float::with_val(prec, &lo + &hi) / 2u32;
         } else {
             let d = slope_of(m, eq, &x, pw);
             let h = Float::with_val(pw, v.ln_ref()) - Float::with_val(pw, tmid.ln_ref());
             let hp = Float::with_val(pw, &d / &v);
-            if (inc && h < 0) || (!inc && h > 0) {
-                if x > lo {
-                    lo = x.clone();
-                }
-            } else if x < hi {
-                hi = x.clone();
-            }
             let mut nx = Float::with_val(prec, &x - Float::with_val(pw, &h / &hp));
             if !nx.is_finite() || nx <= lo || nx >= hi {
                 nx = Float::with_val(prec, &lo + &hi) / 2u32;
             }
             let step = Float::with_val(64, &nx - &x).abs();
             x = nx;
-            let rel = Float::with_val(64, &step / &Float::with_val(64, x.abs_ref())).to_f64();
-            if p >= prec && (rel < f64::powi(2.0, -(prec as i32) + 8) || step.is_zero()) {
-                break;
-            }
-            if rel < f64::powi(2.0, -(pw as i32 / 2)) || rel == 0.0 {
+            // log2 of the relative step, from exponents (an f64 ratio underflows past 2^-1074)
+            let rel_exp: i64 = if step.is_zero() {
+                i64::MIN / 2
+            } else {
+                step.get_exp().unwrap_or(0) as i64 - x.get_exp().unwrap_or(0) as i64
+            };
+            // Newton converges quadratically: a relative step below 2^-(pw/2) means the new
+            // iterate is accurate to about pw bits.
+            if rel_exp < -((pw as i64) / 2) + 2 {
                 if p >= prec {
-                    iters += 1;
-                    if iters > 3 {
-                        break;
-                    }
+                    break;
                 }
                 p = (p * 2).min(prec);
             }
@@ -368,10 +385,14 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
     // so eps >= 4 width(target) / |f'(x)| (with f' from the log form: f' = f (ln f)').
     let scale = fmax(&Float::with_val(prec, x.abs_ref()), &Float::with_val(prec, 1e-300_f64));
     let mut eps = Float::with_val(prec, &scale >> (prec as i32 - 10).max(1));
-    let fx = value_of(m, eq, &Enc::point(&x), prec).mid();
+    // The evaluation's own width counts too: it is far above 2^-prec relative when the
+    // evaluation cancels (K near l = 0, r_max - mu near r_max).
+    let fenc = value_of(m, eq, &Enc::point(&x), prec);
+    let fx = fenc.mid();
     let dfx = slope_of(m, eq, &x, prec).abs();
     if !dfx.is_zero() && fx.is_finite() {
-        let need = Float::with_val(prec, target.width() * 4u32) / &dfx;
+        let noise = add_up(&target.width(), &fenc.width(), prec);
+        let need = Float::with_val(prec, noise * 4u32) / &dfx;
         if need.is_finite() && need > eps {
             eps = need;
         }
@@ -387,6 +408,14 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
             below(side(&a, prec)) == Some(true)
         };
         let b_ok = below(side(&b, prec)) == Some(false);
+        if std::env::var_os("ALIGNEXACT_DEBUG_ROOT").is_some() {
+            eprintln!(
+                "[root] prec {prec} x {:.20} eps 2^{} a_ok {a_ok} b_ok {b_ok} fx-target {:e}",
+                x.to_f64(),
+                eps.get_exp().unwrap_or(0),
+                (value_of(m, eq, &Enc::point(&x), prec).mid() - target.mid()).to_f64()
+            );
+        }
         if a_ok && b_ok {
             return Some(Enc::new(a, b));
         }

@@ -171,7 +171,7 @@ impl Enc {
 
     /// `−x`: exact.
     pub fn neg(&self) -> Enc {
-        Enc::new(Float::with_val(self.lo.prec(), -&self.hi), Float::with_val(self.lo.prec(), -&self.lo))
+        Enc::new(Float::with_val(self.hi.prec(), -&self.hi), Float::with_val(self.lo.prec(), -&self.lo))
     }
     /// `x + y`: `[lo1 + lo2 ↓, hi1 + hi2 ↑]`.
     pub fn add(&self, y: &Enc, prec: u32) -> Enc {
@@ -254,7 +254,7 @@ impl Enc {
         if self.hi <= 0 {
             return Enc::new(powi_dn(&self.hi, n, prec), powi_up(&self.lo, n, prec));
         }
-        let m = fmax(&Float::with_val(prec, self.lo.abs_ref()), &self.hi);
+        let m = fmax(&Float::with_val(self.lo.prec(), self.lo.abs_ref()), &self.hi);
         Enc::new(zero(prec), powi_up(&m, n, prec))
     }
     /// `x^y` for `x > 0` (or `x >= 0` with `y > 0`): `exp(y ln x)`.

@@ -175,7 +175,8 @@ pub fn bon_value(lv: &Levels, count: &SampleCount, exact: Option<&ExactBon>, vie
             )
         }
         _ => {
-            let ev = bon::eval(lv, &ne, prec);
+            let force = level_indices(lv.len(), view);
+            let ev = bon::eval_adaptive(lv, &|p| count.enc(p), prec, None, &force);
             let kl = bon::kl_to_reference(&ev, prec);
             let gaps = bon::kl_gaps(&ev, &ne, &ln_n, prec);
             let probs = (0..lv.len()).map(|j| prob_value(&ev, j)).collect();
@@ -260,6 +261,20 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
         return obj(vec![("lambda", Value::Real(Enc::whole(prec)))]);
     };
     let ne = count.enc(prec);
+    // the tilted level law for the adaptive precision selection (when it exists)
+    let tilt_for_scout = match &opt {
+        Optimum::Interior(l) => Some((l.clone(), tilt_eval(tm, l, prec).psi.mul_rational(&nr, prec))),
+        _ => None,
+    };
+    let phi_fn = |ev: &BonEval, p: u32| -> Vec<Enc> {
+        match &tilt_for_scout {
+            Some((l, npsi)) => bon::ln_tilted(lv, ev, l, npsi, p),
+            None => ev.ln_ps.clone(),
+        }
+    };
+    // The reverse KL weighs every level by Phi ln(Phi / P_N) with |ln P_N| up to N |ln F|, so most
+    // levels matter for it: the adaptive scout pass does not pay here (measured), use one pass.
+    let _ = &phi_fn;
     let ev = bon::eval(lv, &ne, prec);
     let kl_ref = bon::kl_to_reference(&ev, prec);
     let e_bon = bon::expected_reward(lv, &ev, prec);
