@@ -48,7 +48,11 @@ impl fmt::Display for Error {
                 bits,
                 reached,
             } => {
-                let reached = if *reached == usize::MAX { "all".to_string() } else { reached.to_string() };
+                let reached = if *reached == usize::MAX {
+                    "all".to_string()
+                } else {
+                    reached.to_string()
+                };
                 write!(
                     f,
                     "could not certify {digits} digits of {quantity} within the precision limit of {bits} bits \

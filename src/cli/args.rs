@@ -57,7 +57,9 @@ pub fn list(flag: &str, s: &str) -> Result<Vec<Rational>> {
 /// A distribution flag (`--p`, `--q`).
 pub fn distribution(flag: &str, s: Option<&str>, normalize: bool) -> Result<Distribution> {
     let s = s.ok_or_else(|| {
-        Error::input(format!("{flag} is required: give probabilities such as {flag} 1/2,3/10,1/5"))
+        Error::input(format!(
+            "{flag} is required: give probabilities such as {flag} 1/2,3/10,1/5"
+        ))
     })?;
     Distribution::new(list(flag, s)?, normalize, flag)
 }
@@ -73,10 +75,14 @@ pub fn model(p: Option<&str>, r: Option<&str>, normalize: bool) -> Result<Model>
 pub fn positive_integer(flag: &str, s: &str, max: &Integer) -> Result<Integer> {
     let i = parse_integer(s).map_err(|e| Error::input(format!("{flag}: {e}")))?;
     if i < 1 {
-        return Err(Error::input(format!("{flag}: must be an integer >= 1, got '{s}'")));
+        return Err(Error::input(format!(
+            "{flag}: must be an integer >= 1, got '{s}'"
+        )));
     }
     if i > *max {
-        return Err(Error::TooLarge(format!("{flag}: {s} is larger than the supported maximum {max}")));
+        return Err(Error::TooLarge(format!(
+            "{flag}: {s} is larger than the supported maximum {max}"
+        )));
     }
     Ok(i)
 }

@@ -9,7 +9,9 @@ use crate::exact::level_law::{estimate, level_law, Route};
 use crate::math::best_of_n::{integer_n, Levels, NRule};
 use crate::math::tilt::{Budget, TiltModel};
 use crate::real::ziv::{self, Precision};
-use crate::report::best_of_n::{bon_order_value, bon_value, compare_value, ExactBon, LevelsView, SampleCount};
+use crate::report::best_of_n::{
+    bon_order_value, bon_value, compare_value, ExactBon, LevelsView, SampleCount,
+};
 use clap::Args;
 use rug::{Integer, Rational};
 use serde_json::json;
@@ -29,10 +31,10 @@ pub const MAX_N_DELTA: f64 = 1.0e6;
 #[derive(Args, Clone, Debug, Default)]
 pub struct SampleArgs {
     /// Sequence length n >= 1 (default 1 for bon)
-    #[arg(long = "n", value_name = "n")]
+    #[arg(long = "n", value_name = "n", allow_hyphen_values = true)]
     pub n: Option<String>,
     /// Best-of-N sample count N >= 1 (exact integer)
-    #[arg(long = "N", value_name = "N")]
+    #[arg(long = "N", value_name = "N", allow_hyphen_values = true)]
     pub big_n: Option<String>,
     /// How N follows from n*delta: ceil (default), floor, real (N = e^{n delta} in the closed forms)
     #[arg(long = "N-rule", value_name = "RULE")]
@@ -50,7 +52,7 @@ pub struct BonArgs {
     #[command(flatten)]
     pub sample: SampleArgs,
     /// Per-token KL budget: with no --N, N follows from --N-rule and n*delta
-    #[arg(long, value_name = "D")]
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub delta: Option<String>,
     /// Tie rule: level (uniform among maximisers, default) or order (a fixed token order; n = 1 only)
     #[arg(long, value_name = "level|order")]
@@ -81,14 +83,23 @@ fn fill_sample(spec: &super::spec::Spec, s: &mut SampleArgs) {
 
 /// `--levels`.
 pub fn levels_view(s: Option<&str>) -> Result<LevelsView> {
-    let Some(s) = s else { return Ok(LevelsView::Top(10)) };
+    let Some(s) = s else {
+        return Ok(LevelsView::Top(10));
+    };
     let t = s.trim().to_ascii_lowercase();
-    let bad = || Error::input(format!("--levels: expected all, none or top K (e.g. --levels 'top 20'), got '{s}'"));
+    let bad = || {
+        Error::input(format!(
+            "--levels: expected all, none or top K (e.g. --levels 'top 20'), got '{s}'"
+        ))
+    };
     match t.as_str() {
         "all" => Ok(LevelsView::All),
         "none" => Ok(LevelsView::None),
         _ => {
-            let k = t.strip_prefix("top").map(|x| x.trim_start_matches(['=', ' ', ':'])).unwrap_or(&t);
+            let k = t
+                .strip_prefix("top")
+                .map(|x| x.trim_start_matches(['=', ' ', ':']))
+                .unwrap_or(&t);
             k.trim().parse::<usize>().map(LevelsView::Top).map_err(|_| bad())
         }
     }
@@ -101,14 +112,18 @@ pub fn n_rule(s: Option<&str>) -> Result<NRule> {
         Some(x) if x == "ceil" => Ok(NRule::Ceil),
         Some(x) if x == "floor" => Ok(NRule::Floor),
         Some(x) if x == "real" => Ok(NRule::Real),
-        Some(x) => Err(Error::input(format!("--N-rule: expected ceil, floor or real, got '{x}'"))),
+        Some(x) => Err(Error::input(format!(
+            "--N-rule: expected ceil, floor or real, got '{x}'"
+        ))),
     }
 }
 
 /// `--n` (default `default`).
 pub fn seq_len(s: Option<&str>, default: Option<u64>) -> Result<u64> {
     match s {
-        None => default.ok_or_else(|| Error::input("--n is required: give the sequence length, e.g. --n 100")),
+        None => {
+            default.ok_or_else(|| Error::input("--n is required: give the sequence length, e.g. --n 100"))
+        }
         Some(s) => {
             let i = args::positive_integer("--n", s, &Integer::from(u64::MAX))?;
             let n = i.to_u64().unwrap_or(u64::MAX);
@@ -127,7 +142,11 @@ pub fn seq_len(s: Option<&str>, default: Option<u64>) -> Result<u64> {
 /// Estimate and refuse what the machine cannot do, before computing (exit code 2).
 pub fn guard(model: &Model, n: u64, digits: usize) -> Result<()> {
     let (poly, types) = estimate(model.probs(), &model.r, n);
-    let best = if poly.seconds <= types.seconds { poly } else { types };
+    let best = if poly.seconds <= types.seconds {
+        poly
+    } else {
+        types
+    };
     let levels = best.levels;
     let prec_bits = digits as f64 * 3.33 + 64.0;
     // best-of-N over L levels: about 12 MPFR operations per level at prec bits
@@ -162,12 +181,16 @@ fn sample_count(
         return Ok(SampleCount::Integer(i));
     }
     let Some(d) = delta else {
-        return Err(Error::input("--N is required: give the sample count, e.g. --N 4, or --delta D so that N = ceil(e^{n D})"));
+        return Err(Error::input(
+            "--N is required: give the sample count, e.g. --N 4, or --delta D so that N = ceil(e^{n D})",
+        ));
     };
     let x = Rational::from(d * n);
     if rule == NRule::Real {
         if x.to_f64() > 7.0e8 {
-            return Err(Error::TooLarge(format!("n*delta = {x} is too large: e^(n delta) exceeds the floating-point exponent range")));
+            return Err(Error::TooLarge(format!(
+                "n*delta = {x} is too large: e^(n delta) exceeds the floating-point exponent range"
+            )));
         }
         return Ok(SampleCount::Real(x));
     }
@@ -179,12 +202,14 @@ fn sample_count(
             x.to_f64() / std::f64::consts::LN_10
         )));
     }
-    integer_n(&x, rule, prec.cap_bits.max(64)).map(SampleCount::Integer).ok_or_else(|| Error::Uncertified {
-        quantity: "N = ceil(e^(n delta))".into(),
-        digits: 0,
-        bits: prec.cap_bits,
-        reached: 0,
-    })
+    integer_n(&x, rule, prec.cap_bits.max(64))
+        .map(SampleCount::Integer)
+        .ok_or_else(|| Error::Uncertified {
+            quantity: "N = ceil(e^(n delta))".into(),
+            digits: 0,
+            bits: prec.cap_bits,
+            reached: 0,
+        })
 }
 
 fn exact_feasible(lv: &Levels, count: &SampleCount) -> Option<u32> {
@@ -216,12 +241,20 @@ pub fn run_bon(mut a: BonArgs) -> Result<(Output, bool)> {
     let n = seq_len(a.sample.n.as_deref(), Some(1))?;
     let rule = n_rule(a.sample.n_rule.as_deref())?;
     let view = levels_view(a.sample.levels.as_deref())?;
-    let delta = a.delta.as_deref().map(|d| args::nonnegative("--delta", d)).transpose()?;
+    let delta = a
+        .delta
+        .as_deref()
+        .map(|d| args::nonnegative("--delta", d))
+        .transpose()?;
     let order = match a.ties.as_deref().map(|t| t.trim().to_ascii_lowercase()) {
         None => false,
         Some(t) if t == "level" => false,
         Some(t) if t == "order" => true,
-        Some(t) => return Err(Error::input(format!("--ties: expected level or order, got '{t}'"))),
+        Some(t) => {
+            return Err(Error::input(format!(
+                "--ties: expected level or order, got '{t}'"
+            )))
+        }
     };
     if order && n > 1 {
         return Err(Error::input(
@@ -236,9 +269,10 @@ pub fn run_bon(mut a: BonArgs) -> Result<(Output, bool)> {
     let result = ziv::run(&prec, |bits| {
         let mut v = bon_value(&lv, &count, exact.as_ref(), view, bits);
         if order {
-            if let (crate::report::Value::Object(items), crate::report::Value::Object(extra)) =
-                (&mut v, bon_order_value(model.probs(), &model.r, &count, exact.is_some(), bits))
-            {
+            if let (crate::report::Value::Object(items), crate::report::Value::Object(extra)) = (
+                &mut v,
+                bon_order_value(model.probs(), &model.r, &count, exact.is_some(), bits),
+            ) {
                 items.extend(extra);
             }
         }
@@ -272,9 +306,19 @@ pub fn run_compare(mut a: CompareArgs) -> Result<(Output, bool)> {
     a.budget.fill(&spec);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
-    let delta = match a.budget.require(false, "compare")? {
-        Budget::Delta(d) => d,
-        _ => return Err(Error::input("compare takes a KL budget: give --delta D (per-token), not --lambda or --beta")),
+    // compare accepts only --delta: do not suggest --lambda/--beta when it is missing
+    let delta = match a.budget.parse(false)? {
+        Some(Budget::Delta(d)) => d,
+        Some(_) => {
+            return Err(Error::input(
+                "compare takes a KL budget: give --delta D (per-token), not --lambda or --beta",
+            ))
+        }
+        None => {
+            return Err(Error::input(
+                "--delta is required: compare needs the per-token KL budget, e.g. --delta 3/10",
+            ))
+        }
     };
     let n = seq_len(a.sample.n.as_deref(), None)?;
     let rule = n_rule(a.sample.n_rule.as_deref())?;

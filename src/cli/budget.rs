@@ -3,8 +3,8 @@
 use super::args;
 use super::spec::Spec;
 use crate::error::{Error, Result};
-use clap::Args;
 pub use crate::math::tilt::Budget;
+use clap::Args;
 
 /// The budget flags.
 #[derive(Args, Clone, Debug, Default)]
@@ -64,17 +64,23 @@ impl BudgetArgs {
         if let Some(b) = &self.beta {
             let b = args::rational("--beta", b)?;
             if b <= 0 {
-                return Err(Error::input(format!("--beta: must be > 0 (lambda = 1/beta), got {b}")));
+                return Err(Error::input(format!(
+                    "--beta: must be > 0 (lambda = 1/beta), got {b}"
+                )));
             }
             return Ok(Some(Budget::Lambda(b.recip())));
         }
         if let Some(t) = &self.exp_lambda {
             if !allow_exp {
-                return Err(Error::input("--exp-lambda is only supported by 'tilt'; use --lambda here"));
+                return Err(Error::input(
+                    "--exp-lambda is only supported by 'tilt'; use --lambda here",
+                ));
             }
             let t = args::rational("--exp-lambda", t)?;
             if t <= 0 {
-                return Err(Error::input(format!("--exp-lambda: e^lambda must be > 0, got {t}")));
+                return Err(Error::input(format!(
+                    "--exp-lambda: e^lambda must be > 0, got {t}"
+                )));
             }
             return Ok(Some(Budget::ExpLambda(t)));
         }

@@ -22,7 +22,9 @@ pub fn run(mut a: DemoArgs) -> Result<(Output, bool)> {
     let p: Vec<Rational> = vec![(1, 2).into(), (1, 3).into(), (1, 6).into()];
     let q: Vec<Rational> = vec![(1, 3).into(), (1, 3).into(), (1, 3).into()];
     let two = Rational::from(2);
-    let result = ziv::run(&prec, |bits| Ok(divergence::divergence_report(&p, &q, Some(&two), bits)))?;
+    let result = ziv::run(&prec, |bits| {
+        Ok(divergence::divergence_report(&p, &q, Some(&two), bits))
+    })?;
     let mut text = String::from(
         "alignexact demo: divergences of p = (1/2, 1/3, 1/6) from the uniform q, alpha = 2\n\
          (the paper's story on Example A arrives with the tilt and best-of-N commands)\n\n",

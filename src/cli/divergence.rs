@@ -13,13 +13,13 @@ use serde_json::json;
 #[derive(Args, Clone, Debug, Default)]
 pub struct DivergenceArgs {
     /// First distribution P (comma-separated exact numbers)
-    #[arg(long, value_name = "LIST")]
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
     pub p: Option<String>,
     /// Second distribution Q, same length as --p
-    #[arg(long, value_name = "LIST")]
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
     pub q: Option<String>,
     /// Rényi order alpha > 0 (exact); alpha = 1 gives the Shannon forms
-    #[arg(long, value_name = "A")]
+    #[arg(long, value_name = "A", allow_hyphen_values = true)]
     pub alpha: Option<String>,
     /// Rescale --p and --q exactly to sum 1
     #[arg(long)]
@@ -53,11 +53,15 @@ pub fn run(mut a: DivergenceArgs) -> Result<(Output, bool)> {
     let alpha = args::opt_rational("--alpha", a.alpha.as_deref())?;
     if let Some(al) = &alpha {
         if *al <= 0 {
-            return Err(Error::input(format!("--alpha: the Rényi order must be > 0, got '{al}'")));
+            return Err(Error::input(format!(
+                "--alpha: the Rényi order must be > 0, got '{al}'"
+            )));
         }
     }
     let (pp, qq) = (p.probs().to_vec(), q.probs().to_vec());
-    let result = ziv::run(&prec, |bits| Ok(divergence_report(&pp, &qq, alpha.as_ref(), bits)))?;
+    let result = ziv::run(&prec, |bits| {
+        Ok(divergence_report(&pp, &qq, alpha.as_ref(), bits))
+    })?;
     let mut input = json!({"p": exact_strings(&pp), "q": exact_strings(&qq), "digits": prec.digits});
     if let Some(al) = &alpha {
         input["alpha"] = json!(al.to_string());
@@ -84,10 +88,19 @@ pub fn divergence_report(p: &[Rational], q: &[Rational], alpha: Option<&Rational
         ("cross_entropy", Value::Real(dv::cross_entropy(p, q, prec))),
     ];
     if let Some(al) = alpha {
-        fields.push(("renyi_divergence", Value::Real(dv::renyi_divergence(p, q, al, prec))));
+        fields.push((
+            "renyi_divergence",
+            Value::Real(dv::renyi_divergence(p, q, al, prec)),
+        ));
         fields.push(("renyi_entropy", Value::Real(dv::renyi_entropy(p, al, prec))));
-        fields.push(("renyi_cross_entropy", Value::Real(dv::renyi_cross_entropy(p, q, al, prec))));
-        fields.push(("renyi_cross_entropy_alt", Value::Real(dv::renyi_cross_entropy_alt(p, q, al, prec))));
+        fields.push((
+            "renyi_cross_entropy",
+            Value::Real(dv::renyi_cross_entropy(p, q, al, prec)),
+        ));
+        fields.push((
+            "renyi_cross_entropy_alt",
+            Value::Real(dv::renyi_cross_entropy_alt(p, q, al, prec)),
+        ));
     }
     obj(fields)
 }

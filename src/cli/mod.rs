@@ -3,9 +3,10 @@
 pub mod args;
 pub mod bon;
 pub mod budget;
-pub mod divergence;
 pub mod demo;
+pub mod divergence;
 pub mod spec;
+pub mod sweep;
 pub mod tilt;
 
 use crate::error::Result;
@@ -19,10 +20,10 @@ use std::ffi::OsString;
 #[derive(Args, Clone, Debug, Default)]
 pub struct Common {
     /// Significant decimal digits to certify in every real output (1 to 100000)
-    #[arg(long, value_name = "D", default_value = None)]
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub digits: Option<String>,
     /// Precision limit in bits for the precision loop (default 1048576); past it, exit code 3
-    #[arg(long = "max-bits", value_name = "BITS")]
+    #[arg(long = "max-bits", value_name = "BITS", allow_hyphen_values = true)]
     pub max_bits: Option<String>,
     /// Print one JSON document instead of the readable table
     #[arg(long)]
@@ -88,23 +89,36 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 enum Command {
     /// KL divergences, entropy and the Rényi forms of two distributions
-    #[command(after_help = "Example:\n  alignexact divergence --p 1/2,1/3,1/6 --q 1/3,1/3,1/3 --alpha 2 --digits 50 --json")]
+    #[command(
+        after_help = "Example:\n  alignexact divergence --p 1/2,1/3,1/6 --q 1/3,1/3,1/3 --alpha 2 --digits 50 --json"
+    )]
     Divergence(divergence::DivergenceArgs),
     /// The KL-constrained optimum phi_lambda for a budget (TILT-1)
-    #[command(after_help = "Examples:\n  alignexact tilt --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10\n  alignexact tilt --p 7/10,3/10 --r 0,1 --exp-lambda 2 --json")]
+    #[command(
+        after_help = "Examples:\n  alignexact tilt --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10\n  alignexact tilt --p 7/10,3/10 --r 0,1 --exp-lambda 2 --json"
+    )]
     Tilt(tilt::TiltArgs),
     /// Rate functions I_0(x) and I_Delta(x) of the reward (LDP-1)
     #[command(after_help = "Example:\n  alignexact rate --p 7/10,3/10 --r 0,1 --x 0.8 --delta 1/5")]
     Rate(tilt::RateArgs),
     /// Cumulants of the reward under the optimum and the scaled CGF with its Renyi forms (LDP-3, LDP-4)
-    #[command(after_help = "Example:\n  alignexact cumulants --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --order 6 --t 1/2")]
+    #[command(
+        after_help = "Example:\n  alignexact cumulants --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --order 6 --t 1/2"
+    )]
     Cumulants(tilt::CumulantsArgs),
     /// Best-of-N in closed form: the output law by level, its reward, KL and win rate (BON-1..BON-4)
-    #[command(after_help = "Examples:\n  alignexact bon --p 7/10,3/10 --r 0,1 --n 5 --N 3\n  alignexact bon --p 1/2,3/10,1/5 --r 0,1,3 --N 4 --ties order --json")]
+    #[command(
+        after_help = "Examples:\n  alignexact bon --p 7/10,3/10 --r 0,1 --n 5 --N 3\n  alignexact bon --p 1/2,3/10,1/5 --r 0,1,3 --N 4 --ties order --json"
+    )]
     Bon(bon::BonArgs),
     /// Best-of-N with N = ceil(e^{n delta}) against the KL-constrained optimum, for sequences of length n
     #[command(after_help = "Example:\n  alignexact compare --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --n 100")]
     Compare(bon::CompareArgs),
+    /// compare along a grid of n, with the ASY-4..ASY-7 predictions and residuals
+    #[command(
+        after_help = "Example:\n  alignexact sweep --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --n 10,20,40,80,160"
+    )]
+    Sweep(sweep::SweepArgs),
     /// The built-in paper example (runs with no flags)
     #[command(after_help = "Example:\n  alignexact demo")]
     Demo(demo::DemoArgs),
@@ -133,6 +147,7 @@ fn run_command(cmd: Command) -> Result<(Output, bool)> {
         Command::Tilt(a) => tilt::run_tilt(a),
         Command::Bon(a) => bon::run_bon(a),
         Command::Compare(a) => bon::run_compare(a),
+        Command::Sweep(a) => sweep::run(a),
         Command::Rate(a) => tilt::run_rate(a),
         Command::Cumulants(a) => tilt::run_cumulants(a),
     }
@@ -149,15 +164,25 @@ where
         Err(e) => {
             use clap::error::ErrorKind;
             return match e.kind() {
-                ErrorKind::DisplayHelp | ErrorKind::DisplayVersion | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
-                    let code = if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand { 2 } else { 0 };
+                ErrorKind::DisplayHelp
+                | ErrorKind::DisplayVersion
+                | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
+                    let code = if e.kind() == ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand {
+                        2
+                    } else {
+                        0
+                    };
                     (code, e.render().to_string(), String::new())
                 }
                 _ => {
                     let full = e.render().to_string();
                     let first = full.lines().next().unwrap_or("error").trim().to_string();
                     let first = first.strip_prefix("error: ").unwrap_or(&first).to_string();
-                    (2, String::new(), format!("error: {first}; see 'alignexact --help'\n"))
+                    (
+                        2,
+                        String::new(),
+                        format!("error: {first}; see 'alignexact --help'\n"),
+                    )
                 }
             };
         }

@@ -12,8 +12,27 @@ use std::io::Read;
 
 /// Every flag name that may appear in a spec file.
 pub const KNOWN_KEYS: &[&str] = &[
-    "p", "r", "q", "normalize", "digits", "max-bits", "delta", "lambda", "beta", "exp-lambda", "x", "n",
-    "N", "N-rule", "ties", "alpha", "order", "t", "levels", "out", "json",
+    "p",
+    "r",
+    "q",
+    "normalize",
+    "digits",
+    "max-bits",
+    "delta",
+    "lambda",
+    "beta",
+    "exp-lambda",
+    "x",
+    "n",
+    "N",
+    "N-rule",
+    "ties",
+    "alpha",
+    "order",
+    "t",
+    "levels",
+    "out",
+    "json",
 ];
 
 /// Spec values, as flag text.
@@ -43,17 +62,20 @@ impl Spec {
                 .map_err(|e| Error::input(format!("--spec: cannot read standard input: {e}")))?;
             s
         } else {
-            std::fs::read_to_string(path).map_err(|e| Error::input(format!("--spec: cannot read '{path}': {e}")))?
+            std::fs::read_to_string(path)
+                .map_err(|e| Error::input(format!("--spec: cannot read '{path}': {e}")))?
         };
         Spec::parse(&text)
     }
     /// Parse the JSON text of a spec.
     pub fn parse(text: &str) -> Result<Spec> {
-        let json: Json = serde_json::from_str(text)
-            .map_err(|e| Error::input(format!("--spec: not valid JSON: {e}")))?;
-        let obj = json
-            .as_object()
-            .ok_or_else(|| Error::input("--spec: the file must hold one JSON object such as {\"p\": [\"1/2\",\"1/2\"], \"r\": [0,1]}"))?;
+        let json: Json =
+            serde_json::from_str(text).map_err(|e| Error::input(format!("--spec: not valid JSON: {e}")))?;
+        let obj = json.as_object().ok_or_else(|| {
+            Error::input(
+                "--spec: the file must hold one JSON object such as {\"p\": [\"1/2\",\"1/2\"], \"r\": [0,1]}",
+            )
+        })?;
         let mut values = BTreeMap::new();
         for (k, v) in obj {
             let key = k.replace('_', "-");
@@ -64,7 +86,11 @@ impl Spec {
                 )));
             }
             let text = match v {
-                Json::Array(items) => items.iter().map(|x| scalar_text(k, x)).collect::<Result<Vec<_>>>()?.join(","),
+                Json::Array(items) => items
+                    .iter()
+                    .map(|x| scalar_text(k, x))
+                    .collect::<Result<Vec<_>>>()?
+                    .join(","),
                 other => scalar_text(k, other)?,
             };
             values.insert(key, text);

@@ -45,7 +45,7 @@ pub struct CumulantsArgs {
     #[command(flatten)]
     pub budget: BudgetArgs,
     /// Highest cumulant order M (1 to 200; default 4)
-    #[arg(long, value_name = "M")]
+    #[arg(long, value_name = "M", allow_hyphen_values = true)]
     pub order: Option<String>,
     /// Argument t of the scaled cumulant generating function Lambda_Delta(t) (exact)
     #[arg(long, value_name = "T", allow_hyphen_values = true)]
@@ -92,10 +92,9 @@ pub fn run_rate(mut a: RateArgs) -> Result<(Output, bool)> {
     spec.fill("x", &mut a.x);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
-    let x = a
-        .x
-        .as_deref()
-        .ok_or_else(|| Error::input("rate needs --x X: the per-token reward at which to evaluate the rate functions"))?;
+    let x = a.x.as_deref().ok_or_else(|| {
+        Error::input("rate needs --x X: the per-token reward at which to evaluate the rate functions")
+    })?;
     let x = args::rational("--x", x)?;
     let budget = a.budget.parse(false)?;
     let tm = TiltModel::new(&model);
@@ -130,12 +129,16 @@ pub fn run_cumulants(mut a: CumulantsArgs) -> Result<(Output, bool)> {
     let budget = a.budget.require(true, "cumulants")?;
     let order = match a.order.as_deref() {
         None => 4,
-        Some(s) => args::positive_integer("--order", s, &Integer::from(200))?.to_usize().unwrap_or(4),
+        Some(s) => args::positive_integer("--order", s, &Integer::from(200))?
+            .to_usize()
+            .unwrap_or(4),
     };
     let t = args::opt_rational("--t", a.t.as_deref())?;
     let tm = TiltModel::new(&model);
     let r_all = model.r.clone();
-    let result = ziv::run(&prec, |bits| Ok(cumulants_value(&tm, &r_all, &budget, order, t.as_ref(), bits)))?;
+    let result = ziv::run(&prec, |bits| {
+        Ok(cumulants_value(&tm, &r_all, &budget, order, t.as_ref(), bits))
+    })?;
     let mut input = model_echo(&model, prec.digits);
     budget.echo(&mut input);
     input["order"] = json!(order);

@@ -21,7 +21,9 @@ impl Distribution {
     /// by the sum (which must be positive).
     pub fn new(probs: Vec<Rational>, normalize: bool, flag: &str) -> Result<Distribution> {
         if probs.is_empty() {
-            return Err(Error::input(format!("{flag}: the distribution is empty; give comma-separated probabilities such as 1/2,1/3,1/6")));
+            return Err(Error::input(format!(
+                "{flag}: the distribution is empty; give comma-separated probabilities such as 1/2,1/3,1/6"
+            )));
         }
         if probs.len() > MAX_ALPHABET {
             return Err(Error::input(format!(
@@ -37,7 +39,9 @@ impl Distribution {
         }
         let sum: Rational = probs.iter().sum();
         if sum == 0 {
-            return Err(Error::input(format!("{flag}: all entries are zero; at least one probability must be positive")));
+            return Err(Error::input(format!(
+                "{flag}: all entries are zero; at least one probability must be positive"
+            )));
         }
         if sum != 1 {
             if !normalize {
@@ -99,25 +103,45 @@ impl Model {
     }
     /// `r_max` over the support.
     pub fn r_max(&self) -> Rational {
-        self.support().into_iter().map(|i| self.r[i].clone()).max().expect("non-empty support")
+        self.support()
+            .into_iter()
+            .map(|i| self.r[i].clone())
+            .max()
+            .expect("non-empty support")
     }
     /// `r_min` over the support.
     pub fn r_min(&self) -> Rational {
-        self.support().into_iter().map(|i| self.r[i].clone()).min().expect("non-empty support")
+        self.support()
+            .into_iter()
+            .map(|i| self.r[i].clone())
+            .min()
+            .expect("non-empty support")
     }
     /// `p(A_max)`: the mass of the tokens attaining `r_max`.
     pub fn mass_max(&self) -> Rational {
         let m = self.r_max();
-        self.support().into_iter().filter(|&i| self.r[i] == m).map(|i| self.probs()[i].clone()).sum()
+        self.support()
+            .into_iter()
+            .filter(|&i| self.r[i] == m)
+            .map(|i| self.probs()[i].clone())
+            .sum()
     }
     /// `p(A_min)`.
     pub fn mass_min(&self) -> Rational {
         let m = self.r_min();
-        self.support().into_iter().filter(|&i| self.r[i] == m).map(|i| self.probs()[i].clone()).sum()
+        self.support()
+            .into_iter()
+            .filter(|&i| self.r[i] == m)
+            .map(|i| self.probs()[i].clone())
+            .sum()
     }
     /// `E_p r`, exact.
     pub fn mean(&self) -> Rational {
-        self.probs().iter().zip(&self.r).map(|(p, r)| Rational::from(p * r)).sum()
+        self.probs()
+            .iter()
+            .zip(&self.r)
+            .map(|(p, r)| Rational::from(p * r))
+            .sum()
     }
     /// True when the reward is constant on the support (then `Delta_max = 0`).
     pub fn is_constant(&self) -> bool {
@@ -130,7 +154,13 @@ impl Model {
         self.probs()
             .iter()
             .zip(&self.r)
-            .map(|(p, r)| if *p > 0 && *r == m { Rational::from(p / &z) } else { Rational::new() })
+            .map(|(p, r)| {
+                if *p > 0 && *r == m {
+                    Rational::from(p / &z)
+                } else {
+                    Rational::new()
+                }
+            })
             .collect()
     }
 }

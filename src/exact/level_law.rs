@@ -189,11 +189,7 @@ struct Lattice {
 fn validate(p: &[Rational], r: &[Rational], n: u64) {
     assert!(n >= 1, "level law: n must be >= 1");
     assert!(!p.is_empty(), "level law: empty distribution");
-    assert_eq!(
-        p.len(),
-        r.len(),
-        "level law: p and r must have the same length"
-    );
+    assert_eq!(p.len(), r.len(), "level law: p and r must have the same length");
     let mut total = Rational::new();
     for (a, pa) in p.iter().enumerate() {
         assert!(*pa >= 0, "level law: p[{a}] = {pa} is negative");
@@ -393,10 +389,7 @@ fn choose_lattice(lat: &Lattice) -> Route {
 /// `n D + 1` as `usize` if it is representable.
 fn dense_len(lat: &Lattice) -> Option<usize> {
     let dmax = lat.exps.last()?.to_usize()?;
-    usize::try_from(lat.n)
-        .ok()?
-        .checked_mul(dmax)?
-        .checked_add(1)
+    usize::try_from(lat.n).ok()?.checked_mul(dmax)?.checked_add(1)
 }
 
 /// The exact level law of `S_n` (SEQ-2), by the chosen route.
@@ -462,13 +455,8 @@ pub fn level_law_polynomial_kronecker(p: &[Rational], r: &[Rational], n: u64) ->
 }
 
 fn dense_base(lat: &Lattice) -> Vec<Integer> {
-    dense_len(lat)
-        .expect("level law: polynomial degree n*D does not fit in memory; use Route::Types");
-    let dmax = lat
-        .exps
-        .last()
-        .and_then(Integer::to_usize)
-        .expect("checked");
+    dense_len(lat).expect("level law: polynomial degree n*D does not fit in memory; use Route::Types");
+    let dmax = lat.exps.last().and_then(Integer::to_usize).expect("checked");
     let mut f = vec![Integer::new(); dmax + 1];
     for (e, c) in lat.exps.iter().zip(&lat.coefs) {
         f[e.to_usize().expect("e <= D")].assign(c);
@@ -522,12 +510,7 @@ pub fn power_coefficients_recurrence(f: &[Integer], n: u64) -> Vec<Integer> {
         .and_then(|x| x.checked_add(1))
         .expect("degree n*D overflows usize");
     let f0 = &f[0];
-    let terms: Vec<(usize, &Integer)> = f
-        .iter()
-        .enumerate()
-        .skip(1)
-        .filter(|(_, c)| **c != 0)
-        .collect();
+    let terms: Vec<(usize, &Integer)> = f.iter().enumerate().skip(1).filter(|(_, c)| **c != 0).collect();
     let mut a: Vec<Integer> = Vec::with_capacity(len);
     a.push(Integer::from(f0.pow(n_u32(n))));
     // (n+1) j - i is in (-2^64, 2^65) because j <= D and i <= nD + 1 fit in usize: use i128.
@@ -666,9 +649,7 @@ where
         };
         ctx.walk(1, lat.n, w0, K::default());
     }
-    map.into_iter()
-        .map(|(k, w)| (Integer::from(k), w))
-        .collect()
+    map.into_iter().map(|(k, w)| (Integer::from(k), w)).collect()
 }
 
 struct TypesCtx<'a, K> {

@@ -66,8 +66,7 @@ fn parse_mantissa(item: &str, m: &str) -> Result<(Integer, usize), ParseError> {
         ));
     }
     let digits = format!("{ip}{fp}");
-    let num = Integer::from_str_radix(&digits, 10)
-        .map_err(|_| err(item, "invalid digits"))?;
+    let num = Integer::from_str_radix(&digits, 10).map_err(|_| err(item, "invalid digits"))?;
     Ok((num, fp.len()))
 }
 
@@ -128,12 +127,7 @@ pub fn parse_rational(item: &str) -> Result<Rational, ParseError> {
                     .parse()
                     .ok()
                     .filter(|m| *m <= MAX_EXPONENT)
-                    .ok_or_else(|| {
-                        err(
-                            item,
-                            &format!("the exponent exceeds the limit of {MAX_EXPONENT}"),
-                        )
-                    })?;
+                    .ok_or_else(|| err(item, &format!("the exponent exceeds the limit of {MAX_EXPONENT}")))?;
                 (&body[..i], if eneg { -mag } else { mag })
             }
             None => (body, 0i64),
@@ -154,7 +148,10 @@ pub fn parse_rational(item: &str) -> Result<Rational, ParseError> {
 /// are rejected with their position.
 pub fn parse_list(list: &str) -> Result<Vec<Rational>, ParseError> {
     if list.trim().is_empty() {
-        return Err(err("", "the list is empty; give comma-separated numbers such as 1/2,1/3,1/6"));
+        return Err(err(
+            "",
+            "the list is empty; give comma-separated numbers such as 1/2,1/3,1/6",
+        ));
     }
     list.split(',')
         .enumerate()

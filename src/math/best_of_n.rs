@@ -11,6 +11,7 @@
 //! - `ln(F_{j-1}/F_j) = ln1p(-P_S(s_j)/F_j)` from the exact ratio `w_j / cdf_j`;
 //! - `ln P_N(s_j) = N ln F_j + ln(-expm1(N ln(F_{j-1}/F_j)))`, with `ln(-expm1(y))` taken as
 //!   `ln1p(-e^y)` when `y < -ln 2`.
+//!
 //! `P_N = exp(ln P_N)` may underflow MPFR's exponent range for low levels; directed rounding then
 //! gives the enclosure `[0, tiny]`, so such a level still contributes a rigorously bounded amount
 //! to every sum (it is never dropped), and its probability is reported from its logarithm.
@@ -42,7 +43,6 @@ impl Levels {
         self.law.is_empty()
     }
 }
-
 
 /// `ln(-expm1(y))` for `y < 0` (an enclosure): `ln1p(-e^y)` when `y < -ln 2`, else
 /// `ln(-expm1(y))`. Both are increasing in `y`.
@@ -110,7 +110,11 @@ fn level_terms(
         (t.neg().ln_1p(prec), Enc::from_i64(1, prec).sub(&t, prec))
     };
     let nlf = n_samples.mul(&ln_f, prec);
-    let f_pow = if top { Enc::from_i64(1, prec) } else { nlf.exp(prec) };
+    let f_pow = if top {
+        Enc::from_i64(1, prec)
+    } else {
+        nlf.exp(prec)
+    };
     let ln_pn = if first {
         nlf
     } else {
@@ -175,6 +179,9 @@ fn eval_selected(lv: &Levels, n_samples: &Enc, prec: u32, sel: &[bool], base: Op
     out
 }
 
+/// A function giving the tilted level law in logs from a best-of-N evaluation at a precision.
+pub type LnPhiFn<'a> = dyn Fn(&BonEval, u32) -> Vec<Enc> + 'a;
+
 /// Precision of the first, cheap pass of [`eval_adaptive`].
 pub const SCOUT_BITS: u32 = 64;
 
@@ -217,7 +224,7 @@ pub fn eval_adaptive(
     lv: &Levels,
     n_at: &dyn Fn(u32) -> Enc,
     prec: u32,
-    ln_phi_of: Option<&dyn Fn(&BonEval, u32) -> Vec<Enc>>,
+    ln_phi_of: Option<&LnPhiFn>,
     force: &[usize],
 ) -> BonEval {
     let len = lv.len();
@@ -256,14 +263,20 @@ pub fn eval_adaptive(
         let top = logm.iter().map(|m| m[k]).fold(f64::NEG_INFINITY, f64::max);
         *c = top - slack;
     }
-    let mut sel: Vec<bool> = logm.iter().map(|m| (0..K).any(|k| !(m[k] < cut[k]))).collect();
+    let mut sel: Vec<bool> = logm
+        .iter()
+        .map(|m| (0..K).any(|k| m[k].partial_cmp(&cut[k]) != Some(std::cmp::Ordering::Less)))
+        .collect();
     for &j in force {
         if j < len {
             sel[j] = true;
         }
     }
     if std::env::var_os("ALIGNEXACT_TRACE").is_some() {
-        eprintln!("[bon] {} of {len} levels at {prec} bits", sel.iter().filter(|&&b| b).count());
+        eprintln!(
+            "[bon] {} of {len} levels at {prec} bits",
+            sel.iter().filter(|&&b| b).count()
+        );
     }
     eval_selected(lv, &n_at(prec), prec, &sel, Some(scout))
 }
@@ -356,7 +369,9 @@ pub fn kl_gaps(ev: &BonEval, n_samples: &Enc, ln_n: &Enc, prec: u32) -> Vec<Enc>
     let mut prev = Enc::zero(prec); // A_N(0) = 0
     for j in 0..ev.pn.len() {
         let cur = a_n(&ev.f_pow[j], &ev.ln_f[j], n_samples, ln_n, prec);
-        let g = cur.sub(&prev, prec).sub(&plogpq(&ev.pn[j], &ev.ln_pn[j], &ev.ln_ps[j], prec), prec);
+        let g = cur
+            .sub(&prev, prec)
+            .sub(&plogpq(&ev.pn[j], &ev.ln_pn[j], &ev.ln_ps[j], prec), prec);
         out.push(g);
         prev = cur;
     }
@@ -393,8 +408,8 @@ pub fn ln_tilted(lv: &Levels, ev: &BonEval, l: &Enc, n_psi: &Enc, prec: u32) -> 
 /// `D(pi_N || phi_l^n) = sum_j P_N ln(P_N / Phi_l)` (BON-5, first route).
 pub fn kl_to_tilted(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
     let mut acc = Enc::zero(prec);
-    for j in 0..ev.pn.len() {
-        acc = acc.add(&plogpq(&ev.pn[j], &ev.ln_pn[j], &ln_phi[j], prec), prec);
+    for (j, lphi) in ln_phi.iter().enumerate() {
+        acc = acc.add(&plogpq(&ev.pn[j], &ev.ln_pn[j], lphi, prec), prec);
     }
     clip0(&acc, prec)
 }
@@ -407,9 +422,9 @@ pub fn kl_to_tilted_pythagorean(kl_ref: &Enc, l: &Enc, e_s: &Enc, n_psi: &Enc, p
 /// Reverse KL `D(phi_l^n || pi_N) = sum_j Phi ln(Phi / P_N)` (SEQ-3).
 pub fn kl_tilted_to_bon(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
     let mut acc = Enc::zero(prec);
-    for j in 0..ev.pn.len() {
-        let phi = ln_phi[j].exp(prec);
-        acc = acc.add(&plogpq(&phi, &ln_phi[j], &ev.ln_pn[j], prec), prec);
+    for (j, lphi) in ln_phi.iter().enumerate() {
+        let phi = lphi.exp(prec);
+        acc = acc.add(&plogpq(&phi, lphi, &ev.ln_pn[j], prec), prec);
     }
     clip0(&acc, prec)
 }
@@ -452,13 +467,17 @@ pub fn order_rule_enc(p: &[Rational], r: &[Rational], n_samples: &Enc, prec: u32
         } else if g < Rational::from((1, 2)) {
             Enc::from_rational(&g, prec).ln(prec)
         } else {
-            Enc::from_rational(&Rational::from(1 - &g), prec).neg().ln_1p(prec)
+            Enc::from_rational(&Rational::from(1 - &g), prec)
+                .neg()
+                .ln_1p(prec)
         };
         let nl = n_samples.mul(&lg, prec);
         let lp = if gm == 0 {
             nl
         } else {
-            let step = Enc::from_rational(&Rational::from(&p[i] / &g), prec).neg().ln_1p(prec);
+            let step = Enc::from_rational(&Rational::from(&p[i] / &g), prec)
+                .neg()
+                .ln_1p(prec);
             nl.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
         };
         out[i] = lp.exp(prec);

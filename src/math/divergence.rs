@@ -50,7 +50,10 @@ pub fn cross_entropy(p: &[Rational], q: &[Rational], prec: u32) -> Enc {
         if *qa == 0 {
             return Enc::pos_infinity(prec);
         }
-        acc = acc.add(&Enc::from_rational(qa, prec).ln(prec).mul_rational(pa, prec), prec);
+        acc = acc.add(
+            &Enc::from_rational(qa, prec).ln(prec).mul_rational(pa, prec),
+            prec,
+        );
     }
     acc.neg()
 }
@@ -60,7 +63,10 @@ fn rpow(x: &Rational, e: &Rational, prec: u32) -> Enc {
     if *e == 0 || *x == 1 {
         return Enc::from_i64(1, prec);
     }
-    Enc::from_rational(x, prec).ln(prec).mul_rational(e, prec).exp(prec)
+    Enc::from_rational(x, prec)
+        .ln(prec)
+        .mul_rational(e, prec)
+        .exp(prec)
 }
 
 /// `ln(S) / c` for an enclosure `S >= 0` of a sum of non-negative terms and an exact `c != 0`:
@@ -84,6 +90,11 @@ fn log_over(s: &Enc, s_is_zero: bool, c: &Rational, prec: u32) -> Enc {
 pub fn renyi_divergence(p: &[Rational], q: &[Rational], alpha: &Rational, prec: u32) -> Enc {
     if *alpha == 1 {
         return kl(p, q, prec);
+    }
+    if p == q {
+        // sum_a p_a^alpha p_a^{1-alpha} = 1 exactly: D_alpha(p||p) = 0 (the generic route would
+        // enclose 1 only approximately and never certify the exact zero)
+        return Enc::zero(prec);
     }
     let one_minus = Rational::from(1 - alpha);
     let mut acc = Enc::zero(prec);
@@ -111,7 +122,11 @@ pub fn renyi_entropy(p: &[Rational], alpha: &Rational, prec: u32) -> Enc {
     if *alpha == 1 {
         return entropy(p, prec);
     }
-    let terms: Vec<Enc> = p.iter().filter(|pa| **pa > 0).map(|pa| rpow(pa, alpha, prec)).collect();
+    let terms: Vec<Enc> = p
+        .iter()
+        .filter(|pa| **pa > 0)
+        .map(|pa| rpow(pa, alpha, prec))
+        .collect();
     log_over(&Enc::sum(&terms, prec), false, &Rational::from(1 - alpha), prec)
 }
 
@@ -152,5 +167,7 @@ pub fn renyi_cross_entropy_alt(p: &[Rational], q: &[Rational], alpha: &Rational,
 
 /// Support check used by callers: `Some(Ordering::Greater)` if `p << q` fails.
 pub fn absolutely_continuous(p: &[Rational], q: &[Rational]) -> bool {
-    p.iter().zip(q).all(|(pa, qa)| !(pa.cmp0() == Ordering::Greater && qa.cmp0() == Ordering::Equal))
+    p.iter()
+        .zip(q)
+        .all(|(pa, qa)| !(pa.cmp0() == Ordering::Greater && qa.cmp0() == Ordering::Equal))
 }

@@ -109,9 +109,13 @@ pub fn scgf(m: &TiltModel, l: &Enc, t: &Rational, prec: u32) -> Enc {
     }
     let l0 = Enc::point(&l.mid());
     let tt = Enc::from_rational(t, prec);
-    let base = eval(m, &l0.add(&tt, prec), prec).psi.sub(&eval(m, &l0, prec).psi, prec);
+    let base = eval(m, &l0.add(&tt, prec), prec)
+        .psi
+        .sub(&eval(m, &l0, prec).psi, prec);
     let dl = l.sub(&l0, prec);
-    let dmu = eval(m, &l.add(&tt, prec), prec).mu.sub(&eval(m, l, prec).mu, prec);
+    let dmu = eval(m, &l.add(&tt, prec), prec)
+        .mu
+        .sub(&eval(m, l, prec).mu, prec);
     base.add(&dmu.mul(&dl, prec), prec)
 }
 
@@ -151,10 +155,15 @@ pub fn renyi_divergence_enc(pv: &[Enc], q: &[Rational], alpha: &Enc, prec: u32) 
         .zip(q)
         .map(|(pa, qa)| {
             let lq = Enc::from_rational(qa, prec).ln(prec);
-            pa.ln(prec).mul(alpha, prec).add(&lq.mul(&om, prec), prec).exp(prec)
+            pa.ln(prec)
+                .mul(alpha, prec)
+                .add(&lq.mul(&om, prec), prec)
+                .exp(prec)
         })
         .collect();
-    Enc::sum(terms.iter(), prec).ln(prec).div(&alpha.sub(&one, prec), prec)
+    Enc::sum(terms.iter(), prec)
+        .ln(prec)
+        .div(&alpha.sub(&one, prec), prec)
 }
 
 /// The three Rényi forms of `Lambda_Delta(t)` (LDP-4), for `l = l_Delta > 0`:
@@ -164,7 +173,13 @@ pub fn renyi_divergence_enc(pv: &[Enc], q: &[Rational], alpha: &Enc, prec: u32) 
 ///
 /// Returns `None` for a form whose formula is undefined at these arguments (`t = 0`, `s = 0`,
 /// or `t <= -l` for the third).
-pub fn scgf_renyi_forms(m: &TiltModel, r_all: &[Rational], l: &Enc, t: &Rational, prec: u32) -> [Option<Enc>; 3] {
+pub fn scgf_renyi_forms(
+    m: &TiltModel,
+    r_all: &[Rational],
+    l: &Enc,
+    t: &Rational,
+    prec: u32,
+) -> [Option<Enc>; 3] {
     let one = Enc::from_i64(1, prec);
     let lnc = ln_c(r_all, prec);
     let tt = Enc::from_rational(t, prec);

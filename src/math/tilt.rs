@@ -158,7 +158,10 @@ pub fn eval(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
         second = second.add(&f.mul(&d.square(prec), prec), prec);
     }
     let var = second.sub(&mu.sub(&m0, prec).square(prec), prec);
-    let var = Enc::new(fmax(var.lo(), &Float::new(prec)), fmax(var.hi(), &Float::new(prec)));
+    let var = Enc::new(
+        fmax(var.lo(), &Float::new(prec)),
+        fmax(var.hi(), &Float::new(prec)),
+    );
     // K = -|l| G/W - ln W  (W <= 1 so -ln W >= 0)
     let kl = al.mul(&g_over_w, prec).neg().sub(&wt.ln(prec), prec);
     let kl = Enc::new(fmax(kl.lo(), &Float::new(prec)), fmax(kl.hi(), &Float::new(prec)));
@@ -182,7 +185,11 @@ fn intersect_rational(x: &Enc, lo: &Rational, hi: &Rational, prec: u32) -> Enc {
     let l = Enc::from_rational(lo, prec);
     let h = Enc::from_rational(hi, prec);
     let a = fmax(x.lo(), l.lo());
-    let b = if x.hi() < h.hi() { x.hi().clone() } else { h.hi().clone() };
+    let b = if x.hi() < h.hi() {
+        x.hi().clone()
+    } else {
+        h.hi().clone()
+    };
     if a > b {
         return x.clone();
     }
@@ -206,7 +213,10 @@ pub fn psi(m: &TiltModel, l: &Enc, prec: u32) -> Enc {
 pub fn cumulants(m: &TiltModel, l: &Enc, order: usize, prec: u32) -> Vec<Enc> {
     let e = eval(m, l, prec);
     let m0 = Enc::point(&e.mu.mid());
-    let d: Vec<Enc> = m.r.iter().map(|ra| Enc::from_rational(ra, prec).sub(&m0, prec)).collect();
+    let d: Vec<Enc> =
+        m.r.iter()
+            .map(|ra| Enc::from_rational(ra, prec).sub(&m0, prec))
+            .collect();
     // nu[j] for j = 0..=order
     let mut nu = vec![Enc::from_i64(1, prec)];
     let mut pw: Vec<Enc> = e.phi.clone();
@@ -300,7 +310,13 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
     let mut hi = Float::with_val(prec, 1);
     let below = |o: Option<std::cmp::Ordering>| -> Option<bool> {
         // "below" means the root is to the right of l
-        o.map(|o| if inc { o == std::cmp::Ordering::Less } else { o == std::cmp::Ordering::Greater })
+        o.map(|o| {
+            if inc {
+                o == std::cmp::Ordering::Less
+            } else {
+                o == std::cmp::Ordering::Greater
+            }
+        })
     };
     let mut guard = 0;
     let mut pb = p0;
@@ -383,7 +399,10 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
     // The separation must beat both the rounding noise of the evaluation (about 2^-prec
     // relative) and the width of the target's own enclosure: |f(a) - f(x)| ~ |x - a| |f'(x)|,
     // so eps >= 4 width(target) / |f'(x)| (with f' from the log form: f' = f (ln f)').
-    let scale = fmax(&Float::with_val(prec, x.abs_ref()), &Float::with_val(prec, 1e-300_f64));
+    let scale = fmax(
+        &Float::with_val(prec, x.abs_ref()),
+        &Float::with_val(prec, 1e-300_f64),
+    );
     let mut eps = Float::with_val(prec, &scale >> (prec as i32 - 10).max(1));
     // The evaluation's own width counts too: it is far above 2^-prec relative when the
     // evaluation cancels (K near l = 0, r_max - mu near r_max).
@@ -488,7 +507,10 @@ pub fn legendre(m: &TiltModel, x: &Rational, bracket: &Enc, prec: u32) -> Enc {
     let e = eval(m, &t0, prec);
     let g = t0.mul_rational(x, prec).sub(&e.psi, prec);
     let slope = Enc::from_rational(x, prec).sub(&e.mu, prec);
-    let sl = fmax(&Float::with_val(prec, slope.lo().abs_ref()), &Float::with_val(prec, slope.hi().abs_ref()));
+    let sl = fmax(
+        &Float::with_val(prec, slope.lo().abs_ref()),
+        &Float::with_val(prec, slope.hi().abs_ref()),
+    );
     let w = bracket.width();
     let extra = mul_up(&sl, &w, prec);
     Enc::new(g.lo().clone(), add_up(g.hi(), &extra, prec))

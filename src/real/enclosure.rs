@@ -171,7 +171,10 @@ impl Enc {
 
     /// `−x`: exact.
     pub fn neg(&self) -> Enc {
-        Enc::new(Float::with_val(self.hi.prec(), -&self.hi), Float::with_val(self.lo.prec(), -&self.lo))
+        Enc::new(
+            Float::with_val(self.hi.prec(), -&self.hi),
+            Float::with_val(self.lo.prec(), -&self.lo),
+        )
     }
     /// `x + y`: `[lo1 + lo2 ↓, hi1 + hi2 ↑]`.
     pub fn add(&self, y: &Enc, prec: u32) -> Enc {
@@ -203,14 +206,24 @@ impl Enc {
         if xb && ya {
             return Enc::new(mul_dn(a, d, prec), mul_up(b, c, prec));
         }
-        let lo = [mul_dn(a, c, prec), mul_dn(a, d, prec), mul_dn(b, c, prec), mul_dn(b, d, prec)]
-            .into_iter()
-            .reduce(|u, v| fmin(&u, &v))
-            .unwrap();
-        let hi = [mul_up(a, c, prec), mul_up(a, d, prec), mul_up(b, c, prec), mul_up(b, d, prec)]
-            .into_iter()
-            .reduce(|u, v| fmax(&u, &v))
-            .unwrap();
+        let lo = [
+            mul_dn(a, c, prec),
+            mul_dn(a, d, prec),
+            mul_dn(b, c, prec),
+            mul_dn(b, d, prec),
+        ]
+        .into_iter()
+        .reduce(|u, v| fmin(&u, &v))
+        .unwrap();
+        let hi = [
+            mul_up(a, c, prec),
+            mul_up(a, d, prec),
+            mul_up(b, c, prec),
+            mul_up(b, d, prec),
+        ]
+        .into_iter()
+        .reduce(|u, v| fmax(&u, &v))
+        .unwrap();
         Enc::new(lo, hi)
     }
     /// `x × q` for an exact rational `q`.
@@ -223,16 +236,26 @@ impl Enc {
             return Enc::whole(prec);
         }
         let (a, b, c, d) = (&self.lo, &self.hi, &y.lo, &y.hi);
-        let lo = [div_dn(a, c, prec), div_dn(a, d, prec), div_dn(b, c, prec), div_dn(b, d, prec)]
-            .into_iter()
-            .filter(|v| !v.is_nan())
-            .reduce(|u, v| fmin(&u, &v))
-            .unwrap_or_else(|| neg_inf(prec));
-        let hi = [div_up(a, c, prec), div_up(a, d, prec), div_up(b, c, prec), div_up(b, d, prec)]
-            .into_iter()
-            .filter(|v| !v.is_nan())
-            .reduce(|u, v| fmax(&u, &v))
-            .unwrap_or_else(|| pos_inf(prec));
+        let lo = [
+            div_dn(a, c, prec),
+            div_dn(a, d, prec),
+            div_dn(b, c, prec),
+            div_dn(b, d, prec),
+        ]
+        .into_iter()
+        .filter(|v| !v.is_nan())
+        .reduce(|u, v| fmin(&u, &v))
+        .unwrap_or_else(|| neg_inf(prec));
+        let hi = [
+            div_up(a, c, prec),
+            div_up(a, d, prec),
+            div_up(b, c, prec),
+            div_up(b, d, prec),
+        ]
+        .into_iter()
+        .filter(|v| !v.is_nan())
+        .reduce(|u, v| fmax(&u, &v))
+        .unwrap_or_else(|| pos_inf(prec));
         Enc::new(lo, hi)
     }
     /// `x²` (tight: `[0, max²]` when the enclosure contains 0).
@@ -277,14 +300,30 @@ impl Enc {
     /// `ln(x)`: increasing on `x > 0`; a lower endpoint `<= 0` gives −∞ (the enclosure of an
     /// argument known only to be `>= lo`).
     pub fn ln(&self, prec: u32) -> Enc {
-        let lo = if self.lo <= 0 { neg_inf(prec) } else { ln_dn(&self.lo, prec) };
-        let hi = if self.hi <= 0 { neg_inf(prec) } else { ln_up(&self.hi, prec) };
+        let lo = if self.lo <= 0 {
+            neg_inf(prec)
+        } else {
+            ln_dn(&self.lo, prec)
+        };
+        let hi = if self.hi <= 0 {
+            neg_inf(prec)
+        } else {
+            ln_up(&self.hi, prec)
+        };
         Enc::new(lo, hi)
     }
     /// `ln(1 + x)`: increasing on `x > −1`.
     pub fn ln_1p(&self, prec: u32) -> Enc {
-        let lo = if self.lo <= -1 { neg_inf(prec) } else { ln1p_dn(&self.lo, prec) };
-        let hi = if self.hi <= -1 { neg_inf(prec) } else { ln1p_up(&self.hi, prec) };
+        let lo = if self.lo <= -1 {
+            neg_inf(prec)
+        } else {
+            ln1p_dn(&self.lo, prec)
+        };
+        let hi = if self.hi <= -1 {
+            neg_inf(prec)
+        } else {
+            ln1p_up(&self.hi, prec)
+        };
         Enc::new(lo, hi)
     }
     /// `exp(x) − 1`: increasing.
@@ -294,8 +333,16 @@ impl Enc {
     /// `sqrt(x)`: increasing on `x >= 0`; negative parts of the enclosure are clipped to 0
     /// (the caller asserts the true value is `>= 0`).
     pub fn sqrt(&self, prec: u32) -> Enc {
-        let lo = if self.lo <= 0 { zero(prec) } else { sqrt_dn(&self.lo, prec) };
-        let hi = if self.hi <= 0 { zero(prec) } else { sqrt_up(&self.hi, prec) };
+        let lo = if self.lo <= 0 {
+            zero(prec)
+        } else {
+            sqrt_dn(&self.lo, prec)
+        };
+        let hi = if self.hi <= 0 {
+            zero(prec)
+        } else {
+            sqrt_up(&self.hi, prec)
+        };
         Enc::new(lo, hi)
     }
     /// The term `x ln(x / y)` of a KL divergence, for `x, y >= 0`:
@@ -308,7 +355,11 @@ impl Enc {
             return Enc::zero(prec);
         }
         if y.is_exact_zero() {
-            return if x.lo > 0 { Enc::pos_infinity(prec) } else { Enc::new(neg_inf(prec), pos_inf(prec)) };
+            return if x.lo > 0 {
+                Enc::pos_infinity(prec)
+            } else {
+                Enc::new(neg_inf(prec), pos_inf(prec))
+            };
         }
         if x.lo > 0 && y.lo > 0 {
             return x.mul(&x.ln(prec).sub(&y.ln(prec), prec), prec);
@@ -318,7 +369,10 @@ impl Enc {
         let e = Enc::from_i64(1, prec).exp(prec);
         let lower = y.div(&e, prec).neg();
         let upper = if y.lo > 0 {
-            let t = Enc::point(&x.hi).mul(&Enc::point(&x.hi).ln(prec).sub(&Enc::point(&y.lo).ln(prec), prec), prec);
+            let t = Enc::point(&x.hi).mul(
+                &Enc::point(&x.hi).ln(prec).sub(&Enc::point(&y.lo).ln(prec), prec),
+                prec,
+            );
             fmax(&t.hi, &zero(prec))
         } else {
             pos_inf(prec)

@@ -214,7 +214,11 @@ pub fn certify_exp_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
     let shift = |s: &str| -> String {
         // re-render "d.ddd[eE]" with the exponent shifted by k
         let q: Rational = decimal_to_rational(s);
-        let (m, e) = round_sig(&q, s.chars().filter(|ch| ch.is_ascii_digit()).count().max(1), Dir::Nearest);
+        let (m, e) = round_sig(
+            &q,
+            s.chars().filter(|ch| ch.is_ascii_digit()).count().max(1),
+            Dir::Nearest,
+        );
         render(&m, e + k64)
     };
     Some(CertifiedDecimal {

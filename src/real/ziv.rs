@@ -67,7 +67,8 @@ impl Certifiable for Enc {
 
 impl Certifiable for Vec<(String, Enc)> {
     fn first_uncertified(&self, digits: usize) -> Option<(String, usize)> {
-        self.iter().find_map(|(name, e)| e.first_uncertified(digits).map(|(_, r)| (name.clone(), r)))
+        self.iter()
+            .find_map(|(name, e)| e.first_uncertified(digits).map(|(_, r)| (name.clone(), r)))
     }
 }
 

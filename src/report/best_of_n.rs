@@ -81,7 +81,11 @@ impl ExactBon {
     }
     /// `E S = sum s P_N`, exact (BON-2).
     pub fn expected_reward(&self, lv: &Levels) -> Rational {
-        self.pn.iter().enumerate().map(|(j, q)| Rational::from(q * lv.law.reward(j))).sum()
+        self.pn
+            .iter()
+            .enumerate()
+            .map(|(j, q)| q * lv.law.reward(j))
+            .sum()
     }
     /// Win rate, exact (BON-4).
     pub fn win_rate(&self) -> Rational {
@@ -90,7 +94,7 @@ impl ExactBon {
         for (pn, ps) in self.pn.iter().zip(&self.ps) {
             let fm = f.clone();
             f += ps;
-            acc += Rational::from(pn * Rational::from(&f + &fm)) / 2u32;
+            acc += (pn * Rational::from(&f + &fm)) / 2u32;
         }
         acc
     }
@@ -103,7 +107,9 @@ impl ExactBon {
                 if *a == 0 {
                     Enc::zero(prec)
                 } else {
-                    Enc::from_rational(&Rational::from(a / b), prec).ln(prec).mul_rational(a, prec)
+                    Enc::from_rational(&Rational::from(a / b), prec)
+                        .ln(prec)
+                        .mul_rational(a, prec)
                 }
             })
             .collect()
@@ -123,8 +129,14 @@ fn exact_gaps(lv: &Levels, ex: &ExactBon, n: &Integer, prec: u32) -> Vec<Enc> {
     for (j, t) in terms.iter().enumerate() {
         f += &ex.ps[j];
         let fpow = Rational::from(rug::ops::Pow::pow(&f, n.to_u32().unwrap_or(u32::MAX)));
-        let ln_f = if f == 1 { Enc::zero(prec) } else { Enc::from_rational(&f, prec).ln(prec) };
-        let inner = ln_n.add(&ln_f.mul_rational(&nm1, prec), prec).sub(&Enc::from_rational(&frac, prec), prec);
+        let ln_f = if f == 1 {
+            Enc::zero(prec)
+        } else {
+            Enc::from_rational(&f, prec).ln(prec)
+        };
+        let inner = ln_n
+            .add(&ln_f.mul_rational(&nm1, prec), prec)
+            .sub(&Enc::from_rational(&frac, prec), prec);
         let cur = inner.mul_rational(&fpow, prec);
         out.push(cur.sub(&prev, prec).sub(t, prec));
         prev = cur;
@@ -150,11 +162,21 @@ fn prob_value(ev: &BonEval, j: usize) -> Value {
 
 /// The result tree of `bon` at precision `prec` (BON-1..BON-4). `exact` holds the exact law
 /// when `N` is an integer small enough (estimated before computing).
-pub fn bon_value(lv: &Levels, count: &SampleCount, exact: Option<&ExactBon>, view: LevelsView, prec: u32) -> Value {
+pub fn bon_value(
+    lv: &Levels,
+    count: &SampleCount,
+    exact: Option<&ExactBon>,
+    view: LevelsView,
+    prec: u32,
+) -> Value {
     let n = lv.law.n;
     let ne = count.enc(prec);
     let ln_n = count.ln(prec);
-    let bound = if count.is_one() { Enc::zero(prec) } else { bon::kl_bound(&ne, &ln_n, prec) };
+    let bound = if count.is_one() {
+        Enc::zero(prec)
+    } else {
+        bon::kl_bound(&ne, &ln_n, prec)
+    };
     let per_token = |v: &Value| -> Value {
         match v {
             Value::Exact(q) => Value::Exact(Rational::from(q / n)),
@@ -249,7 +271,10 @@ pub fn bon_order_value(p: &[Rational], r: &[Rational], count: &SampleCount, exac
             (pi.into_iter().map(Value::Real).collect(), kl)
         }
     };
-    obj(vec![("tokens", Value::Array(probs)), ("kl_to_reference_order", Value::Real(kl))])
+    obj(vec![
+        ("tokens", Value::Array(probs)),
+        ("kl_to_reference_order", Value::Real(kl)),
+    ])
 }
 
 /// The result tree of `compare` at precision `prec`: best-of-N with `N` from the rule against
@@ -307,7 +332,11 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
         Optimum::Saturated => {
             // phi^n = p^n(. | A_max^n): all mass on the top level
             let top = lv.len() - 1;
-            let kl_bt = if lv.len() == 1 { Value::Exact(Rational::new()) } else { Value::Real(Enc::pos_infinity(prec)) };
+            let kl_bt = if lv.len() == 1 {
+                Value::Exact(Rational::new())
+            } else {
+                Value::Real(Enc::pos_infinity(prec))
+            };
             (
                 Value::Real(Enc::pos_infinity(prec)),
                 Value::Exact(Rational::from(&tm.r_max * &nr)),

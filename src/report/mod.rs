@@ -12,9 +12,12 @@
 //! - integers (counts, n, N when small): JSON strings of decimal digits, never floats.
 
 pub mod best_of_n;
+pub mod sweep;
 pub mod tilt;
 
-use crate::real::format::{certified_digits, certify_decimal, certify_exp_decimal, rational_to_sig_decimal, Dir};
+use crate::real::format::{
+    certified_digits, certify_decimal, certify_exp_decimal, rational_to_sig_decimal, Dir,
+};
 use crate::real::ziv::Certifiable;
 use crate::real::Enc;
 use rug::{Integer, Rational};
@@ -71,7 +74,11 @@ impl Value {
                 .enumerate()
                 .find_map(|(i, v)| v.walk_first(&format!("{path}[{i}]"), digits)),
             Value::Object(items) => items.iter().find_map(|(k, v)| {
-                let p = if path.is_empty() { k.clone() } else { format!("{path}.{k}") };
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
                 v.walk_first(&p, digits)
             }),
             _ => None,
@@ -159,10 +166,14 @@ fn leaf_text(v: &Value, digits: usize) -> Option<String> {
             } else if e.is_exact_zero() {
                 "0".into()
             } else {
-                certify_decimal(e, digits).map(|c| c.value).unwrap_or_else(|| "(uncertified)".into())
+                certify_decimal(e, digits)
+                    .map(|c| c.value)
+                    .unwrap_or_else(|| "(uncertified)".into())
             }
         }
-        Value::ExpOf(x) => certify_exp_decimal(x, digits).map(|c| c.value).unwrap_or_else(|| "(uncertified)".into()),
+        Value::ExpOf(x) => certify_exp_decimal(x, digits)
+            .map(|c| c.value)
+            .unwrap_or_else(|| "(uncertified)".into()),
         Value::Int(i) => i.to_string(),
         Value::Count(c) => c.to_string(),
         Value::Str(s) => s.clone(),
@@ -185,7 +196,11 @@ fn table_into(v: &Value, digits: usize, indent: usize, out: &mut String) {
                             if a.iter().all(|x| leaf_text(x, digits).is_some()) {
                                 out.push_str(&format!("{pad}{k}\n"));
                                 for (i, x) in a.iter().enumerate() {
-                                    out.push_str(&format!("{pad}  [{}] {}\n", i + 1, leaf_text(x, digits).unwrap()));
+                                    out.push_str(&format!(
+                                        "{pad}  [{}] {}\n",
+                                        i + 1,
+                                        leaf_text(x, digits).unwrap()
+                                    ));
                                 }
                                 continue;
                             }

@@ -79,12 +79,17 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
             ("delta_max", dmax),
         ]),
         Resolved::Saturated => {
-            let cond: Vec<Rational> = m
-                .p
-                .iter()
-                .zip(&m.r)
-                .map(|(p, r)| if *r == m.r_max { Rational::from(p / &m.p_max) } else { Rational::new() })
-                .collect();
+            let cond: Vec<Rational> =
+                m.p.iter()
+                    .zip(&m.r)
+                    .map(|(p, r)| {
+                        if *r == m.r_max {
+                            Rational::from(p / &m.p_max)
+                        } else {
+                            Rational::new()
+                        }
+                    })
+                    .collect();
             obj(vec![
                 ("regime", Value::Str("saturated".into())),
                 ("lambda", Value::Real(Enc::pos_infinity(prec))),
@@ -117,13 +122,18 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
                 None => (
                     Value::Real(e.mu.clone()),
                     Value::Real(e.var.clone()),
-                    Value::Array(m.scatter(&e.phi, prec).into_iter().map(|x| {
-                        if x.is_exact_zero() {
-                            Value::Exact(Rational::new())
-                        } else {
-                            Value::Real(x)
-                        }
-                    }).collect()),
+                    Value::Array(
+                        m.scatter(&e.phi, prec)
+                            .into_iter()
+                            .map(|x| {
+                                if x.is_exact_zero() {
+                                    Value::Exact(Rational::new())
+                                } else {
+                                    Value::Real(x)
+                                }
+                            })
+                            .collect(),
+                    ),
                 ),
             };
             let regime = "interior";
@@ -182,7 +192,10 @@ pub fn rate_value(m: &TiltModel, x: &Rational, b: Option<&Budget>, prec: u32) ->
             return obj(vec![("lambda", undecided(prec))]);
         };
         let (lam, ia) = match res {
-            Resolved::Zero => (Value::Exact(Rational::new()), ld::rate_reference(m, x, prec).map(|v| v.1)),
+            Resolved::Zero => (
+                Value::Exact(Rational::new()),
+                ld::rate_reference(m, x, prec).map(|v| v.1),
+            ),
             Resolved::Finite(l) => (Value::Real(l.clone()), ld::rate_aligned(m, x, &l, prec)),
             Resolved::Saturated => (
                 Value::Real(Enc::pos_infinity(prec)),
@@ -203,7 +216,12 @@ pub fn rate_value(m: &TiltModel, x: &Rational, b: Option<&Budget>, prec: u32) ->
 pub fn exact_cumulants(w: &[Rational], r: &[Rational], order: usize) -> Vec<Rational> {
     let mut m = vec![Rational::from(1)];
     for j in 1..=order {
-        m.push(w.iter().zip(r).map(|(a, b)| a * Rational::from(rug::ops::Pow::pow(b, j as u32))).sum());
+        m.push(
+            w.iter()
+                .zip(r)
+                .map(|(a, b)| a * Rational::from(rug::ops::Pow::pow(b, j as u32)))
+                .sum(),
+        );
     }
     let mut k = vec![Rational::new()];
     let mut row = vec![Rational::from(1)];
@@ -225,14 +243,24 @@ pub fn exact_cumulants(w: &[Rational], r: &[Rational], order: usize) -> Vec<Rati
 }
 
 /// The result tree of `cumulants` (LDP-3, LDP-4) at precision `prec`.
-pub fn cumulants_value(m: &TiltModel, r_all: &[Rational], b: &Budget, order: usize, t: Option<&Rational>, prec: u32) -> Value {
+pub fn cumulants_value(
+    m: &TiltModel,
+    r_all: &[Rational],
+    b: &Budget,
+    order: usize,
+    t: Option<&Rational>,
+    prec: u32,
+) -> Value {
     let Some(res) = resolve(m, b, prec) else {
         return obj(vec![("lambda", undecided(prec))]);
     };
     let (lam, kap): (Value, Vec<Value>) = match &res {
         Resolved::Zero => (
             Value::Exact(Rational::new()),
-            exact_cumulants(&m.p, &m.r, order).into_iter().map(Value::Exact).collect(),
+            exact_cumulants(&m.p, &m.r, order)
+                .into_iter()
+                .map(Value::Exact)
+                .collect(),
         ),
         Resolved::Saturated => {
             let mut v = vec![Value::Exact(m.r_max.clone())];
@@ -245,8 +273,14 @@ pub fn cumulants_value(m: &TiltModel, r_all: &[Rational], b: &Budget, order: usi
                 _ => None,
             };
             let v = match exact {
-                Some(w) => exact_cumulants(&w, &m.r, order).into_iter().map(Value::Exact).collect(),
-                None => cumulants(m, l, order, prec).into_iter().map(Value::Real).collect(),
+                Some(w) => exact_cumulants(&w, &m.r, order)
+                    .into_iter()
+                    .map(Value::Exact)
+                    .collect(),
+                None => cumulants(m, l, order, prec)
+                    .into_iter()
+                    .map(Value::Real)
+                    .collect(),
             };
             (Value::Real(l.clone()), v)
         }
