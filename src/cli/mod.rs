@@ -3,6 +3,7 @@
 pub mod args;
 pub mod bon;
 pub mod budget;
+pub mod check;
 pub mod demo;
 pub mod divergence;
 pub mod spec;
@@ -119,6 +120,9 @@ enum Command {
         after_help = "Example:\n  alignexact sweep --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --n 10,20,40,80,160"
     )]
     Sweep(sweep::SweepArgs),
+    /// Check the statements of MATH.md with certified margins (exit code 1 when one is violated)
+    #[command(after_help = "Examples:\n  alignexact check\n  alignexact check TILT-3 LDP-1 --json")]
+    Check(check::CheckArgs),
     /// The built-in paper example (runs with no flags)
     #[command(after_help = "Example:\n  alignexact demo")]
     Demo(demo::DemoArgs),
@@ -148,6 +152,7 @@ fn run_command(cmd: Command) -> Result<(Output, bool)> {
         Command::Bon(a) => bon::run_bon(a),
         Command::Compare(a) => bon::run_compare(a),
         Command::Sweep(a) => sweep::run(a),
+        Command::Check(a) => check::run(a),
         Command::Rate(a) => tilt::run_rate(a),
         Command::Cumulants(a) => tilt::run_cumulants(a),
     }
