@@ -44,14 +44,7 @@ fn main() {
     println!("SEQ-2 level law, p = (1/2, 3/10, 1/5), r = (0, 1, 3)");
     println!(
         "{:>6} {:>7} {:>12} {:>12} {:>12} {:>12} {:>12} {:>12}",
-        "n",
-        "levels",
-        "poly_s",
-        "est_poly_s",
-        "kronecker_s",
-        "types_s",
-        "est_types_s",
-        "MB_weights"
+        "n", "levels", "poly_s", "est_poly_s", "kronecker_s", "types_s", "est_types_s", "MB_weights"
     );
     let p = [q(1, 2), q(3, 10), q(1, 5)];
     let r = [q(0, 1), q(1, 1), q(3, 1)];

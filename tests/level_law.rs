@@ -2,8 +2,8 @@
 //! `num-rational` backend, closed forms, invariants and route selection.
 
 use alignexact::exact::level_law::{
-    choose_route, estimate, level_law, level_law_polynomial, level_law_polynomial_kronecker,
-    level_law_types, power_coefficients_kronecker, power_coefficients_recurrence, LevelLaw, Route,
+    choose_route, estimate, level_law, level_law_polynomial, level_law_polynomial_kronecker, level_law_types,
+    power_coefficients_kronecker, power_coefficients_recurrence, LevelLaw, Route,
 };
 use num_rational::BigRational;
 use num_traits::{One, Zero};
@@ -79,10 +79,7 @@ fn check_invariants(law: &LevelLaw) {
             "levels not strictly increasing"
         );
     }
-    assert!(
-        law.weights.iter().all(|w| *w > 0),
-        "non-positive weight stored"
-    );
+    assert!(law.weights.iter().all(|w| *w > 0), "non-positive weight stored");
     let total: Integer = law.weights.iter().sum();
     assert_eq!(total, law.denom, "weights do not sum to denom");
 }
@@ -110,9 +107,7 @@ fn brute_force(p: &[Rational], r: &[Rational], n: u32) -> BTreeMap<Rational, Rat
 }
 
 fn as_map(law: &LevelLaw) -> BTreeMap<Rational, Rational> {
-    (0..law.len())
-        .map(|j| (law.reward(j), law.prob(j)))
-        .collect()
+    (0..law.len()).map(|j| (law.reward(j), law.prob(j))).collect()
 }
 
 fn to_big(x: &Rational) -> BigRational {
@@ -277,8 +272,7 @@ fn seq2_binomial_closed_form_n50() {
         assert_eq!(law.len(), n as usize + 1);
         assert_eq!(law.denom, Integer::from(10).pow(n));
         for j in 0..=n {
-            let expected =
-                Rational::from(Integer::binomial_u(n, j)) * q(7, 10).pow(n - j) * q(3, 10).pow(j);
+            let expected = Rational::from(Integer::binomial_u(n, j)) * q(7, 10).pow(n - j) * q(3, 10).pow(j);
             assert_eq!(law.reward(j as usize), Rational::from(j));
             assert_eq!(law.prob(j as usize), expected, "j = {j}");
             // numerator form: C(n, j) 7^{n-j} 3^j over 10^n
@@ -310,10 +304,8 @@ fn seq2_trinomial_closed_form() {
             *expected.entry(b + 3 * c).or_default() += w;
         }
     }
-    let expected: Vec<(Integer, Integer)> = expected
-        .into_iter()
-        .map(|(s, w)| (Integer::from(s), w))
-        .collect();
+    let expected: Vec<(Integer, Integer)> =
+        expected.into_iter().map(|(s, w)| (Integer::from(s), w)).collect();
     let ours: Vec<(Integer, Integer)> = law
         .levels
         .iter()
@@ -531,16 +523,8 @@ fn seq2_power_kernels_match_schoolbook() {
             f[deg] = Integer::from(3).pow(50);
         }
         let expected = naive_power(&f, n);
-        assert_eq!(
-            power_coefficients_recurrence(&f, n),
-            expected,
-            "f={f:?} n={n}"
-        );
-        assert_eq!(
-            power_coefficients_kronecker(&f, n),
-            expected,
-            "f={f:?} n={n}"
-        );
+        assert_eq!(power_coefficients_recurrence(&f, n), expected, "f={f:?} n={n}");
+        assert_eq!(power_coefficients_kronecker(&f, n), expected, "f={f:?} n={n}");
     }
     // The recurrence also holds for signed coefficients (exact divisions throughout).
     let f = [

@@ -72,9 +72,9 @@ impl Claim {
             ("id", Value::Str(self.id.clone())),
             ("statement", Value::Str(self.statement.clone())),
             ("status", Value::Str(self.status.as_str().into())),
-            ("lhs", self.lhs.clone()),
-            ("rhs", self.rhs.clone()),
-            ("margin", self.margin.clone()),
+            ("lhs", as_bounds(&self.lhs)),
+            ("rhs", as_bounds(&self.rhs)),
+            ("margin", as_bounds(&self.margin)),
         ])
     }
     /// A claim that could not be evaluated at this precision (e.g. a root did not certify):
@@ -88,6 +88,16 @@ impl Claim {
             margin: Value::Real(Enc::whole(prec)),
             status: Status::Undecided,
         }
+    }
+}
+
+/// A claim side for display: certified reals become [`Value::Bounds`] (a margin that holds
+/// encloses 0 and can never certify significant digits; the claim's precision is chosen by
+/// [`settle`], not by `--digits`).
+fn as_bounds(v: &Value) -> Value {
+    match v {
+        Value::Real(e) => Value::Bounds(e.clone()),
+        other => other.clone(),
     }
 }
 

@@ -261,7 +261,12 @@ pub fn eval_adaptive(
     let mut cut = [f64::INFINITY; K];
     for (k, c) in cut.iter_mut().enumerate() {
         let top = logm.iter().map(|m| m[k]).fold(f64::NEG_INFINITY, f64::max);
-        *c = top - slack;
+        // an output without terms (no tilt given) selects nothing
+        *c = if top == f64::NEG_INFINITY {
+            f64::INFINITY
+        } else {
+            top - slack
+        };
     }
     let mut sel: Vec<bool> = logm
         .iter()
@@ -270,6 +275,12 @@ pub fn eval_adaptive(
     for &j in force {
         if j < len {
             sel[j] = true;
+        }
+    }
+    // level j's win-rate term and BON-3 gap also read F and A_N(F) of level j - 1
+    for j in (1..len).rev() {
+        if sel[j] {
+            sel[j - 1] = true;
         }
     }
     if std::env::var_os("ALIGNEXACT_TRACE").is_some() {

@@ -207,25 +207,56 @@ pub fn certify_exp_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
     let ln10 = Enc::from_i64(10, prec).ln(prec);
     let y = x.div(&ln10, prec);
     let k = y.mid().floor().to_integer()?;
-    let k64 = k.to_i64()?;
     let frac = y.sub(&Enc::from_integer(&k, prec), prec);
     let mant = frac.mul(&ln10, prec).exp(prec);
     let c = certify_decimal(&mant, sig)?;
     let shift = |s: &str| -> String {
-        // re-render "d.ddd[eE]" with the exponent shifted by k
+        // re-render the mantissa text with its decimal exponent shifted by k (a big integer:
+        // e^{-10^1300} has a 1300-digit exponent)
         let q: Rational = decimal_to_rational(s);
-        let (m, e) = round_sig(
-            &q,
-            s.chars().filter(|ch| ch.is_ascii_digit()).count().max(1),
-            Dir::Nearest,
-        );
-        render(&m, e + k64)
+        let digits = s
+            .split(['e', 'E'])
+            .next()
+            .unwrap_or("")
+            .chars()
+            .filter(|ch| ch.is_ascii_digit())
+            .skip_while(|ch| *ch == '0')
+            .count()
+            .max(1);
+        let (m, e) = round_sig(&q, digits, Dir::Nearest);
+        render_big(&m, &(Integer::from(e) + &k))
     };
     Some(CertifiedDecimal {
         value: shift(&c.value),
         lo: shift(&c.lo),
         hi: shift(&c.hi),
     })
+}
+
+/// [`render`] with an arbitrary-size decimal exponent: `m × 10^e`, scientific when the exponent
+/// does not fit the positional range.
+pub fn render_big(m: &Integer, e: &Integer) -> String {
+    if let Some(e64) = e.to_i64() {
+        if e64.abs() < (1i64 << 40) {
+            return render(m, e64);
+        }
+    }
+    if *m == 0 {
+        return "0".to_string();
+    }
+    let neg = *m < 0;
+    let digits = Integer::from(m.abs_ref()).to_string();
+    let lead = Integer::from(e + (digits.len() as i64 - 1));
+    let body = if digits.len() == 1 {
+        format!("{digits}e{lead}")
+    } else {
+        format!("{}.{}e{}", &digits[..1], &digits[1..], lead)
+    };
+    if neg {
+        format!("-{body}")
+    } else {
+        body
+    }
 }
 
 /// Exact value of a decimal string produced by [`render`].

@@ -219,7 +219,9 @@ pub fn bon_value(
                 ("reward", Value::Exact(lv.law.reward(j))),
                 ("prob_reference", Value::Exact(lv.law.prob(j))),
                 ("prob_bon", probs[j].clone()),
-                ("kl_gap", Value::Real(gaps[j].clone())),
+                // each per-level gap is >= 0 (BON-3), so the lower end may be clipped at 0;
+                // astronomically small gaps are shown as bounds rather than held to --digits
+                ("kl_gap", Value::Bounds(clip0(&gaps[j], prec))),
             ])
         })
         .collect();
@@ -343,7 +345,7 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
                 kl_bt.clone(),
                 kl_bt,
                 Value::Real(tm.delta_max(prec).mul_rational(&nr, prec)),
-                Value::Real(ev.ln_pn[top].neg()),
+                saturated_reverse_kl(&ev, &ne, top, prec),
             )
         }
     };
@@ -357,6 +359,8 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
                     Value::Real(e.mul_rational(&Rational::from((1, n)), prec))
                 }
             }
+            // e^x / n = e^{x - ln n}
+            Value::ExpOf(x) => Value::ExpOf(x.sub(&Enc::from_rational(&nr, prec).ln(prec), prec)),
             o => o.clone(),
         }
     };
@@ -382,4 +386,31 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
         ("kl_tilted_bon_per_token", per(&kl_tb)),
         ("levels_total", Value::Count(lv.len() as u64)),
     ])
+}
+
+/// `D(phi^n || pi_N) = -ln P_N(top)` in the saturated regime (all of `phi^n` on the top level).
+/// With `u = F_{top-1}^N`, `-ln P_N(top) = -ln(1 - u)`, which lies in `[u, u/(1-u)]`, so
+/// `ln(-ln(1-u))` lies in `[ln u, ln u - ln(1-u)]` and `-ln(1-u) <= 2u` for `u <= 1/2`.
+/// When `u` is below the floating-point range the value is reported from its logarithm
+/// `ln u = N ln F_{top-1}`, since `[0, tiny]` can never certify a digit.
+fn saturated_reverse_kl(ev: &BonEval, ne: &Enc, top: usize, prec: u32) -> Value {
+    if top == 0 {
+        return Value::Exact(Rational::new());
+    }
+    let lu = ne.mul(&ev.ln_f[top - 1], prec);
+    if *lu.hi() < -64 {
+        // u <= e^-64: ln(-ln(1-u)) in [ln u, ln u + 2u] (ln(1 + u/(1-u) ...) <= 2u)
+        let two_u = crate::real::round::exp_up(lu.hi(), prec) * 2u32;
+        let hi = crate::real::round::add_up(lu.hi(), &two_u, prec);
+        Value::ExpOf(Enc::new(lu.lo().clone(), hi))
+    } else {
+        Value::Real(ev.ln_pn[top].neg())
+    }
+}
+
+fn clip0(x: &Enc, prec: u32) -> Enc {
+    let z = rug::Float::new(prec);
+    let lo = if *x.lo() < 0 { z.clone() } else { x.lo().clone() };
+    let hi = if *x.hi() < 0 { z } else { x.hi().clone() };
+    Enc::new(lo, hi)
 }

@@ -30,6 +30,11 @@ pub enum Value {
     Exact(Rational),
     /// A certified real (or +∞).
     Real(Enc),
+    /// Rigorous bounds that are not required to certify `--digits` digits (claim margins that
+    /// enclose 0, per-level diagnostics below the floating-point range): rendered as outward
+    /// rounded `lo`/`hi`, plus `value` when the enclosure does certify the digits. The precision
+    /// loop does not wait for these.
+    Bounds(Enc),
     /// The real `e^x` for an enclosure `x` of its logarithm (for probabilities that underflow
     /// the floating-point exponent range).
     ExpOf(Enc),
@@ -89,6 +94,7 @@ impl Value {
         match self {
             Value::Exact(q) => exact_json(q, digits),
             Value::Real(e) => real_json(e, digits),
+            Value::Bounds(e) => bounds_json(e, digits),
             Value::ExpOf(x) => match certify_exp_decimal(x, digits) {
                 Some(c) => json!({"value": c.value, "lo": c.lo, "hi": c.hi}),
                 None => json!({"value": null, "uncertified": true}),
@@ -127,6 +133,37 @@ pub fn exact_json(q: &Rational, digits: usize) -> Json {
     json!({"exact": q.to_string(), "value": rational_to_sig_decimal(q, digits, Dir::Nearest)})
 }
 
+/// Significant digits of the outward-rounded bounds of a [`Value::Bounds`].
+pub const BOUNDS_DIGITS: usize = 12;
+
+fn bound_text(x: &rug::Float, dir: Dir) -> String {
+    if x.is_infinite() {
+        return if x.is_sign_positive() {
+            "inf".into()
+        } else {
+            "-inf".into()
+        };
+    }
+    match x.to_rational() {
+        Some(q) => rational_to_sig_decimal(&q, BOUNDS_DIGITS, dir),
+        None => "nan".into(),
+    }
+}
+
+/// JSON of rigorous bounds: `{"lo", "hi"}` rounded outward, with `value` when it certifies.
+pub fn bounds_json(e: &Enc, digits: usize) -> Json {
+    if e.is_pos_infinity() {
+        return json!({"value": "inf"});
+    }
+    if e.is_exact_zero() {
+        return json!({"exact": "0", "value": "0"});
+    }
+    match certify_decimal(e, digits) {
+        Some(c) => json!({"value": c.value, "lo": c.lo, "hi": c.hi}),
+        None => json!({"lo": bound_text(e.lo(), Dir::Down), "hi": bound_text(e.hi(), Dir::Up)}),
+    }
+}
+
 /// JSON of a certified real.
 pub fn real_json(e: &Enc, digits: usize) -> Json {
     if e.is_pos_infinity() {
@@ -145,6 +182,34 @@ pub fn real_json(e: &Enc, digits: usize) -> Json {
     }
 }
 
+/// The exact decimal expansion of `q` when it terminates within `digits` significant digits.
+fn terminating_decimal(q: &Rational, digits: usize) -> Option<String> {
+    let mut d = q.denom().clone();
+    for f in [2u32, 5] {
+        while d.is_divisible_u(f) {
+            d /= f;
+        }
+    }
+    if d != 1 {
+        return None;
+    }
+    let (m, e) = crate::real::format::round_sig(q, digits, Dir::Nearest);
+    // exact: strip trailing zeros of the mantissa
+    let mut m = m;
+    let mut e = e;
+    while m != 0 && m.is_divisible_u(10) {
+        m /= 10u32;
+        e += 1;
+    }
+    let back = Rational::from(&m)
+        * if e >= 0 {
+            Rational::from(Integer::from(Integer::u_pow_u(10, e as u32)))
+        } else {
+            Rational::from((Integer::from(1), Integer::from(Integer::u_pow_u(10, (-e) as u32))))
+        };
+    (back == *q).then(|| crate::real::format::render(&m, e))
+}
+
 fn leaf_text(v: &Value, digits: usize) -> Option<String> {
     Some(match v {
         Value::Exact(q) => {
@@ -152,6 +217,9 @@ fn leaf_text(v: &Value, digits: usize) -> Option<String> {
             let s = q.to_string();
             if *q.denom() == 1 && s.len() <= digits.max(30) {
                 s
+            } else if let Some(t) = terminating_decimal(q, digits) {
+                // a short terminating decimal is exact as it stands
+                t
             } else if s.len() <= 40 {
                 format!("{d}  (exact {s})")
             } else {
@@ -174,6 +242,16 @@ fn leaf_text(v: &Value, digits: usize) -> Option<String> {
         Value::ExpOf(x) => certify_exp_decimal(x, digits)
             .map(|c| c.value)
             .unwrap_or_else(|| "(uncertified)".into()),
+        Value::Bounds(e) => match certify_decimal(e, digits) {
+            Some(c) => c.value,
+            None if e.is_exact_zero() => "0".into(),
+            None if e.is_pos_infinity() => "inf".into(),
+            None => format!(
+                "[{}, {}]",
+                bound_text(e.lo(), Dir::Down),
+                bound_text(e.hi(), Dir::Up)
+            ),
+        },
         Value::Int(i) => i.to_string(),
         Value::Count(c) => c.to_string(),
         Value::Str(s) => s.clone(),
