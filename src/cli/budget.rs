@@ -73,7 +73,7 @@ impl BudgetArgs {
         if let Some(t) = &self.exp_lambda {
             if !allow_exp {
                 return Err(Error::input(
-                    "--exp-lambda is only supported by 'tilt'; use --lambda here",
+                    "--exp-lambda is supported by 'tilt' and 'cumulants' only; use --lambda here",
                 ));
             }
             let t = args::rational("--exp-lambda", t)?;

@@ -1,8 +1,8 @@
 //! `alignexact demo`: the paper's story on Example A of MATH.md, with no flags at all.
 //!
-//! 1. the KL-constrained optimum (TILT-1); 2. the two rate functions at a few points (LDP-1);
-//! 3. the sweep of best-of-N against the optimum along n (ASY-1..ASY-7); 4. one line per claim
-//! of the built-in check suite with its verdict.
+//! It shows the KL-constrained optimum (TILT-1), the two rate functions at a few points (LDP-1),
+//! the sweep of best-of-N against the optimum along n (ASY-1..ASY-7), and one line per claim of
+//! the built-in check suite with its verdict.
 
 use super::sweep::{default_grid, rows, table};
 use super::{args, Common, Output};

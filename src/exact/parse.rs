@@ -114,6 +114,8 @@ pub fn parse_rational(item: &str) -> Result<Rational, ParseError> {
     } else {
         let (mant, exp) = match body.find(['e', 'E']) {
             Some(i) => {
+                // a mantissa that is not a decimal makes the whole item garbage, whatever follows
+                parse_mantissa(item, &body[..i])?;
                 let e = &body[i + 1..];
                 let (eneg, edigits) = match e.as_bytes().first() {
                     Some(b'-') => (true, &e[1..]),

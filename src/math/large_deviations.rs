@@ -192,7 +192,13 @@ pub fn scgf_renyi_forms(
         Some(s.mul(&lnc, prec).sub(&s.mul(&h, prec), prec))
     };
     let s = l.add(&tt, prec);
-    let f1 = match (psi_ce(&s), psi_ce(l)) {
+    // psi(0) = 0 exactly, so at l = 0 the first form is psi(t) alone
+    let psi_l = if l.is_exact_zero() {
+        Some(Enc::zero(prec))
+    } else {
+        psi_ce(l)
+    };
+    let f1 = match (psi_ce(&s), psi_l) {
         (Some(a), Some(b)) if *t != 0 => Some(a.sub(&b, prec)),
         _ => None,
     };

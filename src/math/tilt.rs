@@ -108,6 +108,8 @@ pub struct TiltEval {
     pub phi: Vec<Enc>,
     /// `Delta_max - K(l)` (for `l >= 0`).
     pub deficit: Option<Enc>,
+    /// `r_max - mu(l) = G / W` (for `l >= 0`), formed without subtraction.
+    pub top_gap: Option<Enc>,
 }
 
 /// Evaluate the tilt at `l` (an enclosure, any sign). See the module docs for the shifted form.
@@ -178,6 +180,7 @@ pub fn eval(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
         kl,
         phi,
         deficit,
+        top_gap: if nonneg { Some(g_over_w.clone()) } else { None },
     }
 }
 
@@ -270,7 +273,10 @@ fn value_of(m: &TiltModel, eq: Equation, l: &Enc, prec: u32) -> Enc {
     match eq {
         Equation::Kl => e.kl,
         Equation::Deficit => e.deficit.expect("l >= 0"),
-        Equation::MeanGap => Enc::from_rational(&m.r_max, prec).sub(&e.mu, prec),
+        // r_max - mu = G/W directly: no cancellation near r_max
+        Equation::MeanGap => e
+            .top_gap
+            .unwrap_or_else(|| Enc::from_rational(&m.r_max, prec).sub(&e.mu, prec)),
     }
 }
 
@@ -336,8 +342,27 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
             None => break,
         }
     }
-    // 2. safeguarded Newton on the log form, with precision doubling
+    // 2. safeguarded Newton on the log form, with precision doubling. Start from the small-l
+    // expansion when it lies in the bracket (K(l) ~ sigma2 l^2 / 2, mu(l) - mean ~ sigma2 l):
+    // bisection from [0, 1] would need hundreds of halvings for a root like 10^-200.
     let mut x = Float::with_val(prec, &lo + &hi) / 2u32;
+    let var0 = eval(m, &Enc::zero(p0), p0).var.mid();
+    if var0 > 0 {
+        let guess = match eq {
+            Equation::Kl => Some((Float::with_val(p0, &tmid * 2u32) / &var0).sqrt()),
+            Equation::MeanGap => {
+                let gap = Rational::from(&m.r_max - &m.mean);
+                let d = Float::with_val(p0, &gap) - &tmid;
+                Some(d / &var0)
+            }
+            Equation::Deficit => None,
+        };
+        if let Some(g) = guess {
+            if g.is_finite() && g > lo && g < hi {
+                x = Float::with_val(prec, &g);
+            }
+        }
+    }
     let mut p = p0;
     let mut iters = 0;
     loop {
