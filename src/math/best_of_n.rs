@@ -47,8 +47,8 @@ impl Levels {
 /// `ln(-expm1(y))` for `y < 0` (an enclosure): `ln1p(-e^y)` when `y < -ln 2`, else
 /// `ln(-expm1(y))`. Both are increasing in `y`.
 fn ln_neg_expm1(y: &Enc, prec: u32) -> Enc {
-    let half = Enc::ln2(prec).neg();
-    if y.hi() < half.lo() {
+    // the branch only chooses the better-conditioned of two valid formulas
+    if *y.hi() < -0.693_f64 {
         y.exp(prec).neg().ln_1p(prec)
     } else {
         y.expm1(prec).neg().ln(prec)
@@ -87,6 +87,7 @@ struct LevelTerms {
 fn level_terms(
     w_int: &Integer,
     acc: &Integer,
+    tail: &Integer,
     d: &Integer,
     half: &Integer,
     first: bool,
@@ -106,7 +107,7 @@ fn level_terms(
         let fj = cdf.div(&d_enc, prec);
         (fj.ln(prec), fj)
     } else {
-        let t = Enc::from_integer(&Integer::from(d - acc), wp).div(&d_enc, prec);
+        let t = Enc::from_integer(tail, wp).div(&d_enc, prec);
         (t.neg().ln_1p(prec), Enc::from_i64(1, prec).sub(&t, prec))
     };
     let nlf = n_samples.mul(&ln_f, prec);
@@ -118,9 +119,21 @@ fn level_terms(
     let ln_pn = if first {
         nlf
     } else {
-        // ln(F_{j-1}/F_j) = ln1p(-w_j / cdf_j) < 0
-        let step = w.div(&cdf, prec).neg().ln_1p(prec);
-        nlf.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
+        // ln(F_{j-1}/F_j) = ln1p(-q) < 0 with q = w_j / cdf_j, and y = N ln1p(-q) <= -N q.
+        let q = w.div(&cdf, prec);
+        let nq = n_samples.mul(&q, prec);
+        let deep = (prec as f64 + 64.0) * std::f64::consts::LN_2;
+        if *nq.lo() > deep {
+            // y <= -(prec + 64) ln 2, so u = e^y <= 2^-(prec+64) and
+            // ln(-expm1(y)) = ln(1 - u) lies in [-2u, 0] within [-2^-(prec+63), 0]:
+            // no transcendental call needed (most levels when N is astronomically large)
+            let tiny = rug::Float::with_val(prec, 1) >> (prec as i32 + 63);
+            let corr = Enc::new(-tiny, rug::Float::new(prec));
+            nlf.add(&corr, prec)
+        } else {
+            let step = q.neg().ln_1p(prec);
+            nlf.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
+        }
     };
     let pn = ln_pn.exp(prec);
     LevelTerms {
@@ -154,12 +167,15 @@ fn eval_selected(lv: &Levels, n_samples: &Enc, prec: u32, sel: &[bool], base: Op
     });
     let fill = out.pn.is_empty();
     let mut acc = Integer::new();
+    // running exact tail d - acc, updated in place (no allocation per level)
+    let mut tail = d.clone();
     for (j, w) in lv.law.weights.iter().enumerate() {
         acc += w;
+        tail -= w;
         if !sel[j] {
             continue;
         }
-        let t = level_terms(w, &acc, d, &half, j == 0, j + 1 == len, n_samples, prec);
+        let t = level_terms(w, &acc, &tail, d, &half, j == 0, j + 1 == len, n_samples, prec);
         if fill {
             out.ln_ps.push(t.ln_ps);
             out.ln_f.push(t.ln_f);

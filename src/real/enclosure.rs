@@ -47,17 +47,13 @@ impl Enc {
     }
     /// The exact rational `q`: `[round_down(q), round_up(q)]`.
     pub fn from_rational(q: &Rational, prec: u32) -> Enc {
-        Enc {
-            lo: rat_dn(q, prec),
-            hi: rat_up(q, prec),
-        }
+        let (lo, hi) = rat_dn_up(q, prec);
+        Enc { lo, hi }
     }
     /// The exact integer `i`.
     pub fn from_integer(i: &Integer, prec: u32) -> Enc {
-        Enc {
-            lo: int_dn(i, prec),
-            hi: int_up(i, prec),
-        }
+        let (lo, hi) = int_dn_up(i, prec);
+        Enc { lo, hi }
     }
     /// A small exact integer.
     pub fn from_i64(i: i64, prec: u32) -> Enc {
@@ -236,6 +232,21 @@ impl Enc {
             return Enc::whole(prec);
         }
         let (a, b, c, d) = (&self.lo, &self.hi, &y.lo, &y.hi);
+        // y > 0 here or y < 0. For y > 0, x/y is increasing in x and, for fixed x, decreasing
+        // in y when x >= 0 and increasing when x <= 0: the extremes are known corners.
+        if *c > 0 && a.is_finite() && b.is_finite() {
+            let lo = if *a >= 0 {
+                div_dn(a, d, prec)
+            } else {
+                div_dn(a, c, prec)
+            };
+            let hi = if *b >= 0 {
+                div_up(b, c, prec)
+            } else {
+                div_up(b, d, prec)
+            };
+            return Enc::new(lo, hi);
+        }
         let lo = [
             div_dn(a, c, prec),
             div_dn(a, d, prec),

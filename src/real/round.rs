@@ -27,6 +27,29 @@ pub fn int_up(i: &rug::Integer, prec: u32) -> Float {
     Float::with_val_round(prec, i, Round::Up).0
 }
 
+/// Both outward roundings of an exact value from one correctly rounded conversion: `lo` is `x`
+/// rounded toward −∞ and, when that was inexact, `hi` is the next float above `lo`. This is
+/// exact reasoning, not an estimate: `lo` is the largest float `<= x`, so an `x` that is not
+/// representable lies strictly below the next float. Halves the cost of converting big numbers.
+fn dn_up_from(lo: (Float, std::cmp::Ordering)) -> (Float, Float) {
+    let (lo, ord) = lo;
+    let mut hi = lo.clone();
+    if ord != std::cmp::Ordering::Equal {
+        hi.next_up();
+    }
+    (lo, hi)
+}
+
+/// `(q↓, q↑)` for an exact rational `q`, from one conversion.
+pub fn rat_dn_up(q: &Rational, prec: u32) -> (Float, Float) {
+    dn_up_from(Float::with_val_round(prec, q, Round::Down))
+}
+
+/// `(i↓, i↑)` for an exact integer `i`, from one conversion.
+pub fn int_dn_up(i: &rug::Integer, prec: u32) -> (Float, Float) {
+    dn_up_from(Float::with_val_round(prec, i, Round::Down))
+}
+
 /// +∞ at `prec` bits.
 pub fn pos_inf(prec: u32) -> Float {
     Float::with_val(prec, Special::Infinity)
