@@ -313,7 +313,7 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
     let p0 = 64.max(prec / 8).min(prec);
     let tmid = target.mid();
     let mut lo = Float::with_val(prec, 0);
-    let mut hi = Float::with_val(prec, 1);
+    let mut hi: Float;
     let below = |o: Option<std::cmp::Ordering>| -> Option<bool> {
         // "below" means the root is to the right of l
         o.map(|o| {
@@ -324,22 +324,57 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
             }
         })
     };
+    // Phase 1: grow hi = 2^e with e = 1, 2, 4, 8, ... (a root near 10^100000, from a reward
+    // spread of 10^-100000, is reached in about 20 steps); phase 2 narrows to [2^k, 2^(k+1)]
+    // by bisection on the exponent.
     let mut guard = 0;
     let mut pb = p0;
+    let mut e_lo: u64 = 0; // hi = 2^e_lo was below the root (e_lo = 0: only lo = 0 known)
+    let mut e: u64 = 1;
+    let mut lo_is_zero = true;
     loop {
-        match below(side(&hi, pb)) {
+        let h = Float::with_val(prec, 1) << (e.min(i32::MAX as u64) as i32);
+        match below(side(&h, pb)) {
             Some(true) => {
-                lo = hi.clone();
-                hi *= 2u32;
+                lo = h;
+                lo_is_zero = false;
+                e_lo = e;
+                e = e.saturating_mul(2);
                 guard += 1;
-                if guard > 64 {
+                if guard > 40 {
                     return None;
                 }
             }
-            Some(false) => break,
+            Some(false) => {
+                hi = h;
+                break;
+            }
             // an undecided side is not a bracket end: raise the precision first
             None if pb < prec => pb = (pb * 2).min(prec),
-            None => break,
+            None => {
+                hi = h;
+                break;
+            }
+        }
+    }
+    if !lo_is_zero {
+        // root in (2^e_lo, 2^e]: bisect on the exponent
+        let mut a = e_lo;
+        let mut b = e;
+        while b - a > 1 {
+            let c = a + (b - a) / 2;
+            let h = Float::with_val(prec, 1) << (c as i32);
+            match below(side(&h, pb)) {
+                Some(true) => {
+                    a = c;
+                    lo = h;
+                }
+                Some(false) => {
+                    b = c;
+                    hi = h;
+                }
+                None => break,
+            }
         }
     }
     // 2. safeguarded Newton on the log form, with precision doubling. Start from the small-l

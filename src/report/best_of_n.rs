@@ -303,9 +303,28 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
     // levels matter for it: the adaptive scout pass does not pay here (measured), use one pass.
     let _ = &phi_fn;
     let ev = bon::eval(lv, &ne, prec);
-    let kl_ref = bon::kl_to_reference(&ev, prec);
-    let e_bon = bon::expected_reward(lv, &ev, prec);
+    // N = 1: pi_1 = p^n exactly, so D(pi_1 || p^n) = 0 and E S = n E_p r exactly (an enclosure
+    // of an exact zero could never certify a digit)
+    let kl_ref = if count.is_one() {
+        Enc::zero(prec)
+    } else {
+        bon::kl_to_reference(&ev, prec)
+    };
+    let e_bon = if count.is_one() {
+        Enc::from_rational(&Rational::from(&tm.mean * &nr), prec)
+    } else {
+        bon::expected_reward(lv, &ev, prec)
+    };
     let (lam, e_tilt, kl_bt, kl_bt2, kl_tr, kl_tb): (Value, Value, Value, Value, Value, Value) = match opt {
+        Optimum::Reference if count.is_one() => (
+            // phi = p and pi_1 = p^n: every divergence is exactly 0
+            Value::Exact(Rational::new()),
+            Value::Exact(Rational::from(&tm.mean * &nr)),
+            Value::Exact(Rational::new()),
+            Value::Exact(Rational::new()),
+            Value::Exact(Rational::new()),
+            Value::Exact(Rational::new()),
+        ),
         Optimum::Reference => {
             // phi = p: the tilted law is P_S itself
             let ln_phi = ev.ln_ps.clone();
@@ -364,8 +383,14 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
             o => o.clone(),
         }
     };
-    let e_bon_v = Value::Real(e_bon);
-    let kl_ref_v = Value::Real(kl_ref);
+    let (e_bon_v, kl_ref_v) = if count.is_one() {
+        (
+            Value::Exact(Rational::from(&tm.mean * &nr)),
+            Value::Exact(Rational::new()),
+        )
+    } else {
+        (Value::Real(e_bon), Value::Real(kl_ref))
+    };
     obj(vec![
         ("N", count.value(prec)),
         ("ln_N", Value::Real(count.ln(prec))),
