@@ -13,5 +13,6 @@ pub mod cli;
 pub mod error;
 pub mod exact;
 pub mod math;
+pub mod plot;
 pub mod real;
 pub mod report;

@@ -14,6 +14,10 @@
 //! An undecided claim needs more precision: [`settle`] (and [`try_settle`], [`settle_all`])
 //! doubles the working precision while the status is undecided, up to a cap.
 
+pub mod asymptotics;
+pub mod best_of_n;
+pub mod registry;
+pub mod sequences;
 pub mod tilt;
 
 use crate::error::Result;

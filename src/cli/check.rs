@@ -1,9 +1,18 @@
-//! `alignexact check [ID ...]`: the claim registry run on the built-in examples.
+//! `alignexact check [ID ...]`: the claim registry ([`crate::claims::registry`]) run on the
+//! built-in cases (Examples A and B of MATH.md §8 and seeded random models), one line per claim.
+//!
+//! An argument is a statement id of MATH.md (`BON-3`: every claim of that statement) or a claim
+//! id (`BON-3.gaps`: the claims whose id starts with it). Undecided claims are re-evaluated at
+//! doubled precision ([`crate::claims::settle_all`]). Exit code 0 when every claim holds, 1 when
+//! one is violated, 3 when one stays undecided up to the precision cap, 2 for an unknown id.
 
 use super::{args, Common, Output};
-use crate::claims::{settle_all, Claim, Status};
-use crate::error::Result;
-use crate::math::tilt::TiltModel;
+use crate::claims::registry::{
+    self, builtin_cases, example_a, run_entry, Context, Entry, DEFAULT_RANDOM, DEFAULT_SEED, FALSE_CLAIMS,
+    REGISTRY,
+};
+use crate::claims::{Claim, Status};
+use crate::error::{Error, Result};
 use crate::real::ziv::Precision;
 use crate::report::{obj, Value};
 use clap::Args;
@@ -12,53 +21,184 @@ use serde_json::json;
 /// Flags of `check`.
 #[derive(Args, Clone, Debug, Default)]
 pub struct CheckArgs {
-    /// Statement ids of MATH.md to check (default: all)
+    /// Statement ids of MATH.md (TILT-1, BON-3, ASY-7, ...) or claim ids (BON-3.gaps) to check (default: all)
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
+    /// Seed of the random cases (default 2024)
+    #[arg(long, value_name = "SEED")]
+    pub seed: Option<String>,
+    /// Number of seeded random cases, k = 2, 3, 4, 2, ... tokens (default 6)
+    #[arg(long, value_name = "K")]
+    pub random: Option<String>,
+    /// Evaluate a deliberately false claim instead of the suite (to show the checker can fail):
+    /// beirami-reversed or asy3-above-max
+    #[arg(long = "false-claim", value_name = "NAME", hide = true)]
+    pub false_claim: Option<String>,
     #[command(flatten)]
     pub common: Common,
 }
 
-/// The claims shown by `demo`: the tilt and large-deviation claims on Example A.
+/// Claims per statement id shown by `demo`.
+pub const DEMO_PER_ID: usize = 3;
+
+/// The working-precision range of `check` and `demo`: from the digits' first precision (at
+/// least 128 bits) up to the cap (at most 2^14 bits).
+fn bits_range(prec: &Precision) -> (u32, u32) {
+    let cap = prec.cap_bits.min(1 << 14);
+    (prec.start_bits().max(128).min(cap), cap)
+}
+
+/// The claims shown by `demo`: the first few claims of every statement id on Example A.
 pub fn demo_claims(prec: &Precision) -> Result<Vec<Claim>> {
-    let (model, delta) = super::demo::example_a();
-    let tm = TiltModel::new(&model);
-    let r_all = model.r.clone();
-    settle_all(
-        |bits| crate::claims::tilt::standard(&tm, &r_all, &delta, 1, bits),
-        prec.start_bits().max(128),
-        prec.cap_bits.min(1 << 14),
+    let (start, cap) = bits_range(prec);
+    let ctx = Context::new(example_a());
+    let mut out = Vec::new();
+    for e in REGISTRY {
+        out.extend(run_entry(e, &ctx, start, cap)?.into_iter().take(DEMO_PER_ID));
+    }
+    Ok(out)
+}
+
+/// The entries and claim-id filters selected by the positional arguments.
+fn select(ids: &[String]) -> Result<Vec<(&'static Entry, Option<String>)>> {
+    let mut out: Vec<(&'static Entry, Option<String>)> = Vec::new();
+    for raw in ids {
+        let id = raw.trim();
+        let stem = id.split('.').next().unwrap_or(id);
+        let Some(e) = registry::entry(stem) else {
+            return Err(Error::input(format!(
+                "check: unknown claim id '{id}'; known ids: {}",
+                registry::ids().join(", ")
+            )));
+        };
+        let filter = (id != stem).then(|| id.to_string());
+        out.push((e, filter));
+    }
+    Ok(out)
+}
+
+fn parse_u64(flag: &str, s: Option<&str>, default: u64) -> Result<u64> {
+    match s {
+        None => Ok(default),
+        Some(s) => s.trim().parse::<u64>().map_err(|_| {
+            Error::input(format!("{flag}: expected a non-negative integer, got '{s}'"))
+        }),
+    }
+}
+
+/// One checked claim with the case it was checked on.
+struct Checked {
+    case: String,
+    claim: Claim,
+}
+
+fn line(c: &Checked) -> String {
+    format!(
+        "{:<10} {:<26} [{}] {}\n",
+        c.claim.status.as_str(),
+        c.claim.id,
+        c.case,
+        c.claim.statement
     )
 }
 
 /// Run `check`.
 pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
-    a.common.load_spec()?;
+    let spec = a.common.load_spec()?;
+    spec.fill("seed", &mut a.seed);
+    spec.fill("random", &mut a.random);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
-    let claims: Vec<Claim> = demo_claims(&prec)?
-        .into_iter()
-        .filter(|c| a.ids.is_empty() || a.ids.iter().any(|id| c.id.starts_with(id.as_str())))
-        .collect();
-    let violated = claims.iter().any(|c| c.status == Status::Violated);
-    let mut text = String::new();
-    for c in &claims {
-        text.push_str(&format!(
-            "{:<10} {:<16} {}\n",
-            c.status.as_str(),
-            c.id,
-            c.statement
-        ));
+    let (start, cap) = bits_range(&prec);
+    let seed = parse_u64("--seed", a.seed.as_deref(), DEFAULT_SEED)?;
+    let random = parse_u64("--random", a.random.as_deref(), DEFAULT_RANDOM as u64)?;
+    if random > 100 {
+        return Err(Error::input(format!("--random: at most 100 random cases, got {random}")));
     }
+    let selected = select(&a.ids)?;
+    let mut checked: Vec<Checked> = Vec::new();
+    if let Some(name) = &a.false_claim {
+        let Some(c) = registry::false_claim(name, start, cap) else {
+            let names: Vec<&str> = FALSE_CLAIMS.iter().map(|(n, _)| *n).collect();
+            return Err(Error::input(format!(
+                "--false-claim: unknown name '{name}'; known: {}",
+                names.join(", ")
+            )));
+        };
+        checked.push(Checked {
+            case: "A".into(),
+            claim: c?,
+        });
+    }
+    // with --false-claim only the ids given explicitly run; otherwise all ids by default
+    let entries: Vec<(&'static Entry, Option<String>)> = if selected.is_empty() && a.false_claim.is_none() {
+        REGISTRY.iter().map(|e| (e, None)).collect()
+    } else {
+        selected
+    };
+    if !entries.is_empty() {
+        for case in builtin_cases(seed, random as usize) {
+            let ctx = Context::new(case);
+            for (e, filter) in &entries {
+                for c in run_entry(e, &ctx, start, cap)? {
+                    if filter.as_ref().is_none_or(|f| c.id == *f || c.id.starts_with(&format!("{f}."))) {
+                        checked.push(Checked {
+                            case: ctx.case.name.clone(),
+                            claim: c,
+                        });
+                    }
+                }
+            }
+        }
+    }
+    let count = |s: Status| checked.iter().filter(|c| c.claim.status == s).count();
+    let (holds, violated, undecided) = (count(Status::Holds), count(Status::Violated), count(Status::Undecided));
+    let mut text = String::new();
+    for c in &checked {
+        text.push_str(&line(c));
+    }
+    text.push_str(&format!(
+        "\n{} claims: {holds} hold, {violated} violated, {undecided} undecided\n",
+        checked.len()
+    ));
+    let exit_code = if violated > 0 {
+        1
+    } else if undecided > 0 {
+        3
+    } else {
+        0
+    };
+    let claims: Vec<Value> = checked
+        .iter()
+        .map(|c| {
+            obj(vec![
+                ("id", Value::Str(c.claim.id.clone())),
+                ("statement", Value::Str(c.claim.statement.clone())),
+                ("status", Value::Str(c.claim.status.as_str().into())),
+                ("lhs", c.claim.lhs.clone()),
+                ("rhs", c.claim.rhs.clone()),
+                ("margin", c.claim.margin.clone()),
+                ("case", Value::Str(c.case.clone())),
+            ])
+        })
+        .collect();
     Ok((
         Output {
             command: "check",
-            input: json!({"ids": a.ids, "digits": prec.digits}),
-            result: obj(vec![(
-                "claims",
-                Value::Array(claims.iter().map(|c| c.to_value()).collect()),
-            )]),
+            input: json!({
+                "ids": a.ids,
+                "digits": prec.digits,
+                "seed": seed,
+                "random": random,
+                "false_claim": a.false_claim,
+            }),
+            result: obj(vec![
+                ("claims", Value::Array(claims)),
+                ("holds", Value::Count(holds as u64)),
+                ("violated", Value::Count(violated as u64)),
+                ("undecided", Value::Count(undecided as u64)),
+            ]),
             digits: prec.digits,
-            exit_code: if violated { 1 } else { 0 },
+            exit_code,
             text: Some(text),
         },
         a.common.json,

@@ -6,6 +6,7 @@ pub mod budget;
 pub mod check;
 pub mod demo;
 pub mod divergence;
+pub mod plot;
 pub mod spec;
 pub mod sweep;
 pub mod tilt;
@@ -126,6 +127,11 @@ enum Command {
     /// The built-in paper example (runs with no flags)
     #[command(after_help = "Example:\n  alignexact demo")]
     Demo(demo::DemoArgs),
+    /// Draw certified values as SVG: the frontier, the convergence along n, or the rate functions
+    #[command(
+        after_help = "KIND is one of:\n  frontier     x*(Delta) against the per-token KL, with best-of-N points for n = 1, 4, 16, 64, 256\n  convergence  x* - E S_n / n and D(pi_N || phi^n) along n, with the ASY-4 and ASY-5 predictions\n  rates        the rate functions I_0 and I_Delta, with x* and E_p r marked\n\nWithout --p and --r the model is Example A of MATH.md: --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10.\n\nExamples:\n  alignexact plot frontier --out frontier.svg\n  alignexact plot rates --p 7/10,3/10 --r 0,1 --delta 1/5 --out rates.svg"
+    )]
+    Plot(plot::PlotArgs),
 }
 
 /// What a subcommand produced: the input echo and the certified result tree.
@@ -148,6 +154,7 @@ fn run_command(cmd: Command) -> Result<(Output, bool)> {
     match cmd {
         Command::Divergence(a) => divergence::run(a),
         Command::Demo(a) => demo::run(a),
+        Command::Plot(a) => plot::run(a),
         Command::Tilt(a) => tilt::run_tilt(a),
         Command::Bon(a) => bon::run_bon(a),
         Command::Compare(a) => bon::run_compare(a),

@@ -144,7 +144,7 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
                 ("lambda", Value::Real(l.clone())),
                 ("delta", delta),
                 ("log_partition", Value::Real(e.psi.clone())),
-                ("partition", Value::Real(e.psi.exp(prec))),
+                ("partition", Value::ExpOf(e.psi.clone())),
                 ("expected_reward", mu),
                 ("reward_variance", var),
                 ("phi", phi),
