@@ -56,21 +56,24 @@ fn margin_enc(c: &Claim) -> Option<Enc> {
 /// the least room), re-labelled with `id` and `statement`. An empty group gives `None`.
 pub fn combine(id: &str, statement: &str, kind: Kind, claims: Vec<Claim>) -> Option<Claim> {
     let pick = |st: Status| claims.iter().position(|c| c.status == st);
-    let idx = pick(Status::Violated).or_else(|| pick(Status::Undecided)).or_else(|| {
-        let mut best: Option<(usize, Float)> = None;
-        for (i, c) in claims.iter().enumerate() {
-            let Some(m) = margin_enc(c) else { continue };
-            // a score where smaller means less room
-            let score = match kind {
-                Kind::Equality => -abs_bound(&m),
-                Kind::Inequality => m.lo().clone(),
-            };
-            if best.as_ref().is_none_or(|(_, s)| score < *s) {
-                best = Some((i, score));
+    let idx = pick(Status::Violated)
+        .or_else(|| pick(Status::Undecided))
+        .or_else(|| {
+            let mut best: Option<(usize, Float)> = None;
+            for (i, c) in claims.iter().enumerate() {
+                let Some(m) = margin_enc(c) else { continue };
+                // a score where smaller means less room
+                let score = match kind {
+                    Kind::Equality => -abs_bound(&m),
+                    Kind::Inequality => m.lo().clone(),
+                };
+                if best.as_ref().is_none_or(|(_, s)| score < *s) {
+                    best = Some((i, score));
+                }
             }
-        }
-        best.map(|(i, _)| i).or(if claims.is_empty() { None } else { Some(0) })
-    })?;
+            best.map(|(i, _)| i)
+                .or(if claims.is_empty() { None } else { Some(0) })
+        })?;
     let mut c = claims[idx].clone();
     c.id = id.to_string();
     c.statement = statement.to_string();
@@ -105,11 +108,7 @@ pub fn strict(id: &str, statement: &str, lhs: Value, rhs: Value, prec: u32) -> C
 /// difference `lhs - rhs`.
 pub fn exact_eq(id: &str, statement: &str, lhs: Rational, rhs: Rational) -> Claim {
     let d = Rational::from(&lhs - &rhs);
-    let status = if d == 0 {
-        Status::Holds
-    } else {
-        Status::Violated
-    };
+    let status = if d == 0 { Status::Holds } else { Status::Violated };
     Claim {
         id: id.into(),
         statement: statement.into(),
@@ -124,11 +123,7 @@ pub fn exact_eq(id: &str, statement: &str, lhs: Rational, rhs: Rational) -> Clai
 /// difference `rhs - lhs`.
 pub fn exact_le(id: &str, statement: &str, lhs: Rational, rhs: Rational) -> Claim {
     let d = Rational::from(&rhs - &lhs);
-    let status = if d >= 0 {
-        Status::Holds
-    } else {
-        Status::Violated
-    };
+    let status = if d >= 0 { Status::Holds } else { Status::Violated };
     Claim {
         id: id.into(),
         statement: statement.into(),
@@ -235,6 +230,19 @@ impl Case {
     }
 }
 
+impl Case {
+    /// `p = (1/2, 3/10, 1/5), r = (0, 1, 3), Delta = 3/10`.
+    pub fn describe(&self) -> String {
+        let j = |v: &[Rational]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
+        format!(
+            "p = ({}), r = ({}), Delta = {}",
+            j(self.model.probs()),
+            j(&self.model.r),
+            self.delta
+        )
+    }
+}
+
 fn q(a: i64, b: i64) -> Rational {
     Rational::from((a, b))
 }
@@ -268,14 +276,8 @@ pub fn example_a() -> Case {
 
 /// Example B of MATH.md §8: `p = (7/10, 3/10)`, `r = (0, 1)`, `Delta = 1/5`.
 pub fn example_b() -> Case {
-    let mut c = Case::new(
-        "B",
-        vec![q(7, 10), q(3, 10)],
-        vec![q(0, 1), q(1, 1)],
-        q(1, 5),
-        2,
-    )
-    .expect("valid example");
+    let mut c =
+        Case::new("B", vec![q(7, 10), q(3, 10)], vec![q(0, 1), q(1, 1)], q(1, 5), 2).expect("valid example");
     c.ns = vec![1, 2, 5, 10];
     c.grid = asy_grid();
     c.ldp_x = Some(q(4, 5));
@@ -286,14 +288,24 @@ pub fn example_b() -> Case {
 /// Default seed of the random cases of `check`.
 pub const DEFAULT_SEED: u64 = 2024;
 /// Default number of random cases of `check`.
-pub const DEFAULT_RANDOM: usize = 6;
+pub const DEFAULT_RANDOM: usize = 12;
 
 /// A seeded random case with `k` tokens: integer weights 1..9 (for `k >= 3`, one token of
 /// probability 0 in about a third of the cases), rewards from a small set of rationals (so that
 /// ties occur), not constant on the support; budget `Delta = u Delta_max` rounded down to
 /// `1/1000` with `u` in `{1/4, 1/2, 3/4}`; sequence lengths `n = 1, 2, 4`.
 pub fn random_case(rng: &mut SplitMix64, k: usize, name: &str) -> Case {
-    let rewards = [q(-2, 1), q(-1, 1), q(-1, 2), q(0, 1), q(1, 2), q(1, 1), q(3, 2), q(2, 1), q(3, 1)];
+    let rewards = [
+        q(-2, 1),
+        q(-1, 1),
+        q(-1, 2),
+        q(0, 1),
+        q(1, 2),
+        q(1, 1),
+        q(3, 2),
+        q(2, 1),
+        q(3, 1),
+    ];
     loop {
         let zero = if k >= 3 && rng.below(3) == 0 {
             Some(rng.below(k as u64) as usize)
@@ -651,18 +663,22 @@ pub const FALSE_CLAIMS: &[(&str, &str)] = &[
 pub fn false_claim(name: &str, start_bits: u32, cap_bits: u32) -> Option<Result<Claim>> {
     let a = example_a();
     match name {
-        "beirami-reversed" => Some(settle_all(
-            |bits| cb::beirami_reversed(&a, bits).map(|c| vec![c]),
-            start_bits,
-            cap_bits,
-        )
-        .map(|mut v| v.remove(0))),
-        "asy3-above-max" => Some(settle_all(
-            |bits| ca::asy3_above_max_false(&a, bits).map(|c| vec![c]),
-            start_bits,
-            cap_bits,
-        )
-        .map(|mut v| v.remove(0))),
+        "beirami-reversed" => Some(
+            settle_all(
+                |bits| cb::beirami_reversed(&a, bits).map(|c| vec![c]),
+                start_bits,
+                cap_bits,
+            )
+            .map(|mut v| v.remove(0)),
+        ),
+        "asy3-above-max" => Some(
+            settle_all(
+                |bits| ca::asy3_above_max_false(&a, bits).map(|c| vec![c]),
+                start_bits,
+                cap_bits,
+            )
+            .map(|mut v| v.remove(0)),
+        ),
         _ => None,
     }
 }

@@ -145,7 +145,10 @@ pub fn seq1_claims(case: &Case, prec: u32) -> Result<Vec<Claim>> {
         Some(l) => {
             for &n in &ns {
                 let law = level_law(case.model.probs(), &case.model.r, n, Route::Auto);
-                for (i, c) in seq1_at(&case.tm, &law, &case.delta, &l, prec).into_iter().enumerate() {
+                for (i, c) in seq1_at(&case.tm, &law, &case.delta, &l, prec)
+                    .into_iter()
+                    .enumerate()
+                {
                     groups[i].push(c);
                 }
             }
@@ -165,7 +168,8 @@ pub fn seq1_claims(case: &Case, prec: u32) -> Result<Vec<Claim>> {
 /// `n = 1..6`, so the optimum's divergence is `n Delta_max = n min(Delta, Delta_max)`.
 pub fn seq1_saturated(case: &Case, prec: u32) -> Claim {
     let id = "SEQ-1.saturated";
-    let st = "Delta > Delta_max: optimum saturated and P_S(n r_max) = p(A_max)^n, so D = n Delta_max (n = 1..6)";
+    let st =
+        "Delta > Delta_max: optimum saturated and P_S(n r_max) = p(A_max)^n, so D = n Delta_max (n = 1..6)";
     // a budget certainly above Delta_max = -ln p(A_max): 1 + 1/p(A_max) > -ln p(A_max)
     let big = Rational::from(1) + Rational::from(case.tm.p_max.recip_ref());
     match optimum(&case.tm, &big, prec) {
@@ -215,7 +219,8 @@ pub fn seq2_claims(case: &Case, _prec: u32) -> Vec<Claim> {
     ns.push(12);
     let nl = list_text(&ns);
     let (p, r) = (case.model.probs(), &case.model.r);
-    let st_routes = format!("polynomial and types routes agree: sum_s |P_poly(s) - P_types(s)| = 0, n = {nl}");
+    let st_routes =
+        format!("polynomial and types routes agree: sum_s |P_poly(s) - P_types(s)| = 0, n = {nl}");
     let st_kron = format!("Kronecker and recurrence polynomial routes agree exactly, n = {nl}");
     let st_mass = format!("sum_s P_S(s) = 1 exactly, n = {nl}");
     let st_mean = format!("sum_s s P_S(s) = n E_p r exactly, n = {nl}");
@@ -224,8 +229,18 @@ pub fn seq2_claims(case: &Case, _prec: u32) -> Vec<Claim> {
         let poly = level_law_polynomial(p, r, n);
         let types = level_law_types(p, r, n);
         let kron = level_law_polynomial_kronecker(p, r, n);
-        g1.push(exact_eq("SEQ-2.routes", &st_routes, law_distance(&poly, &types), Rational::new()));
-        g2.push(exact_eq("SEQ-2.kronecker", &st_kron, law_distance(&poly, &kron), Rational::new()));
+        g1.push(exact_eq(
+            "SEQ-2.routes",
+            &st_routes,
+            law_distance(&poly, &types),
+            Rational::new(),
+        ));
+        g2.push(exact_eq(
+            "SEQ-2.kronecker",
+            &st_kron,
+            law_distance(&poly, &kron),
+            Rational::new(),
+        ));
         let mass: Rational = (0..poly.len()).map(|j| poly.prob(j)).sum();
         g3.push(exact_eq("SEQ-2.mass", &st_mass, mass, Rational::from(1)));
         g4.push(exact_eq(
@@ -272,7 +287,10 @@ impl Sequences {
         for q in &tm.p {
             d.lcm_mut(q.denom());
         }
-        let c: Vec<Integer> = tm.p.iter().map(|q| Integer::from(&d / q.denom()) * q.numer()).collect();
+        let c: Vec<Integer> =
+            tm.p.iter()
+                .map(|q| Integer::from(&d / q.denom()) * q.numer())
+                .collect();
         let k = tm.p.len();
         let mut tokens: Vec<Vec<usize>> = vec![vec![]];
         for _ in 0..n {
@@ -290,7 +308,10 @@ impl Sequences {
             .iter()
             .map(|t| t.iter().fold(Integer::from(1), |acc, &a| acc * &c[a]))
             .collect();
-        let reward = tokens.iter().map(|t| t.iter().map(|&a| tm.r[a].clone()).sum()).collect();
+        let reward = tokens
+            .iter()
+            .map(|t| t.iter().map(|&a| tm.r[a].clone()).sum())
+            .collect();
         Sequences {
             n,
             num,
@@ -344,7 +365,10 @@ pub fn bon_brute(seqs: &Sequences, n_samples: u32, key: Option<&[usize]>) -> Vec
         loop {
             if pos == idx.len() {
                 let den = Integer::from((&seqs.den).pow(n_samples));
-                return acc.into_iter().map(|a| Rational::from((a, den.clone()))).collect();
+                return acc
+                    .into_iter()
+                    .map(|a| Rational::from((a, den.clone())))
+                    .collect();
             }
             idx[pos] += 1;
             if idx[pos] < len {
@@ -396,7 +420,8 @@ pub fn seq3_at(case: &Case, n: u64, n_samples: u32, l: &Enc, prec: u32) -> [Clai
     let te = eval(tm, l, prec);
     let n_psi = te.psi.mul_rational(&Rational::from(n), prec);
     // sequences
-    let seq_pairs: Vec<(Rational, Rational)> = (0..seqs.len()).map(|i| (pi[i].clone(), seqs.prob(i))).collect();
+    let seq_pairs: Vec<(Rational, Rational)> =
+        (0..seqs.len()).map(|i| (pi[i].clone(), seqs.prob(i))).collect();
     let kl_bon_seq = kl_exact(&seq_pairs, prec);
     let ln_phi_seq: Vec<Enc> = (0..seqs.len())
         .map(|i| {
@@ -431,7 +456,11 @@ pub fn seq3_at(case: &Case, n: u64, n_samples: u32, l: &Enc, prec: u32) -> [Clai
     let ln_phi_lvl = ln_tilted_law(&law, l, &n_psi, prec);
     let kl_tilt_lvl = {
         let t: Vec<Enc> = (0..law.len())
-            .map(|j| ln_phi_lvl[j].exp(prec).mul(&ln_phi_lvl[j].sub(&ln_prob(&law, j, prec), prec), prec))
+            .map(|j| {
+                ln_phi_lvl[j]
+                    .exp(prec)
+                    .mul(&ln_phi_lvl[j].sub(&ln_prob(&law, j, prec), prec), prec)
+            })
             .collect();
         Enc::sum(t.iter(), prec)
     };
@@ -474,7 +503,10 @@ pub fn seq3_at(case: &Case, n: u64, n_samples: u32, l: &Enc, prec: u32) -> [Clai
 /// SEQ-3 on a case: [`seq3_at`] on every tiny `(n, N)` with `n >= 2` ([`tiny_pairs`]), one
 /// combined claim per statement.
 pub fn seq3_claims(case: &Case, prec: u32) -> Result<Vec<Claim>> {
-    let pairs: Vec<(u64, u32)> = tiny_pairs(case.tm.p.len()).into_iter().filter(|(n, _)| *n >= 2).collect();
+    let pairs: Vec<(u64, u32)> = tiny_pairs(case.tm.p.len())
+        .into_iter()
+        .filter(|(n, _)| *n >= 2)
+        .collect();
     let desc = pairs
         .iter()
         .map(|(n, m)| format!("({n},{m})"))

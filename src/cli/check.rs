@@ -27,7 +27,7 @@ pub struct CheckArgs {
     /// Seed of the random cases (default 2024)
     #[arg(long, value_name = "SEED")]
     pub seed: Option<String>,
-    /// Number of seeded random cases, k = 2, 3, 4, 2, ... tokens (default 6)
+    /// Number of seeded random cases, k = 2, 3, 4, 2, ... tokens (default 12)
     #[arg(long, value_name = "K")]
     pub random: Option<String>,
     /// Evaluate a deliberately false claim instead of the suite (to show the checker can fail):
@@ -80,9 +80,10 @@ fn select(ids: &[String]) -> Result<Vec<(&'static Entry, Option<String>)>> {
 fn parse_u64(flag: &str, s: Option<&str>, default: u64) -> Result<u64> {
     match s {
         None => Ok(default),
-        Some(s) => s.trim().parse::<u64>().map_err(|_| {
-            Error::input(format!("{flag}: expected a non-negative integer, got '{s}'"))
-        }),
+        Some(s) => s
+            .trim()
+            .parse::<u64>()
+            .map_err(|_| Error::input(format!("{flag}: expected a non-negative integer, got '{s}'"))),
     }
 }
 
@@ -112,7 +113,9 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
     let seed = parse_u64("--seed", a.seed.as_deref(), DEFAULT_SEED)?;
     let random = parse_u64("--random", a.random.as_deref(), DEFAULT_RANDOM as u64)?;
     if random > 100 {
-        return Err(Error::input(format!("--random: at most 100 random cases, got {random}")));
+        return Err(Error::input(format!(
+            "--random: at most 100 random cases, got {random}"
+        )));
     }
     let selected = select(&a.ids)?;
     let mut checked: Vec<Checked> = Vec::new();
@@ -135,12 +138,24 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
     } else {
         selected
     };
+    let mut cases_run: Vec<(String, String)> = Vec::new();
     if !entries.is_empty() {
+        // a claim-id filter must match something (else it is an unknown claim id)
+        let mut matched = vec![false; entries.len()];
+        let mut seen: Vec<Vec<String>> = vec![Vec::new(); entries.len()];
         for case in builtin_cases(seed, random as usize) {
+            cases_run.push((case.name.clone(), case.describe()));
             let ctx = Context::new(case);
-            for (e, filter) in &entries {
+            for (i, (e, filter)) in entries.iter().enumerate() {
                 for c in run_entry(e, &ctx, start, cap)? {
-                    if filter.as_ref().is_none_or(|f| c.id == *f || c.id.starts_with(&format!("{f}."))) {
+                    if !seen[i].contains(&c.id) {
+                        seen[i].push(c.id.clone());
+                    }
+                    if filter
+                        .as_ref()
+                        .is_none_or(|f| c.id == *f || c.id.starts_with(&format!("{f}.")))
+                    {
+                        matched[i] = true;
                         checked.push(Checked {
                             case: ctx.case.name.clone(),
                             claim: c,
@@ -149,10 +164,28 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
                 }
             }
         }
+        if let Some(i) = (0..entries.len()).find(|&i| !matched[i] && entries[i].1.is_some()) {
+            return Err(Error::input(format!(
+                "check: unknown claim id '{}'; the claims of {} are: {}",
+                entries[i].1.as_deref().unwrap_or(""),
+                entries[i].0.id,
+                seen[i].join(", ")
+            )));
+        }
     }
     let count = |s: Status| checked.iter().filter(|c| c.claim.status == s).count();
-    let (holds, violated, undecided) = (count(Status::Holds), count(Status::Violated), count(Status::Undecided));
+    let (holds, violated, undecided) = (
+        count(Status::Holds),
+        count(Status::Violated),
+        count(Status::Undecided),
+    );
     let mut text = String::new();
+    for (name, desc) in &cases_run {
+        text.push_str(&format!("case {name}: {desc}\n"));
+    }
+    if !cases_run.is_empty() {
+        text.push('\n');
+    }
     for c in &checked {
         text.push_str(&line(c));
     }
@@ -192,6 +225,20 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
                 "false_claim": a.false_claim,
             }),
             result: obj(vec![
+                (
+                    "cases",
+                    Value::Array(
+                        cases_run
+                            .iter()
+                            .map(|(n, d)| {
+                                obj(vec![
+                                    ("name", Value::Str(n.clone())),
+                                    ("model", Value::Str(d.clone())),
+                                ])
+                            })
+                            .collect(),
+                    ),
+                ),
                 ("claims", Value::Array(claims)),
                 ("holds", Value::Count(holds as u64)),
                 ("violated", Value::Count(violated as u64)),

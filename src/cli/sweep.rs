@@ -107,7 +107,7 @@ fn cell(v: Option<&Value>, d: usize) -> String {
 pub fn table(rows: &[Value]) -> String {
     let mut s = format!(
         "{:>6}  {:>14}  {:>12}  {:>12}  {:>12}  {:>12}  {:>12}\n",
-        "n", "x*-E/n", "n*(gap-ASY4)", "D(pi||phi)", "-(1/2)ln n", "c (ASY-6)", "ASY-7 resid"
+        "n", "x*-E/n", "n*(gap-ASY4)", "D(pi||phi)", "D-(1/2)ln n", "c (ASY-6)", "ASY-7 resid"
     );
     for r in rows {
         let res = r.get("residuals");
