@@ -21,6 +21,9 @@ use serde_json::json;
 /// Flags of `demo`.
 #[derive(Args, Clone, Debug, Default)]
 pub struct DemoArgs {
+    /// Also write the three plots (frontier.svg, convergence.svg, rates.svg) into DIR (created if missing)
+    #[arg(long, value_name = "DIR")]
+    pub plots: Option<String>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -57,6 +60,17 @@ fn show(v: Option<&Value>, d: usize) -> String {
 /// Run `demo`.
 pub fn run(mut a: DemoArgs) -> Result<(Output, bool)> {
     a.common.load_spec()?;
+    if let Some(dir) = &a.plots {
+        // fail before the computation, not after it
+        if dir.is_empty() || std::path::Path::new(dir).is_file() {
+            return Err(crate::error::Error::input(format!(
+                "--plots: '{dir}' is not a directory; give a directory such as --plots out/"
+            )));
+        }
+        std::fs::create_dir_all(dir).map_err(|e| {
+            crate::error::Error::Io(format!("--plots: cannot create the directory '{dir}': {e}"))
+        })?;
+    }
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let d = prec.digits;
     let (model, delta) = example_a();
@@ -140,7 +154,16 @@ pub fn run(mut a: DemoArgs) -> Result<(Output, bool)> {
             c.statement
         ));
     }
-    let result = obj(vec![
+    let mut plots = Vec::new();
+    if let Some(dir) = &a.plots {
+        let paths = crate::plot::write_all(std::path::Path::new(dir), &model, &delta, &sweep, &prec)?;
+        t.push_str("\n5. Plots drawn from certified values (SVG; open them in a browser)\n");
+        for p in &paths {
+            t.push_str(&format!("   {}\n", p.display()));
+            plots.push(Value::Str(p.display().to_string()));
+        }
+    }
+    let mut result = obj(vec![
         ("optimum", optimum),
         (
             "rates",
@@ -163,6 +186,9 @@ pub fn run(mut a: DemoArgs) -> Result<(Output, bool)> {
             Value::Array(claims.iter().map(|c| c.to_value()).collect()),
         ),
     ]);
+    if let (Some(_), Value::Object(items)) = (&a.plots, &mut result) {
+        items.push(("plots".into(), Value::Array(plots)));
+    }
     let exit_code = if claims.iter().any(|c| c.status == crate::claims::Status::Violated) {
         1
     } else {

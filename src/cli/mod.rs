@@ -7,9 +7,11 @@ pub mod check;
 pub mod demo;
 pub mod divergence;
 pub mod plot;
+pub mod schema;
 pub mod spec;
 pub mod sweep;
 pub mod tilt;
+pub mod vectors;
 
 use crate::error::Result;
 use crate::report::{envelope, Value};
@@ -132,6 +134,17 @@ enum Command {
         after_help = "KIND is one of:\n  frontier     x*(Delta) against the per-token KL, with best-of-N points for n = 1, 4, 16, 64, 256\n  convergence  x* - E S_n / n and D(pi_N || phi^n) along n, with the ASY-4 and ASY-5 predictions\n  rates        the rate functions I_0 and I_Delta, with x* and E_p r marked\n\nWithout --p and --r the model is Example A of MATH.md: --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10.\n\nExamples:\n  alignexact plot frontier --out frontier.svg\n  alignexact plot rates --p 7/10,3/10 --r 0,1 --delta 1/5 --out rates.svg"
     )]
     Plot(plot::PlotArgs),
+    /// Write reference test vectors (exact and certified values with float64 tolerances) for other implementations
+    #[command(
+        after_help = "Writes divergence.json, tilt.json, rate.json, cumulants.json, bon.json, compare.json and index.json \
+(suite version, alignexact version, SHA-256 of each file). Reals are certified to --digits significant digits \
+(default 50 here). Running it twice gives identical files.\n\n\
+Example:\n  alignexact vectors --out vectors"
+    )]
+    Vectors(vectors::VectorsArgs),
+    /// Print the JSON Schema (draft 2020-12) of every command's --json output and of the vector files
+    #[command(after_help = "Example:\n  alignexact schema > alignexact.schema.json")]
+    Schema(schema::SchemaArgs),
 }
 
 /// What a subcommand produced: the input echo and the certified result tree.
@@ -162,6 +175,8 @@ fn run_command(cmd: Command) -> Result<(Output, bool)> {
         Command::Check(a) => check::run(a),
         Command::Rate(a) => tilt::run_rate(a),
         Command::Cumulants(a) => tilt::run_cumulants(a),
+        Command::Vectors(a) => vectors::run(a),
+        Command::Schema(a) => schema::run(a),
     }
 }
 

@@ -152,14 +152,17 @@ pub fn eval(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
     // mu is also a convex combination of the rewards: intersect with [r_min, r_max]
     let mu = intersect_rational(&mu, &m.r_min, &m.r_max, prec);
     let phi: Vec<Enc> = ws.iter().map(|w| clamp01(&w.div(&wt, prec), prec)).collect();
-    // variance about an exact point m0 near mu: sum phi (r - m0)^2 - (mu - m0)^2
-    let m0 = Enc::point(&mu.mid());
+    // Variance in the shifted variable g = |r - c| (Var r = Var g), about an exact point g0
+    // near E g = G/W: sum phi (g - g0)^2 - (G/W - g0)^2. Centring in g rather than in r keeps
+    // the relative accuracy when phi concentrates at c (large |l|): c - G/W would round to c.
+    let g0 = Enc::point(&g_over_w.mid());
     let mut second = Enc::zero(prec);
     for (f, ra) in phi.iter().zip(&m.r) {
-        let d = Enc::from_rational(ra, prec).sub(&m0, prec);
+        let g = Rational::from(ra - c).abs();
+        let d = Enc::from_rational(&g, prec).sub(&g0, prec);
         second = second.add(&f.mul(&d.square(prec), prec), prec);
     }
-    let var = second.sub(&mu.sub(&m0, prec).square(prec), prec);
+    let var = second.sub(&g_over_w.sub(&g0, prec).square(prec), prec);
     let var = Enc::new(
         fmax(var.lo(), &Float::new(prec)),
         fmax(var.hi(), &Float::new(prec)),

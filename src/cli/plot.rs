@@ -1,0 +1,166 @@
+//! `alignexact plot KIND --out FILE.svg`: the frontier, the convergence along n, or the rate
+//! functions, drawn as SVG from certified values (see [`crate::plot`]).
+
+use super::bon::guard;
+use super::sweep::{default_grid, rows};
+use super::{args, Common, ModelArgs, Output};
+use crate::error::{Error, Result};
+use crate::math::best_of_n::NRule;
+use crate::plot::{self, Figure, Kind, DEFAULT_FRONTIER_N, DEFAULT_RATE_POINTS};
+use crate::report::{obj, Value};
+use clap::Args;
+use rug::Rational;
+use serde_json::json;
+use std::path::Path;
+
+/// Flags of `plot`.
+#[derive(Args, Clone, Debug, Default)]
+pub struct PlotArgs {
+    /// What to draw: frontier, convergence or rates
+    #[arg(value_name = "KIND")]
+    pub kind: Option<String>,
+    /// The SVG file to write
+    #[arg(long, value_name = "FILE.svg")]
+    pub out: Option<String>,
+    #[command(flatten)]
+    pub model: ModelArgs,
+    /// Per-token KL budget Delta >= 0 (exact; default 3/10 when --p and --r are not given)
+    #[arg(long, value_name = "D", allow_hyphen_values = true)]
+    pub delta: Option<String>,
+    /// Sequence lengths: the best-of-N series of 'frontier' (default 1,4,16,64,256) or the grid
+    /// of 'convergence' (default 10,20,40,...,10240)
+    #[arg(long = "n", value_name = "LIST", allow_hyphen_values = true)]
+    pub n: Option<String>,
+    #[command(flatten)]
+    pub common: Common,
+}
+
+const KINDS: &str = "frontier, convergence or rates";
+
+fn kind(s: Option<&str>) -> Result<Kind> {
+    let Some(s) = s else {
+        return Err(Error::input(format!(
+            "plot needs a KIND: {KINDS} (e.g. alignexact plot frontier --out frontier.svg)"
+        )));
+    };
+    Kind::parse(s).ok_or_else(|| Error::input(format!("unknown plot KIND '{s}': use {KINDS}")))
+}
+
+/// Run `plot`.
+pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
+    let spec = a.common.load_spec()?;
+    a.model.fill(&spec)?;
+    spec.fill("delta", &mut a.delta);
+    spec.fill("n", &mut a.n);
+    spec.fill("out", &mut a.out);
+    let kind = kind(a.kind.as_deref())?;
+    let out = a.out.clone().ok_or_else(|| {
+        Error::input(format!(
+            "--out is required: give the SVG file to write, such as --out {}.svg",
+            kind.name()
+        ))
+    })?;
+    let path = Path::new(&out);
+    plot::check_target(path, "--out")?;
+    let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    // Example A of MATH.md §8 when no model is given
+    let example = a.model.p.is_none() && a.model.r.is_none();
+    let (model, default_delta) = if example {
+        let (m, d) = super::demo::example_a();
+        (m, Some(d))
+    } else {
+        let m = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
+        (m, None)
+    };
+    let delta: Rational = match (&a.delta, default_delta) {
+        (Some(d), _) => args::nonnegative("--delta", d)?,
+        (None, Some(d)) => d,
+        (None, None) => {
+            return Err(Error::input(
+                "plot needs a per-token KL budget with --p and --r: give --delta D (e.g. --delta 3/10)",
+            ))
+        }
+    };
+    let ns: Option<Vec<u64>> = a.n.as_deref().map(|s| super::sweep::grid(Some(s))).transpose()?;
+    let fig: Figure = match kind {
+        Kind::Frontier => {
+            let ns = ns.unwrap_or_else(|| DEFAULT_FRONTIER_N.to_vec());
+            for &n in &ns {
+                guard(&model, n, prec.digits)?;
+            }
+            plot::frontier(&model, &delta, &ns, &prec)?
+        }
+        Kind::Convergence => {
+            plot::convergence_budget(&model, &delta, &prec)?;
+            let ns = ns.unwrap_or_else(default_grid);
+            let mut distinct = ns.clone();
+            distinct.sort_unstable();
+            distinct.dedup();
+            if distinct.len() < 2 {
+                return Err(Error::input(
+                    "--n: 'plot convergence' needs at least two sequence lengths, such as --n 10,20,40",
+                ));
+            }
+            for &n in &ns {
+                guard(&model, n, prec.digits)?;
+            }
+            let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
+            let rows = rows(&model, &delta, &ns, NRule::Ceil, &prec, progress)?;
+            plot::convergence(&model, &delta, &rows, &prec)?
+        }
+        Kind::Rates => {
+            if ns.is_some() {
+                return Err(Error::input(
+                    "--n: 'plot rates' draws the rate functions of one token and takes no sequence lengths",
+                ));
+            }
+            plot::rates(&model, &delta, DEFAULT_RATE_POINTS, &prec)?
+        }
+    };
+    plot::write_svg(path, &fig)?;
+    let summary = fig.series_summary();
+    let mut text = format!(
+        "wrote {out}: {} ({} points, each certified to {} significant digits)\n{}\n",
+        fig.title,
+        fig.points(),
+        prec.digits,
+        fig.subtitle
+    );
+    for (label, n) in &summary {
+        text.push_str(&format!("  {n:>4}  {label}\n"));
+    }
+    let mut input = super::tilt::model_echo(&model, prec.digits);
+    input["kind"] = json!(kind.name());
+    input["delta"] = json!(delta.to_string());
+    input["out"] = json!(out);
+    let result = obj(vec![
+        ("file", Value::Str(out.clone())),
+        ("kind", Value::Str(kind.name().into())),
+        ("points", Value::Count(fig.points() as u64)),
+        (
+            "series",
+            Value::Array(
+                summary
+                    .into_iter()
+                    .map(|(label, n)| {
+                        obj(vec![
+                            ("label", Value::Str(label)),
+                            ("points", Value::Count(n as u64)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
+    ]);
+    Ok((
+        Output {
+            command: "plot",
+            input,
+            result,
+            digits: prec.digits,
+            exit_code: 0,
+            text: Some(text),
+        },
+        a.common.json,
+    ))
+}
