@@ -59,7 +59,8 @@ fn show(v: Option<&Value>, d: usize) -> String {
 
 /// Run `demo`.
 pub fn run(mut a: DemoArgs) -> Result<(Output, bool)> {
-    a.common.load_spec()?;
+    let spec = a.common.load_spec()?;
+    spec.fill("plots", &mut a.plots);
     if let Some(dir) = &a.plots {
         // fail before the computation, not after it
         if dir.is_empty() || std::path::Path::new(dir).is_file() {

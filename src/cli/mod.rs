@@ -202,8 +202,16 @@ where
                     (code, e.render().to_string(), String::new())
                 }
                 _ => {
+                    // clap's message may continue on the next lines (e.g. the names of missing
+                    // required arguments): keep everything before the usage, on one line
                     let full = e.render().to_string();
-                    let first = full.lines().next().unwrap_or("error").trim().to_string();
+                    let first = full
+                        .lines()
+                        .map(str::trim)
+                        .take_while(|l| !l.starts_with("Usage:") && !l.starts_with("For more information"))
+                        .filter(|l| !l.is_empty() && !l.starts_with("tip:"))
+                        .collect::<Vec<_>>()
+                        .join(" ");
                     let first = first.strip_prefix("error: ").unwrap_or(&first).to_string();
                     (
                         2,

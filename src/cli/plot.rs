@@ -53,6 +53,7 @@ pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
     spec.fill("delta", &mut a.delta);
     spec.fill("n", &mut a.n);
     spec.fill("out", &mut a.out);
+    spec.fill("kind", &mut a.kind);
     let kind = kind(a.kind.as_deref())?;
     let out = a.out.clone().ok_or_else(|| {
         Error::input(format!(

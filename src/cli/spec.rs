@@ -33,6 +33,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "levels",
     "out",
     "json",
+    "plots",
+    "kind",
 ];
 
 /// Spec values, as flag text.

@@ -956,7 +956,25 @@ pub fn run_case(case: &Case, digits: usize, max_bits: Option<&str>) -> Result<Ou
     argv.push("--json".into());
     let cli = Cli::try_parse_from(&argv)
         .map_err(|e| Error::input(format!("vector {}: bad internal arguments: {e}", case.id)))?;
-    let (out, _) = run_command(cli.command)?;
+    let (out, _) = run_command(cli.command).map_err(|e| {
+        let id = &case.id;
+        match e {
+            Error::Input(m) => Error::Input(format!("vector {id}: {m}")),
+            Error::TooLarge(m) => Error::TooLarge(format!("vector {id}: {m}")),
+            Error::Io(m) => Error::Io(format!("vector {id}: {m}")),
+            Error::Uncertified {
+                quantity,
+                digits,
+                bits,
+                reached,
+            } => Error::Uncertified {
+                quantity: format!("{quantity} (vector {id})"),
+                digits,
+                bits,
+                reached,
+            },
+        }
+    })?;
     Ok(out)
 }
 
