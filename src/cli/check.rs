@@ -203,15 +203,13 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
     let claims: Vec<Value> = checked
         .iter()
         .map(|c| {
-            obj(vec![
-                ("id", Value::Str(c.claim.id.clone())),
-                ("statement", Value::Str(c.claim.statement.clone())),
-                ("status", Value::Str(c.claim.status.as_str().into())),
-                ("lhs", c.claim.lhs.clone()),
-                ("rhs", c.claim.rhs.clone()),
-                ("margin", c.claim.margin.clone()),
-                ("case", Value::Str(c.case.clone())),
-            ])
+            // `to_value` shows the sides and the margin as rigorous bounds (a margin that holds
+            // encloses 0 and can never certify significant digits)
+            let mut v = c.claim.to_value();
+            if let Value::Object(items) = &mut v {
+                items.push(("case".to_string(), Value::Str(c.case.clone())));
+            }
+            v
         })
         .collect();
     Ok((

@@ -145,10 +145,34 @@ fn bound_text(x: &rug::Float, dir: Dir) -> String {
             "-inf".into()
         };
     }
-    match x.to_rational() {
-        Some(q) => rational_to_sig_decimal(&q, BOUNDS_DIGITS, dir),
-        None => "nan".into(),
+    if x.is_zero() {
+        return "0".into();
     }
+    // MPFR's own decimal conversion with a directed rounding mode (mpfr_get_str): correct in the
+    // requested direction and fast for any exponent, unlike an exact rational expansion of a
+    // float such as 2^-10^9.
+    let round = match dir {
+        Dir::Down => rug::float::Round::Down,
+        Dir::Up => rug::float::Round::Up,
+        Dir::Nearest => rug::float::Round::Nearest,
+    };
+    let s = x.to_string_radix_round(10, Some(BOUNDS_DIGITS), round);
+    // "d.ddde±X" -> mantissa digits and exponent, re-rendered in this crate's style
+    let (mant, exp) = match s.split_once('e') {
+        Some((m, e)) => (m.to_string(), e.parse::<i64>().unwrap_or(0)),
+        None => (s.clone(), 0),
+    };
+    let neg = mant.starts_with('-');
+    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
+    let point = mant
+        .trim_start_matches('-')
+        .find('.')
+        .unwrap_or(mant.trim_start_matches('-').len());
+    // value = 0.digits... scaled: digits as integer times 10^(exp + point - len)
+    let m = Integer::from_str_radix(&digits, 10).unwrap_or_default();
+    let e = exp + point as i64 - digits.len() as i64;
+    let m = if neg { -m } else { m };
+    crate::real::format::render(&m, e)
 }
 
 /// JSON of rigorous bounds: `{"lo", "hi"}` rounded outward, with `value` when it certifies.

@@ -103,6 +103,35 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
                 ("delta_max", dmax),
             ])
         }
+        Resolved::Finite(l) if m.is_constant() => {
+            // constant reward: phi_l = p for every l, D(phi||p) = 0, psi(l) = l r exactly
+            // (enclosures of these exact values could never certify the zeros)
+            let r = m.r_max.clone();
+            let (psi, z) = match b {
+                Budget::Lambda(lr) => {
+                    let psi = Rational::from(lr * &r);
+                    (
+                        Value::Exact(psi.clone()),
+                        Value::ExpOf(Enc::from_rational(&psi, prec)),
+                    )
+                }
+                _ => {
+                    let psi = l.mul_rational(&r, prec);
+                    (Value::Real(psi.clone()), Value::ExpOf(psi))
+                }
+            };
+            obj(vec![
+                ("regime", Value::Str("reference".into())),
+                ("lambda", Value::Real(l)),
+                ("delta", Value::Exact(Rational::new())),
+                ("log_partition", psi),
+                ("partition", z),
+                ("expected_reward", Value::Exact(r)),
+                ("reward_variance", Value::Exact(Rational::new())),
+                ("phi", Value::Array(full(m.p.clone()))),
+                ("delta_max", dmax),
+            ])
+        }
         Resolved::Finite(l) => {
             let e = eval(m, &l, prec);
             // exact phi when e^l = T is rational and the reward differences are integers
@@ -197,6 +226,11 @@ pub fn rate_value(m: &TiltModel, x: &Rational, b: Option<&Budget>, prec: u32) ->
         let (lam, ia) = match res {
             Resolved::Zero => (
                 Value::Exact(Rational::new()),
+                ld::rate_reference(m, x, prec).map(|v| v.1),
+            ),
+            // constant reward: the tilt is p itself, so I_Delta = I_0 (exactly 0 at r, +inf elsewhere)
+            Resolved::Finite(l) if m.is_constant() => (
+                Value::Real(l.clone()),
                 ld::rate_reference(m, x, prec).map(|v| v.1),
             ),
             Resolved::Finite(l) => (Value::Real(l.clone()), ld::rate_aligned(m, x, &l, prec)),
