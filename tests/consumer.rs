@@ -12,7 +12,8 @@ use std::sync::OnceLock;
 fn vectors_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("alignexact-consumer-{}", std::process::id()));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("alignexact-consumer-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let (code, _, err) = run_cli(&["vectors", "--out", dir.to_str().unwrap()]);
         assert_eq!(code, 0, "vectors failed: {err}");
@@ -61,7 +62,8 @@ fn off_by_one_consumer_fails_the_vectors() {
 
 #[test]
 fn consumer_rejects_a_tampered_file() {
-    let dir = std::env::temp_dir().join(format!("alignexact-consumer-tampered-{}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("alignexact-consumer-tampered-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).unwrap();
     for entry in std::fs::read_dir(vectors_dir()).unwrap() {

@@ -56,7 +56,8 @@ fn json_of(args: &[&str]) -> Value {
 fn vectors_dir() -> &'static PathBuf {
     static DIR: OnceLock<PathBuf> = OnceLock::new();
     DIR.get_or_init(|| {
-        let dir = std::env::temp_dir().join(format!("alignexact-schema-vectors-{}", std::process::id()));
+        let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+            .join(format!("alignexact-schema-vectors-{}", std::process::id()));
         let _ = std::fs::remove_dir_all(&dir);
         let (code, _, err) = run_cli(&["vectors", "--out", dir.to_str().unwrap()]);
         assert_eq!(code, 0, "vectors failed: {err}");
@@ -317,7 +318,8 @@ fn demo_output_matches_schema() {
 
 #[test]
 fn vectors_json_summary_matches_schema() {
-    let dir = std::env::temp_dir().join(format!("alignexact-schema-summary-{}", std::process::id()));
+    let dir = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("alignexact-schema-summary-{}", std::process::id()));
     let doc = json_of(&["vectors", "--out", dir.to_str().unwrap()]);
     assert_valid(&doc, "vectors --json");
     assert_eq!(doc["command"], "vectors");

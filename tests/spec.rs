@@ -10,7 +10,8 @@ use std::path::PathBuf;
 
 /// Write `text` to a fresh temporary file named after `tag`.
 fn spec_file(tag: &str, text: &str) -> PathBuf {
-    let path = std::env::temp_dir().join(format!("alignexact-spec-{tag}-{}.json", std::process::id()));
+    let path = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("alignexact-spec-{tag}-{}.json", std::process::id()));
     std::fs::write(&path, text).unwrap();
     path
 }
