@@ -13,6 +13,11 @@ use rug::float::Constant;
 use rug::{Float, Integer, Rational};
 use std::cmp::Ordering;
 
+/// Widths up to this use the one-call rules of `exp`, `ln`, `ln_1p`, `expm1` (first-order bounds
+/// valid for widths `<= 1`; the bound adds at most about `2 d^2` relative, so wider enclosures
+/// take the two-call rule).
+const NARROW_F64: f64 = 1.0 / 65536.0;
+
 /// An enclosure `[lo, hi]` of a real number.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Enc {
@@ -304,13 +309,49 @@ impl Enc {
         }
         y.mul(&self.ln(prec), prec).exp(prec)
     }
-    /// `exp(x)`: increasing.
+    /// Width `hi - lo` rounded up when it is finite and at most [`NARROW`] (a narrow enclosure),
+    /// else `None`.
+    fn narrow_width(&self, prec: u32) -> Option<Float> {
+        if !self.is_finite() {
+            return None;
+        }
+        let d = sub_up(&self.hi, &self.lo, prec);
+        (d <= NARROW_F64).then_some(d)
+    }
+    /// `exp(x)`: increasing. For a narrow enclosure one MPFR call suffices: `lo = exp(a)↓`, and
+    /// `exp(b) = exp(a) e^{b-a} <= exp(a)↑ (1 + d + d^2)` with `d = b - a`, because
+    /// `e^d <= 1 + d + d^2` for `0 <= d <= 1` (here `d <= 2^-16`).
     pub fn exp(&self, prec: u32) -> Enc {
-        Enc::new(exp_dn(&self.lo, prec), exp_up(&self.hi, prec))
+        match self.narrow_width(prec) {
+            Some(d) => {
+                let (lo, up) = exp_both(&self.lo, prec);
+                if d.is_zero() {
+                    return Enc::new(lo, up);
+                }
+                let dd = add_up(&d, &mul_up(&d, &d, prec), prec);
+                let f = add_up(&Float::with_val(prec, 1), &dd, prec);
+                Enc::new(lo, mul_up(&up, &f, prec))
+            }
+            None => Enc::new(exp_dn(&self.lo, prec), exp_up(&self.hi, prec)),
+        }
     }
     /// `ln(x)`: increasing on `x > 0`; a lower endpoint `<= 0` gives −∞ (the enclosure of an
-    /// argument known only to be `>= lo`).
+    /// argument known only to be `>= lo`). For a narrow enclosure with `a > 0`:
+    /// `ln b = ln a + ln(1 + (b-a)/a) <= ln(a)↑ + (b-a)/a` since `ln(1+t) <= t`.
     pub fn ln(&self, prec: u32) -> Enc {
+        if self.lo > 0 {
+            if let Some(d) = self.narrow_width(prec) {
+                let (lo, up) = ln_both(&self.lo, prec);
+                if d.is_zero() {
+                    return Enc::new(lo, up);
+                }
+                let t = div_up(&d, &self.lo, prec);
+                // only a small relative width keeps the first-order bound tight
+                if t <= NARROW_F64 {
+                    return Enc::new(lo, add_up(&up, &t, prec));
+                }
+            }
+        }
         let lo = if self.lo <= 0 {
             neg_inf(prec)
         } else {
@@ -323,8 +364,24 @@ impl Enc {
         };
         Enc::new(lo, hi)
     }
-    /// `ln(1 + x)`: increasing on `x > −1`.
+    /// `ln(1 + x)`: increasing on `x > −1`. For a narrow enclosure with `a > -1`:
+    /// `ln1p(b) = ln1p(a) + ln(1 + (b-a)/(1+a)) <= ln1p(a)↑ + (b-a)/(1+a)↓`.
     pub fn ln_1p(&self, prec: u32) -> Enc {
+        if self.lo > -1 {
+            if let Some(d) = self.narrow_width(prec) {
+                let (lo, up) = ln1p_both(&self.lo, prec);
+                if d.is_zero() {
+                    return Enc::new(lo, up);
+                }
+                let one_a = add_dn(&Float::with_val(prec, 1), &self.lo, prec);
+                if one_a > 0 {
+                    let t = div_up(&d, &one_a, prec);
+                    if t <= NARROW_F64 {
+                        return Enc::new(lo, add_up(&up, &t, prec));
+                    }
+                }
+            }
+        }
         let lo = if self.lo <= -1 {
             neg_inf(prec)
         } else {
@@ -337,9 +394,22 @@ impl Enc {
         };
         Enc::new(lo, hi)
     }
-    /// `exp(x) − 1`: increasing.
+    /// `exp(x) − 1`: increasing. For a narrow enclosure: `expm1(b) = expm1(a) + e^a (e^{b-a} - 1)
+    /// <= expm1(a)↑ + (expm1(a)↑ + 1) (d + d^2)` (`e^d - 1 <= d + d^2` for `0 <= d <= 1`).
     pub fn expm1(&self, prec: u32) -> Enc {
-        Enc::new(expm1_dn(&self.lo, prec), expm1_up(&self.hi, prec))
+        match self.narrow_width(prec) {
+            Some(d) => {
+                let (lo, up) = expm1_both(&self.lo, prec);
+                if d.is_zero() {
+                    return Enc::new(lo, up);
+                }
+                let ea = add_up(&up, &Float::with_val(prec, 1), prec);
+                let dd = add_up(&d, &mul_up(&d, &d, prec), prec);
+                let inc = mul_up(&ea, &dd, prec);
+                Enc::new(lo, add_up(&up, &inc, prec))
+            }
+            None => Enc::new(expm1_dn(&self.lo, prec), expm1_up(&self.hi, prec)),
+        }
     }
     /// `sqrt(x)`: increasing on `x >= 0`; negative parts of the enclosure are clipped to 0
     /// (the caller asserts the true value is `>= 0`).

@@ -112,6 +112,22 @@ unop!(ln1p_dn, ln1p_up, ln_1p_ref, "ln1p");
 unop!(expm1_dn, expm1_up, exp_m1_ref, "expm1");
 unop!(sqrt_dn, sqrt_up, sqrt_ref, "sqrt");
 
+/// `f(a)` rounded toward −∞ together with an upper bound from the same call: the next float
+/// above when MPFR's ternary value says the result was inexact (the rounded-down value is the
+/// largest float `<= f(a)`, so an inexact `f(a)` lies strictly below the next float).
+macro_rules! unop_both {
+    ($name:ident, $m:ident, $doc:literal) => {
+        #[doc = concat!("`(", $doc, "(a)↓, ", $doc, "(a)↑)` from one correctly rounded evaluation.")]
+        pub fn $name(a: &Float, prec: u32) -> (Float, Float) {
+            dn_up_from(Float::with_val_round(prec, a.$m(), Round::Down))
+        }
+    };
+}
+unop_both!(exp_both, exp_ref, "exp");
+unop_both!(ln_both, ln_ref, "ln");
+unop_both!(ln1p_both, ln_1p_ref, "ln1p");
+unop_both!(expm1_both, exp_m1_ref, "expm1");
+
 /// `a^n` for an integer `n`, rounded toward −∞ (MPFR `pow_si`, correctly rounded).
 pub fn powi_dn(a: &Float, n: i64, prec: u32) -> Float {
     use rug::ops::Pow;
