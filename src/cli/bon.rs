@@ -285,17 +285,7 @@ pub fn run_bon(mut a: BonArgs) -> Result<(Output, bool)> {
     if let Some(d) = &delta {
         input["delta"] = json!(d.to_string());
     }
-    Ok((
-        Output {
-            command: "bon",
-            input,
-            result,
-            digits: prec.digits,
-            exit_code: 0,
-            text: None,
-        },
-        a.common.json,
-    ))
+    Ok((Output::data("bon", input, result, prec.digits), a.common.json))
 }
 
 /// Run `compare`.
@@ -337,15 +327,5 @@ pub fn run_compare(mut a: CompareArgs) -> Result<(Output, bool)> {
         NRule::Floor => "floor",
         NRule::Real => "real",
     });
-    Ok((
-        Output {
-            command: "compare",
-            input,
-            result,
-            digits: prec.digits,
-            exit_code: 0,
-            text: None,
-        },
-        a.common.json,
-    ))
+    Ok((Output::data("compare", input, result, prec.digits), a.common.json))
 }

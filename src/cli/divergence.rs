@@ -67,14 +67,7 @@ pub fn run(mut a: DivergenceArgs) -> Result<(Output, bool)> {
         input["alpha"] = json!(al.to_string());
     }
     Ok((
-        Output {
-            command: "divergence",
-            input,
-            result,
-            digits: prec.digits,
-            exit_code: 0,
-            text: None,
-        },
+        Output::data("divergence", input, result, prec.digits),
         a.common.json,
     ))
 }

@@ -163,6 +163,20 @@ pub struct Output {
     pub text: Option<String>,
 }
 
+impl Output {
+    /// A plain result: exit code 0, rendered as a table (or JSON with `--json`).
+    pub fn data(command: &'static str, input: Json, result: Value, digits: usize) -> Output {
+        Output {
+            command,
+            input,
+            result,
+            digits,
+            exit_code: 0,
+            text: None,
+        }
+    }
+}
+
 fn run_command(cmd: Command) -> Result<(Output, bool)> {
     match cmd {
         Command::Divergence(a) => divergence::run(a),

@@ -71,17 +71,7 @@ pub fn run_tilt(mut a: TiltArgs) -> Result<(Output, bool)> {
     let result = ziv::run(&prec, |bits| Ok(tilt_value(&tm, &budget, bits)))?;
     let mut input = model_echo(&model, prec.digits);
     budget.echo(&mut input);
-    Ok((
-        Output {
-            command: "tilt",
-            input,
-            result,
-            digits: prec.digits,
-            exit_code: 0,
-            text: None,
-        },
-        a.common.json,
-    ))
+    Ok((Output::data("tilt", input, result, prec.digits), a.common.json))
 }
 
 /// Run `rate`.
@@ -104,17 +94,7 @@ pub fn run_rate(mut a: RateArgs) -> Result<(Output, bool)> {
     if let Some(b) = &budget {
         b.echo(&mut input);
     }
-    Ok((
-        Output {
-            command: "rate",
-            input,
-            result,
-            digits: prec.digits,
-            exit_code: 0,
-            text: None,
-        },
-        a.common.json,
-    ))
+    Ok((Output::data("rate", input, result, prec.digits), a.common.json))
 }
 
 /// Run `cumulants`.
@@ -146,14 +126,7 @@ pub fn run_cumulants(mut a: CumulantsArgs) -> Result<(Output, bool)> {
         input["t"] = json!(t.to_string());
     }
     Ok((
-        Output {
-            command: "cumulants",
-            input,
-            result,
-            digits: prec.digits,
-            exit_code: 0,
-            text: None,
-        },
+        Output::data("cumulants", input, result, prec.digits),
         a.common.json,
     ))
 }
