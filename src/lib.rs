@@ -16,3 +16,25 @@ pub mod math;
 pub mod plot;
 pub mod real;
 pub mod report;
+
+/// Documentation pages in Markdown, pulled into rustdoc: the README, and for each topic of
+/// `proofs/` the statement ids of MATH.md, the derivations the code relies on, and which function
+/// implements and which test checks each id.
+pub mod docs {
+    #[doc = include_str!("../README.md")]
+    pub mod readme {}
+    #[doc = include_str!("../proofs/README.md")]
+    pub mod proofs {}
+    #[doc = include_str!("../proofs/enclosures.md")]
+    pub mod enclosures {}
+    #[doc = include_str!("../proofs/tilt.md")]
+    pub mod tilt {}
+    #[doc = include_str!("../proofs/sequences.md")]
+    pub mod sequences {}
+    #[doc = include_str!("../proofs/best_of_n.md")]
+    pub mod best_of_n {}
+    #[doc = include_str!("../proofs/large_deviations.md")]
+    pub mod large_deviations {}
+    #[doc = include_str!("../proofs/asymptotics.md")]
+    pub mod asymptotics {}
+}
