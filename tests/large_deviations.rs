@@ -11,8 +11,6 @@
 
 mod common;
 
-use alignexact::exact::dist::{Distribution, Model};
-use alignexact::exact::parse::parse_rational;
 use alignexact::math::large_deviations as ld;
 use alignexact::math::tilt::{cumulants, optimum, Budget, Optimum, TiltModel};
 use alignexact::real::format::certify_decimal;
@@ -34,23 +32,7 @@ type Q = BigRational;
 // helpers
 // ---------------------------------------------------------------------------------------------
 
-fn q(s: &str) -> Rational {
-    parse_rational(s).expect("test rational")
-}
-
-fn model(p: &[&str], r: &[&str]) -> TiltModel {
-    let p: Vec<Rational> = p.iter().map(|s| q(s)).collect();
-    let r: Vec<Rational> = r.iter().map(|s| q(s)).collect();
-    TiltModel::new(&Model::new(Distribution::new(p, false, "--p").unwrap(), r).unwrap())
-}
-
-fn example_a() -> TiltModel {
-    model(&["1/2", "3/10", "1/5"], &["0", "1", "3"])
-}
-
-fn example_b() -> TiltModel {
-    model(&["7/10", "3/10"], &["0", "1"])
-}
+use common::{example_a, example_b, model, q};
 
 fn real(v: &Value, key: &str) -> Enc {
     match v.get(key) {

@@ -15,8 +15,6 @@
 
 mod common;
 
-use alignexact::exact::dist::{Distribution, Model};
-use alignexact::exact::parse::parse_rational;
 use alignexact::math::tilt::{Budget, TiltModel};
 use alignexact::real::format::certify_decimal;
 use alignexact::real::ziv::{self, Precision};
@@ -35,23 +33,7 @@ use rug::Rational;
 // helpers
 // ---------------------------------------------------------------------------------------------
 
-fn q(s: &str) -> Rational {
-    parse_rational(s).expect("test rational")
-}
-
-fn model(p: &[&str], r: &[&str]) -> TiltModel {
-    let p: Vec<Rational> = p.iter().map(|s| q(s)).collect();
-    let r: Vec<Rational> = r.iter().map(|s| q(s)).collect();
-    TiltModel::new(&Model::new(Distribution::new(p, false, "--p").unwrap(), r).unwrap())
-}
-
-fn example_a() -> TiltModel {
-    model(&["1/2", "3/10", "1/5"], &["0", "1", "3"])
-}
-
-fn example_b() -> TiltModel {
-    model(&["7/10", "3/10"], &["0", "1"])
-}
+use common::{example_a, example_b, model, q};
 
 /// The certified result of `tilt` at `digits`, exactly as the CLI computes it (with a precision
 /// cap of 2^15 bits instead of 2^20, so that a regression fails fast instead of running for hours).

@@ -363,14 +363,7 @@ pub fn kl_to_reference(ev: &BonEval, prec: u32) -> Enc {
     for j in 0..ev.pn.len() {
         acc = acc.add(&plogpq(&ev.pn[j], &ev.ln_pn[j], &ev.ln_ps[j], prec), prec);
     }
-    clip0(&acc, prec)
-}
-
-fn clip0(x: &Enc, prec: u32) -> Enc {
-    let z = rug::Float::new(prec);
-    let lo = if *x.lo() < 0 { z.clone() } else { x.lo().clone() };
-    let hi = if *x.hi() < 0 { z } else { x.hi().clone() };
-    Enc::new(lo, hi)
+    acc.clamp_nonneg(prec)
 }
 
 /// `ln N - (N-1)/N` (the folklore bound of BON-3), with `ln N` given.
@@ -438,12 +431,15 @@ pub fn kl_to_tilted(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
     for (j, lphi) in ln_phi.iter().enumerate() {
         acc = acc.add(&plogpq(&ev.pn[j], &ev.ln_pn[j], lphi, prec), prec);
     }
-    clip0(&acc, prec)
+    acc.clamp_nonneg(prec)
 }
 
 /// `D(pi_N || phi_l^n) = D(pi_N || p^n) - l E_{pi_N} S + n psi(l)` (BON-5, second route, TILT-3).
 pub fn kl_to_tilted_pythagorean(kl_ref: &Enc, l: &Enc, e_s: &Enc, n_psi: &Enc, prec: u32) -> Enc {
-    clip0(&kl_ref.sub(&l.mul(e_s, prec), prec).add(n_psi, prec), prec)
+    kl_ref
+        .sub(&l.mul(e_s, prec), prec)
+        .add(n_psi, prec)
+        .clamp_nonneg(prec)
 }
 
 /// Reverse KL `D(phi_l^n || pi_N) = sum_j Phi ln(Phi / P_N)` (SEQ-3).
@@ -453,7 +449,7 @@ pub fn kl_tilted_to_bon(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
         let phi = lphi.exp(prec);
         acc = acc.add(&plogpq(&phi, lphi, &ev.ln_pn[j], prec), prec);
     }
-    clip0(&acc, prec)
+    acc.clamp_nonneg(prec)
 }
 
 /// The "order" tie rule for a single token (BON-1): tokens sorted by (reward, index); with

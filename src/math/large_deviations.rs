@@ -57,16 +57,9 @@ pub fn rate_reference(m: &TiltModel, x: &Rational, prec: u32) -> Option<(Option<
             }
             let l = lambda_of_x(m, x, prec)?;
             let i0 = legendre(m, x, &l, prec);
-            Some((Some(l), clip_nonneg(&i0, prec)))
+            Some((Some(l), i0.clamp_nonneg(prec)))
         }
     }
-}
-
-fn clip_nonneg(x: &Enc, prec: u32) -> Enc {
-    let z = rug::Float::new(prec);
-    let lo = if *x.lo() < 0 { z.clone() } else { x.lo().clone() };
-    let hi = if *x.hi() < 0 { z } else { x.hi().clone() };
-    Enc::new(lo, hi)
 }
 
 /// `psi(l) - l x` over an enclosure of `l`, by the mean-value form
@@ -87,7 +80,7 @@ pub fn rate_aligned(m: &TiltModel, x: &Rational, l_delta: &Enc, prec: u32) -> Op
         return Some(i0);
     }
     let v = i0.add(&psi_minus_lx(m, l_delta, x, prec), prec);
-    Some(clip_nonneg(&v, prec))
+    Some(v.clamp_nonneg(prec))
 }
 
 /// The aligned rate function in the saturated regime: the optimum is `p(. | A_max)` whose reward

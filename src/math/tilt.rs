@@ -162,14 +162,13 @@ pub fn eval(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
         let d = Enc::from_rational(&g, prec).sub(&g0, prec);
         second = second.add(&f.mul(&d.square(prec), prec), prec);
     }
-    let var = second.sub(&g_over_w.sub(&g0, prec).square(prec), prec);
-    let var = Enc::new(
-        fmax(var.lo(), &Float::new(prec)),
-        fmax(var.hi(), &Float::new(prec)),
-    );
+    // a variance is >= 0
+    let var = second
+        .sub(&g_over_w.sub(&g0, prec).square(prec), prec)
+        .clamp_nonneg(prec);
     // K = -|l| G/W - ln W  (W <= 1 so -ln W >= 0)
     let kl = al.mul(&g_over_w, prec).neg().sub(&wt.ln(prec), prec);
-    let kl = Enc::new(fmax(kl.lo(), &Float::new(prec)), fmax(kl.hi(), &Float::new(prec)));
+    let kl = kl.clamp_nonneg(prec); // a KL divergence is >= 0
     let deficit = if nonneg && m.p_max > 0 {
         let ratio = w_rest.div(&Enc::from_rational(&m.p_max, prec), prec);
         Some(ratio.ln_1p(prec).add(&al.mul(&g_over_w, prec), prec))

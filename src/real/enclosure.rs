@@ -165,6 +165,15 @@ impl Enc {
     pub fn sign_certified(&self) -> Option<Ordering> {
         self.cmp_certified(&Enc::zero(self.prec()))
     }
+    /// Intersection with `[0, +inf)`, for a quantity that a theorem makes non-negative (a KL
+    /// divergence, a rate function, a BON-3 gap): the caller asserts the truth is `>= 0`, so
+    /// raising a negative lower end to 0 keeps the truth inside.
+    pub fn clamp_nonneg(&self, prec: u32) -> Enc {
+        let z = Float::new(prec);
+        let lo = if self.lo < 0 { z.clone() } else { self.lo.clone() };
+        let hi = if self.hi < 0 { z } else { self.hi.clone() };
+        Enc::new(lo, hi)
+    }
     /// The convex hull of two enclosures.
     pub fn hull(&self, other: &Enc) -> Enc {
         Enc::new(fmin(&self.lo, &other.lo), fmax(&self.hi, &other.hi))

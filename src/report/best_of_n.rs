@@ -221,7 +221,7 @@ pub fn bon_value(
                 ("prob_bon", probs[j].clone()),
                 // each per-level gap is >= 0 (BON-3), so the lower end may be clipped at 0;
                 // astronomically small gaps are shown as bounds rather than held to --digits
-                ("kl_gap", Value::Bounds(clip0(&gaps[j], prec))),
+                ("kl_gap", Value::Bounds(gaps[j].clamp_nonneg(prec))),
             ])
         })
         .collect();
@@ -431,11 +431,4 @@ fn saturated_reverse_kl(ev: &BonEval, ne: &Enc, top: usize, prec: u32) -> Value 
     } else {
         Value::Real(ev.ln_pn[top].neg())
     }
-}
-
-fn clip0(x: &Enc, prec: u32) -> Enc {
-    let z = rug::Float::new(prec);
-    let lo = if *x.lo() < 0 { z.clone() } else { x.lo().clone() };
-    let hi = if *x.hi() < 0 { z } else { x.hi().clone() };
-    Enc::new(lo, hi)
 }

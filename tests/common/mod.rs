@@ -282,3 +282,28 @@ pub fn ulp_sig(v: &BigRational, sig: usize) -> BigRational {
 pub fn absdiff(a: &BigRational, b: &BigRational) -> BigRational {
     (a - b).abs()
 }
+
+/// An exact rational from the CLI's number syntax (tests only).
+pub fn q(s: &str) -> rug::Rational {
+    alignexact::exact::parse::parse_rational(s).expect("test rational")
+}
+
+/// A validated model restricted to its support, from number strings.
+pub fn model(p: &[&str], r: &[&str]) -> alignexact::math::tilt::TiltModel {
+    use alignexact::exact::dist::{Distribution, Model};
+    let p: Vec<rug::Rational> = p.iter().map(|s| q(s)).collect();
+    let r: Vec<rug::Rational> = r.iter().map(|s| q(s)).collect();
+    alignexact::math::tilt::TiltModel::new(
+        &Model::new(Distribution::new(p, false, "--p").unwrap(), r).unwrap(),
+    )
+}
+
+/// Example A of MATH.md §8: p = (1/2, 3/10, 1/5), r = (0, 1, 3).
+pub fn example_a() -> alignexact::math::tilt::TiltModel {
+    model(&["1/2", "3/10", "1/5"], &["0", "1", "3"])
+}
+
+/// Example B of MATH.md §8: p = (7/10, 3/10), r = (0, 1).
+pub fn example_b() -> alignexact::math::tilt::TiltModel {
+    model(&["7/10", "3/10"], &["0", "1"])
+}
