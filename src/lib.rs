@@ -2,12 +2,15 @@
 //! versus KL-constrained RL (arXiv 2404.01730).
 //!
 //! Layers, bottom to top (nothing below imports anything above):
-//! - [`error`]: the error type and exit codes;
+//! - [`error`]: the error type and exit codes; [`atomic`]: files written atomically;
 //! - [`exact`]: exact rationals, parsing, validated distributions, level laws;
 //! - [`real`]: enclosures with outward rounding, the precision loop, decimal formatting;
 //! - [`math`]: divergences, the tilted optimum, best-of-N, large deviations, sequences;
+//! - [`vectors`]: the reference-vector suite (its catalogue of cases, the float64 tolerance model,
+//!   the suite's files), beside the claims;
 //! - [`report`]: result trees, JSON and table rendering;
 //! - [`cli`]: flags turned into validated domain values, and the subcommands.
+pub mod atomic;
 pub mod claims;
 pub mod cli;
 pub mod error;
@@ -16,6 +19,7 @@ pub mod math;
 pub mod plot;
 pub mod real;
 pub mod report;
+pub mod vectors;
 
 /// Documentation pages in Markdown, pulled into rustdoc: the README, and for each topic of
 /// `proofs/` the statement ids of MATH.md, the derivations the code relies on, and which function

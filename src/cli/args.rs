@@ -81,10 +81,40 @@ pub fn positive_integer(flag: &str, s: &str, max: &Integer) -> Result<Integer> {
     }
     if i > *max {
         return Err(Error::TooLarge(format!(
-            "{flag}: {s} is larger than the supported maximum {max}"
+            "{flag}: {} is larger than the supported maximum {}",
+            short_input(s),
+            integer_figure(max)
         )));
     }
     Ok(i)
+}
+
+/// An input echoed in a message: at most 40 characters, with the length of the rest.
+pub fn short_input(s: &str) -> String {
+    let s = s.trim();
+    let n = s.chars().count();
+    if n <= 40 {
+        s.to_string()
+    } else {
+        format!("{}... ({n} characters)", s.chars().take(30).collect::<String>())
+    }
+}
+
+/// A positive integer for a message: its digits up to 20 of them, else `2^k` when it is a
+/// power of two, else about `10^e`; `2^32 - 1` is shown as such.
+pub fn integer_figure(i: &Integer) -> String {
+    let bits = i.significant_bits();
+    if bits <= 64 {
+        let t = i.to_string();
+        if *i == u32::MAX {
+            return format!("{t} (2^32 - 1)");
+        }
+        return t;
+    }
+    if i.is_power_of_two() {
+        return format!("2^{}", bits - 1);
+    }
+    format!("about 10^{:.0}", (bits as f64 - 1.0) * std::f64::consts::LOG10_2)
 }
 
 /// A non-negative exact rational flag.

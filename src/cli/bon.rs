@@ -1,13 +1,14 @@
 //! `alignexact bon` and `alignexact compare`, with the resource guards.
 
 use super::budget::BudgetArgs;
+use super::guard::{figure, seq_cost, BonWork};
 use super::tilt::model_echo;
 use super::{args, Common, ModelArgs, Output};
 use crate::error::{Error, Result};
 use crate::exact::dist::Model;
-use crate::exact::level_law::{estimate, level_law, Route};
+use crate::exact::level_law::{level_law, Route};
 use crate::math::best_of_n::{integer_n, Levels, NRule};
-use crate::math::tilt::{Budget, TiltModel};
+use crate::math::tilt::TiltModel;
 use crate::real::ziv::{self, Precision};
 use crate::report::best_of_n::{
     bon_order_value, bon_value, compare_value, ExactBon, LevelsView, SampleCount,
@@ -17,11 +18,8 @@ use rug::{Integer, Rational};
 use serde_json::json;
 
 /// Largest sequence length accepted before any estimate (the level law needs `n` in 32 bits).
-pub const MAX_N: u64 = 100_000_000;
-/// Memory budget for one job (half of this machine's 24 GiB).
-pub const MAX_BYTES: f64 = 12.0 * (1u64 << 30) as f64;
-/// Time budget for one job, in estimated seconds.
-pub const MAX_SECONDS: f64 = 900.0;
+pub use super::guard::MAX_N;
+pub use super::guard::MAX_SECONDS;
 /// Largest exact best-of-N law, in bits of numerators.
 pub const MAX_EXACT_BITS: f64 = 4.0e7;
 /// Largest `n Delta` for an integer `N` from the rule (`N` then has 1.44 n Delta bits).
@@ -125,48 +123,45 @@ pub fn seq_len(s: Option<&str>, default: Option<u64>) -> Result<u64> {
             default.ok_or_else(|| Error::input("--n is required: give the sequence length, e.g. --n 100"))
         }
         Some(s) => {
-            let i = args::positive_integer("--n", s, &Integer::from(u64::MAX))?;
-            let n = i.to_u64().unwrap_or(u64::MAX);
-            if n > MAX_N {
-                return Err(Error::TooLarge(format!(
-                    "--n: n = {n} is beyond what this machine can do: the exact level law alone would need about \
-                     {:.0} GB; the limit is n <= {MAX_N}; try a smaller --n",
-                    n as f64 * n as f64 * 4.0 / 8.0 / 1e9
-                )));
-            }
-            Ok(n)
+            let i = args::positive_integer("--n", s, &Integer::from(MAX_N))?;
+            Ok(i.to_u64().unwrap_or(MAX_N))
         }
     }
 }
 
 /// Estimate and refuse what the machine cannot do, before computing (exit code 2).
 pub fn guard(model: &Model, n: u64, digits: usize) -> Result<()> {
-    let (poly, types) = estimate(model.probs(), &model.r, n);
-    let best = if poly.seconds <= types.seconds {
-        poly
-    } else {
-        types
+    guard_work(model, n, digits, BonWork::default())
+}
+
+/// [`guard`] with what best-of-N does beyond the level law (`log2 N`, levels listed).
+pub fn guard_work(model: &Model, n: u64, digits: usize, work: BonWork) -> Result<()> {
+    let c = seq_cost(model, n, digits, work);
+    super::guard::check(
+        &format!(
+            "n = {n} (the exact level law by the {} route, about {} levels, and best-of-N)",
+            c.route,
+            figure(c.levels)
+        ),
+        c.bytes,
+        c.seconds,
+        "try a smaller --n or fewer --digits",
+    )
+}
+
+/// What best-of-N does per level for a sample count `--N` (or `n Delta` when N follows from
+/// the budget) and a `--levels` view.
+pub fn bon_work(big_n: Option<&str>, n: u64, delta: Option<&Rational>, view: LevelsView) -> BonWork {
+    let log2_n = match big_n.and_then(|s| crate::exact::parse::parse_integer(s).ok()) {
+        Some(i) => i.significant_bits() as f64,
+        None => delta.map_or(0.0, |d| d.to_f64() * n as f64 / std::f64::consts::LN_2),
     };
-    let levels = best.levels;
-    let prec_bits = digits as f64 * 3.33 + 64.0;
-    // best-of-N over L levels: about 12 MPFR operations per level at prec bits
-    let bon_seconds = levels * 12.0 * 1.5e-6 * (prec_bits / 128.0).powf(1.6);
-    let bon_bytes = levels * 8.0 * (prec_bits / 8.0 + 32.0);
-    let seconds = best.seconds + bon_seconds;
-    let bytes = best.peak_bytes + bon_bytes;
-    if bytes > MAX_BYTES || seconds > MAX_SECONDS {
-        return Err(Error::TooLarge(format!(
-            "refusing n = {n}: the exact level law ({:?} route, about {:.3e} levels) and best-of-N would need about \
-             {:.1} GB and {:.0} s, above the limits of {:.0} GB and {:.0} s; try a smaller --n or fewer --digits",
-            best.route,
-            levels,
-            bytes / 1e9,
-            seconds,
-            MAX_BYTES / 1e9,
-            MAX_SECONDS
-        )));
-    }
-    Ok(())
+    let listed = match view {
+        LevelsView::All => f64::INFINITY,
+        LevelsView::None => 0.0,
+        LevelsView::Top(k) => k as f64,
+    };
+    BonWork { log2_n, listed }
 }
 
 fn sample_count(
@@ -261,7 +256,12 @@ pub fn run_bon(mut a: BonArgs) -> Result<(Output, bool)> {
             "--ties order is defined for a single token (--n 1); for sequences use --ties level",
         ));
     }
-    guard(&model, n, prec.digits)?;
+    guard_work(
+        &model,
+        n,
+        prec.digits,
+        bon_work(a.sample.big_n.as_deref(), n, delta.as_ref(), view),
+    )?;
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, delta.as_ref(), &prec)?;
     let law = level_law(model.probs(), &model.r, n, Route::Auto);
     let lv = Levels::new(law);
@@ -297,22 +297,24 @@ pub fn run_compare(mut a: CompareArgs) -> Result<(Output, bool)> {
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     // compare accepts only --delta: do not suggest --lambda/--beta when it is missing
-    let delta = match a.budget.parse(false)? {
-        Some(Budget::Delta(d)) => d,
-        Some(_) => {
-            return Err(Error::input(
-                "compare takes a KL budget: give --delta D (per-token), not --lambda or --beta",
-            ))
-        }
-        None => {
-            return Err(Error::input(
-                "--delta is required: compare needs the per-token KL budget, e.g. --delta 3/10",
-            ))
-        }
+    let Some(delta) = a.budget.delta_only("compare")? else {
+        return Err(Error::input(
+            "--delta is required: compare needs the per-token KL budget, e.g. --delta 3/10",
+        ));
     };
+    if a.sample.levels.is_some() {
+        return Err(Error::input(
+            "--levels: compare lists no levels; use 'alignexact bon' for the law by level",
+        ));
+    }
     let n = seq_len(a.sample.n.as_deref(), None)?;
     let rule = n_rule(a.sample.n_rule.as_deref())?;
-    guard(&model, n, prec.digits)?;
+    guard_work(
+        &model,
+        n,
+        prec.digits,
+        bon_work(a.sample.big_n.as_deref(), n, Some(&delta), LevelsView::None),
+    )?;
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, Some(&delta), &prec)?;
     let law = level_law(model.probs(), &model.r, n, Route::Auto);
     let lv = Levels::new(law);

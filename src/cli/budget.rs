@@ -73,7 +73,7 @@ impl BudgetArgs {
         if let Some(t) = &self.exp_lambda {
             if !allow_exp {
                 return Err(Error::input(
-                    "--exp-lambda is supported by 'tilt' and 'cumulants' only; use --lambda here",
+                    "--exp-lambda is supported by 'tilt' and 'cumulants' only; give the tilt as --lambda L (exact) here",
                 ));
             }
             let t = args::rational("--exp-lambda", t)?;
@@ -93,5 +93,24 @@ impl BudgetArgs {
                 "{cmd} needs a budget: give --delta D (per-token KL, e.g. --delta 3/10), --lambda L or --beta B"
             ))
         })
+    }
+    /// The per-token KL budget of `compare` and `sweep`, which take `--delta` only: `None` when
+    /// it is missing; a tilt flag is refused with advice that the command accepts.
+    pub fn delta_only(&self, cmd: &str) -> Result<Option<rug::Rational>> {
+        for (flag, v) in [
+            ("--lambda", &self.lambda),
+            ("--beta", &self.beta),
+            ("--exp-lambda", &self.exp_lambda),
+        ] {
+            if v.is_some() {
+                return Err(Error::input(format!(
+                    "{flag}: {cmd} takes the per-token KL budget only: give --delta D (e.g. --delta 3/10) instead"
+                )));
+            }
+        }
+        match self.parse(false)? {
+            Some(Budget::Delta(d)) => Ok(Some(d)),
+            _ => Ok(None),
+        }
     }
 }

@@ -25,10 +25,10 @@ pub struct CheckArgs {
     #[arg(value_name = "ID")]
     pub ids: Vec<String>,
     /// Seed of the random cases (default 2024)
-    #[arg(long, value_name = "SEED")]
+    #[arg(long, value_name = "SEED", allow_hyphen_values = true)]
     pub seed: Option<String>,
     /// Number of seeded random cases, k = 2, 3, 4, 2, ... tokens (default 12)
-    #[arg(long, value_name = "K")]
+    #[arg(long, value_name = "K", allow_hyphen_values = true)]
     pub random: Option<String>,
     /// Evaluate a deliberately false claim instead of the suite (to show the checker can fail):
     /// beirami-reversed or asy3-above-max
@@ -109,6 +109,7 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
     spec.fill("seed", &mut a.seed);
     spec.fill("random", &mut a.random);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    super::guard::digits_guard("check", prec.digits, 1.0)?;
     let (start, cap) = bits_range(&prec);
     let seed = parse_u64("--seed", a.seed.as_deref(), DEFAULT_SEED)?;
     let random = parse_u64("--random", a.random.as_deref(), DEFAULT_RANDOM as u64)?;
@@ -212,16 +213,20 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
             v
         })
         .collect();
+    let mut input = json!({
+        "ids": a.ids,
+        "digits": prec.digits,
+        "seed": seed,
+        "random": random,
+    });
+    // the hidden --false-claim is echoed only when it is given
+    if let Some(f) = &a.false_claim {
+        input["false_claim"] = json!(f);
+    }
     Ok((
         Output {
             command: "check",
-            input: json!({
-                "ids": a.ids,
-                "digits": prec.digits,
-                "seed": seed,
-                "random": random,
-                "false_claim": a.false_claim,
-            }),
+            input,
             result: obj(vec![
                 (
                     "cases",

@@ -73,6 +73,7 @@ pub fn run(mut a: DemoArgs) -> Result<(Output, bool)> {
         })?;
     }
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    super::guard::digits_guard("demo", prec.digits, 1.0)?;
     let d = prec.digits;
     let (model, delta) = example_a();
     let tm = TiltModel::new(&model);

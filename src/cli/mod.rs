@@ -6,7 +6,9 @@ pub mod budget;
 pub mod check;
 pub mod demo;
 pub mod divergence;
+pub mod guard;
 pub mod plot;
+pub mod progress;
 pub mod schema;
 pub mod spec;
 pub mod sweep;
@@ -35,6 +37,10 @@ pub struct Common {
     /// Read flags from a JSON object in FILE ('-' for standard input); command-line flags override it
     #[arg(long, value_name = "FILE")]
     pub spec: Option<String>,
+    /// The subcommand these flags belong to (set by the dispatcher): `--spec` keys are checked
+    /// against its flags.
+    #[arg(skip)]
+    pub command: Option<&'static str>,
 }
 
 impl Common {
@@ -44,11 +50,34 @@ impl Common {
             Some(path) => Spec::load(path)?,
             None => Spec::default(),
         };
+        if let Some(cmd) = self.command {
+            let keys = spec_keys(cmd);
+            spec.check_keys(cmd, &keys.iter().map(String::as_str).collect::<Vec<_>>())?;
+        }
         spec.fill("digits", &mut self.digits);
         spec.fill("max-bits", &mut self.max_bits);
         spec.fill_flag("json", &mut self.json)?;
         Ok(spec)
     }
+}
+
+/// The `--spec` keys of subcommand `cmd`: its listed flags (without the dashes, `--spec`
+/// itself excepted) and its positional `kind`. Hidden flags are not keys.
+pub fn spec_keys(cmd: &str) -> Vec<String> {
+    use clap::CommandFactory;
+    let app = Cli::command();
+    let Some(sub) = app.find_subcommand(cmd) else {
+        return vec![];
+    };
+    sub.get_arguments()
+        .filter(|a| !a.is_hide_set())
+        .filter_map(|a| match a.get_long() {
+            Some(l) => Some(l.to_string()),
+            None if a.get_id() == "kind" => Some("kind".to_string()),
+            None => None,
+        })
+        .filter(|k| !matches!(k.as_str(), "spec" | "help" | "version"))
+        .collect()
 }
 
 /// The model flags `--p`, `--r`, `--normalize`.
@@ -103,7 +132,10 @@ enum Command {
     )]
     Tilt(tilt::TiltArgs),
     /// Rate functions I_0(x) and I_Delta(x) of the reward (LDP-1)
-    #[command(after_help = "Example:\n  alignexact rate --p 7/10,3/10 --r 0,1 --x 0.8 --delta 1/5")]
+    #[command(
+        after_help = "Example:\n  alignexact rate --p 7/10,3/10 --r 0,1 --x 0.8 --delta 1/5",
+        mut_arg("exp_lambda", |a| a.hide(true))
+    )]
     Rate(tilt::RateArgs),
     /// Cumulants of the reward under the optimum and the scaled CGF with its Renyi forms (LDP-3, LDP-4)
     #[command(
@@ -116,11 +148,21 @@ enum Command {
     )]
     Bon(bon::BonArgs),
     /// Best-of-N with N = ceil(e^{n delta}) against the KL-constrained optimum, for sequences of length n
-    #[command(after_help = "Example:\n  alignexact compare --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --n 100")]
+    #[command(
+        after_help = "Example:\n  alignexact compare --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --n 100",
+        mut_arg("n", |a| a.help("Sequence length n >= 1 (required)")),
+        mut_arg("lambda", |a| a.hide(true)),
+        mut_arg("beta", |a| a.hide(true)),
+        mut_arg("exp_lambda", |a| a.hide(true)),
+        mut_arg("levels", |a| a.hide(true))
+    )]
     Compare(bon::CompareArgs),
     /// compare along a grid of n, with the ASY-4..ASY-7 predictions and residuals
     #[command(
-        after_help = "Example:\n  alignexact sweep --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --n 10,20,40,80,160"
+        after_help = "Example:\n  alignexact sweep --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --n 10,20,40,80,160",
+        mut_arg("lambda", |a| a.hide(true)),
+        mut_arg("beta", |a| a.hide(true)),
+        mut_arg("exp_lambda", |a| a.hide(true))
     )]
     Sweep(sweep::SweepArgs),
     /// Check the statements of MATH.md with certified margins (exit code 1 when one is violated)
@@ -177,7 +219,30 @@ impl Output {
     }
 }
 
-fn run_command(cmd: Command) -> Result<(Output, bool)> {
+impl Command {
+    /// The subcommand's name and its shared flags.
+    fn common_mut(&mut self) -> (&'static str, Option<&mut Common>) {
+        match self {
+            Command::Divergence(a) => ("divergence", Some(&mut a.common)),
+            Command::Demo(a) => ("demo", Some(&mut a.common)),
+            Command::Plot(a) => ("plot", Some(&mut a.common)),
+            Command::Tilt(a) => ("tilt", Some(&mut a.common)),
+            Command::Bon(a) => ("bon", Some(&mut a.common)),
+            Command::Compare(a) => ("compare", Some(&mut a.common)),
+            Command::Sweep(a) => ("sweep", Some(&mut a.common)),
+            Command::Check(a) => ("check", Some(&mut a.common)),
+            Command::Rate(a) => ("rate", Some(&mut a.common)),
+            Command::Cumulants(a) => ("cumulants", Some(&mut a.common)),
+            Command::Vectors(a) => ("vectors", Some(&mut a.common)),
+            Command::Schema(_) => ("schema", None),
+        }
+    }
+}
+
+fn run_command(mut cmd: Command) -> Result<(Output, bool)> {
+    if let (name, Some(c)) = cmd.common_mut() {
+        c.command = Some(name);
+    }
     match cmd {
         Command::Divergence(a) => divergence::run(a),
         Command::Demo(a) => demo::run(a),
@@ -213,7 +278,12 @@ where
                     } else {
                         0
                     };
-                    (code, e.render().to_string(), String::new())
+                    if code == 2 {
+                        // no subcommand: usage goes to standard error
+                        (code, String::new(), e.render().to_string())
+                    } else {
+                        (code, e.render().to_string(), String::new())
+                    }
                 }
                 _ => {
                     // clap's message may continue on the next lines (e.g. the names of missing
@@ -230,7 +300,7 @@ where
                     (
                         2,
                         String::new(),
-                        format!("error: {first}; see 'alignexact --help'\n"),
+                        format!("error: {}; see 'alignexact --help'\n", cap_line(&first)),
                     )
                 }
             };
@@ -248,17 +318,58 @@ where
             } else {
                 out.result.to_table(out.digits)
             };
-            (out.exit_code, text, String::new())
+            // exit code 3 always says why on standard error (check: undecided claims)
+            let err = match (out.exit_code, out.result.get("undecided")) {
+                (3, Some(Value::Count(u))) => format!(
+                    "error: {u} claim(s) stayed undecided up to the precision limit (see the lines marked \
+                     undecided); raise --max-bits or check fewer ids\n"
+                ),
+                (3, _) => {
+                    "error: some values could not be certified within the precision limit\n".to_string()
+                }
+                _ => String::new(),
+            };
+            (out.exit_code, text, err)
         }
-        Err(e) => (e.exit_code(), String::new(), format!("error: {e}\n")),
+        Err(e) => (
+            e.exit_code(),
+            String::new(),
+            format!("error: {}\n", cap_line(&e.to_string())),
+        ),
     }
+}
+
+/// Longest error line printed, in characters.
+pub const MAX_ERROR_CHARS: usize = 1000;
+
+/// An error message on one readable line: at most [`MAX_ERROR_CHARS`] characters, with the
+/// number of characters left out.
+pub fn cap_line(msg: &str) -> String {
+    let one: String = msg.replace('\n', " ");
+    let total = one.chars().count();
+    if total <= MAX_ERROR_CHARS {
+        return one;
+    }
+    let head: String = one.chars().take(MAX_ERROR_CHARS - 60).collect();
+    format!(
+        "{head}... ({} characters left out)",
+        total - (MAX_ERROR_CHARS - 60)
+    )
 }
 
 /// The whole program: run with the process arguments, print, return the exit code.
 pub fn main_entry() -> i32 {
     let (code, out, err) = run_to_strings(std::env::args_os());
     use std::io::Write;
-    let _ = std::io::stdout().write_all(out.as_bytes());
+    // every write to standard output is checked: a lost result is exit 2, never a silent 0
+    let mut stdout = std::io::stdout().lock();
+    if let Err(e) = stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
+        let _ = writeln!(
+            std::io::stderr(),
+            "error: cannot write the output to standard output: {e}"
+        );
+        return 2;
+    }
     let _ = std::io::stderr().write_all(err.as_bytes());
     code
 }

@@ -19,7 +19,7 @@ pub struct PlotArgs {
     /// What to draw: frontier, convergence or rates
     #[arg(value_name = "KIND")]
     pub kind: Option<String>,
-    /// The SVG file to write
+    /// The SVG file to write (an existing file is replaced, atomically)
     #[arg(long, value_name = "FILE.svg")]
     pub out: Option<String>,
     #[command(flatten)]
@@ -64,6 +64,7 @@ pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
     let path = Path::new(&out);
     plot::check_target(path, "--out")?;
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    super::guard::digits_guard("plot", prec.digits, 1.0)?;
     // Example A of MATH.md §8 when no model is given
     let example = a.model.p.is_none() && a.model.r.is_none();
     let (model, default_delta) = if example {
@@ -73,6 +74,7 @@ pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
         let m = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
         (m, None)
     };
+    plot::check_model_axes(&model)?;
     let delta: Rational = match (&a.delta, default_delta) {
         (Some(d), _) => args::nonnegative("--delta", d)?,
         (None, Some(d)) => d,

@@ -1,7 +1,7 @@
 //! `alignexact schema`: print the JSON Schema (draft 2020-12) of every JSON document the tool
 //! writes: each command's `--json` envelope and the reference-vector files of `vectors`.
 
-use super::{Common, Output};
+use super::Output;
 use crate::error::Result;
 use crate::report::schema::schema;
 use crate::report::Value;
@@ -11,13 +11,13 @@ use serde_json::json;
 /// Flags of `schema`.
 #[derive(Args, Clone, Debug, Default)]
 pub struct SchemaArgs {
-    #[command(flatten)]
-    pub common: Common,
+    /// Accepted for uniformity: the schema is JSON either way
+    #[arg(long, hide = true)]
+    pub json: bool,
 }
 
 /// Run `schema`: the schema is itself JSON, printed as it is (with or without `--json`).
-pub fn run(mut a: SchemaArgs) -> Result<(Output, bool)> {
-    a.common.load_spec()?;
+pub fn run(_a: SchemaArgs) -> Result<(Output, bool)> {
     let mut text = serde_json::to_string_pretty(&schema()).expect("JSON serialisation");
     text.push('\n');
     Ok((

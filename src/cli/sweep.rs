@@ -1,14 +1,14 @@
 //! `alignexact sweep --delta D --n 10,20,...`: compare along a grid of n with the ASY-4..ASY-7
 //! predictions and residuals.
 
-use super::bon::{guard, n_rule};
+use super::bon::n_rule;
 use super::budget::BudgetArgs;
 use super::tilt::model_echo;
 use super::{args, Common, ModelArgs, Output};
 use crate::error::{Error, Result};
 use crate::exact::level_law::{level_law, Route};
 use crate::math::best_of_n::{integer_n, Levels, NRule};
-use crate::math::tilt::{Budget, TiltModel};
+use crate::math::tilt::TiltModel;
 use crate::real::format::certify_decimal;
 use crate::real::ziv;
 use crate::report::best_of_n::SampleCount;
@@ -54,6 +54,30 @@ pub fn grid(s: Option<&str>) -> Result<Vec<u64>> {
     Ok(out)
 }
 
+/// Refuse a grid whose rows, together, exceed the limits (each row is also checked alone):
+/// the time is the sum over the grid, the memory the largest row.
+pub fn guard_grid(
+    model: &crate::exact::dist::Model,
+    delta: &Rational,
+    ns: &[u64],
+    digits: usize,
+) -> Result<()> {
+    let (mut seconds, mut bytes) = (0.0f64, 0.0f64);
+    for &n in ns {
+        let work = super::bon::bon_work(None, n, Some(delta), crate::report::best_of_n::LevelsView::None);
+        super::bon::guard_work(model, n, digits, work)?;
+        let c = super::guard::seq_cost(model, n, digits, work);
+        seconds += c.seconds;
+        bytes = bytes.max(c.bytes);
+    }
+    super::guard::check(
+        &format!("a grid of {} sequence lengths", ns.len()),
+        bytes,
+        seconds,
+        "try fewer or smaller --n, or fewer --digits",
+    )
+}
+
 /// Compute the sweep rows (each row certified by its own precision loop).
 pub fn rows(
     model: &crate::exact::dist::Model,
@@ -65,10 +89,10 @@ pub fn rows(
 ) -> Result<Vec<Value>> {
     let tm = TiltModel::new(model);
     let mut out = Vec::new();
-    for (i, &n) in ns.iter().enumerate() {
-        if progress {
-            eprint!("\r[sweep] n = {n} ({}/{})   ", i + 1, ns.len());
-        }
+    // a bar on a terminal only (Progress hides itself otherwise)
+    let bar = super::progress::Progress::new("sweep", if progress { ns.len() as u64 } else { 0 });
+    for &n in ns {
+        bar.message(&format!("n = {n}"));
         let x = Rational::from(delta * n);
         let count = match rule {
             NRule::Real => SampleCount::Real(x),
@@ -84,10 +108,9 @@ pub fn rows(
         let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
         let row = ziv::run(prec, |bits| Ok(sweep_row(&tm, &lv, delta, &count, bits)))?;
         out.push(row);
+        bar.inc();
     }
-    if progress {
-        eprint!("\r{}\r", " ".repeat(40));
-    }
+    bar.finish();
     Ok(out)
 }
 
@@ -138,19 +161,14 @@ pub fn run(mut a: SweepArgs) -> Result<(Output, bool)> {
     spec.fill("N-rule", &mut a.n_rule);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
-    let delta = match a.budget.require(false, "sweep")? {
-        Budget::Delta(d) => d,
-        _ => {
-            return Err(Error::input(
-                "sweep takes a KL budget: give --delta D (per-token)",
-            ))
-        }
+    let Some(delta) = a.budget.delta_only("sweep")? else {
+        return Err(Error::input(
+            "sweep needs a per-token KL budget: give --delta D (e.g. --delta 3/10)",
+        ));
     };
     let ns = grid(a.n.as_deref())?;
     let rule = n_rule(a.n_rule.as_deref())?;
-    for &n in &ns {
-        guard(&model, n, prec.digits)?;
-    }
+    guard_grid(&model, &delta, &ns, prec.digits)?;
     let progress = std::io::stderr().is_terminal();
     let rows = rows(&model, &delta, &ns, rule, &prec, progress)?;
     let mut input = model_echo(&model, prec.digits);

@@ -299,7 +299,7 @@ pub fn eval_adaptive(
             sel[j - 1] = true;
         }
     }
-    if std::env::var_os("ALIGNEXACT_TRACE").is_some() {
+    if crate::real::ziv::trace_on() {
         eprintln!(
             "[bon] {} of {len} levels at {prec} bits",
             sel.iter().filter(|&&b| b).count()

@@ -32,7 +32,7 @@ use crate::real::format::certify_decimal;
 use crate::real::ziv::{self, Precision};
 use crate::real::Enc;
 use crate::report::Value;
-use rug::{Integer, Rational};
+use rug::{Complete, Integer, Rational};
 use std::path::Path;
 
 /// What to draw.
@@ -164,7 +164,71 @@ pub struct Figure {
     pub panels: Vec<Panel>,
 }
 
+/// Largest `|r|` and largest reward range that the float64 axes draw.
+pub const MAX_AXIS_REWARD: f64 = 1e100;
+/// Smallest reward range drawn.
+pub const MIN_AXIS_SPAN: f64 = 1e-100;
+/// Smallest reward range relative to `max |r|` (below it the tick labels would coincide).
+pub const MIN_AXIS_REL_SPAN: f64 = 1e-9;
+
+/// Check, before any computation, that the model's rewards can be drawn on float64 axes:
+/// `|r| <= 1e100` on the support and `1e-100 <= r_max - r_min` with `r_max - r_min >= 1e-9 max |r|`.
+/// The plots are in reward units, so the rewards must be rescaled otherwise (exit code 2).
+pub fn check_model_axes(model: &Model) -> Result<()> {
+    let (lo, hi) = (rat_f64(&model.r_min()), rat_f64(&model.r_max()));
+    let big = lo.abs().max(hi.abs());
+    let span_q: Rational = model.r_max() - model.r_min();
+    let span = rat_f64(&span_q);
+    let fix = "rescale --r (the optimum is unchanged by r -> a r + b with lambda -> lambda / a)";
+    let big_q = model.r_max().abs().max(model.r_min().abs());
+    if big_q > Integer::u_pow_u(10, 100).complete() {
+        return Err(Error::input(format!(
+            "--r: the plot axes are float64 and draw rewards up to |r| = {MAX_AXIS_REWARD:e}; got |r| up to {}; {fix}",
+            if big.is_finite() { short(big, 3) } else { "more than 1e308".into() }
+        )));
+    }
+    // exact comparisons: a span below the float64 range rounds to 0
+    let tiny = Rational::from((1, Integer::from(Integer::u_pow_u(10, 100))));
+    if span_q > 0 && (span_q < tiny || span < MIN_AXIS_REL_SPAN * big) {
+        return Err(Error::input(format!(
+            "--r: the reward range r_max - r_min = {} is too narrow to draw on float64 axes (at least {MIN_AXIS_SPAN:e} \
+             and {MIN_AXIS_REL_SPAN:e} of max |r|); {fix}",
+            if span > 0.0 { short(span, 3) } else { "below the float64 range".into() }
+        )));
+    }
+    Ok(())
+}
+
 impl Figure {
+    /// Check every axis before drawing: finite ranges of non-zero width that float64 resolves,
+    /// positive on a log axis, and finite points. plotters loops forever or exhausts memory on
+    /// anything else, so a failure is refused (exit code 2) rather than drawn.
+    pub fn check_axes(&self) -> Result<()> {
+        for p in &self.panels {
+            for (name, (lo, hi), log) in [("x", p.x_range, p.x_log), ("y", p.y_range, p.y_log)] {
+                let width_ok = (hi - lo).is_finite() && hi - lo > 1e-12 * lo.abs().max(hi.abs());
+                let log_ok = !log || (lo > 0.0 && (hi / lo).is_finite() && lo >= f64::MIN_POSITIVE);
+                if !(lo.is_finite() && hi.is_finite() && lo < hi && width_ok && log_ok) {
+                    return Err(Error::input(format!(
+                        "plot {}: the {name} axis of '{}' would span [{lo:e}, {hi:e}], which float64 axes cannot draw; \
+                         rescale --r or choose other --delta/--n",
+                        self.kind.name(),
+                        p.caption
+                    )));
+                }
+            }
+            for s in &p.series {
+                if s.points.iter().any(|(x, y)| !x.is_finite() || !y.is_finite()) {
+                    return Err(Error::input(format!(
+                        "plot {}: the series '{}' has points beyond the float64 range; rescale --r",
+                        self.kind.name(),
+                        s.label
+                    )));
+                }
+            }
+        }
+        Ok(())
+    }
     /// `(label, number of points)` of every series, panel by panel (for the command's report).
     pub fn series_summary(&self) -> Vec<(String, usize)> {
         self.panels
@@ -901,9 +965,12 @@ pub fn check_target(path: &Path, flag: &str) -> Result<()> {
 }
 
 /// Render `fig` and write it to `path`.
+/// Render `fig` and write it to `path` atomically (a temporary name, then rename); an existing
+/// file is replaced.
 pub fn write_svg(path: &Path, fig: &Figure) -> Result<()> {
     let svg = render::svg(fig)?;
-    std::fs::write(path, svg).map_err(|e| Error::Io(format!("cannot write '{}': {e}", path.display())))
+    crate::atomic::write_file(path, svg.as_bytes())
+        .map_err(|(p, e)| Error::Io(format!("cannot write '{}': {e}", p.display())))
 }
 
 /// Compute and write all three plots into `dir` (created if missing), as `demo --plots` does:
@@ -922,7 +989,8 @@ pub fn write_all(
             dir.display()
         ))
     })?;
-    let mut out = Vec::new();
+    // all three are drawn before any is written; then written together, atomically
+    let mut files = Vec::new();
     for kind in Kind::ALL {
         let fig = match kind {
             Kind::Frontier => frontier(model, delta, &DEFAULT_FRONTIER_N, prec)?,
@@ -930,10 +998,15 @@ pub fn write_all(
             Kind::Rates => rates(model, delta, DEFAULT_RATE_POINTS, prec)?,
         };
         let path = dir.join(format!("{}.svg", kind.name()));
-        write_svg(&path, &fig)?;
-        out.push(path);
+        files.push((path, render::svg(&fig)?.into_bytes()));
     }
-    Ok(out)
+    crate::atomic::write_files(&files).map_err(|(p, e)| {
+        Error::Io(format!(
+            "--plots: cannot write '{}': {e}; the previous files are unchanged",
+            p.display()
+        ))
+    })?;
+    Ok(files.into_iter().map(|(p, _)| p).collect())
 }
 
 /// The default sequence lengths of the best-of-N series in the frontier plot.

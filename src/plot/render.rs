@@ -16,6 +16,7 @@ use plotters::style::text_anchor::{HPos, Pos, VPos};
 
 /// Render a figure as an SVG document.
 pub fn svg(fig: &Figure) -> Result<String> {
+    fig.check_axes()?;
     let mut buf = String::new();
     {
         let (w, h) = fig.size;

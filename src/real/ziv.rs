@@ -77,7 +77,7 @@ impl Certifiable for Vec<(String, Enc)> {
 /// only their width depends on it.
 pub fn run<T: Certifiable>(p: &Precision, mut f: impl FnMut(u32) -> Result<T>) -> Result<T> {
     let mut bits = p.start_bits();
-    let trace = std::env::var_os("ALIGNEXACT_TRACE").is_some();
+    let trace = trace_on();
     loop {
         let t0 = std::time::Instant::now();
         let v = f(bits)?;
@@ -107,4 +107,15 @@ pub fn run<T: Certifiable>(p: &Precision, mut f: impl FnMut(u32) -> Result<T>) -
             }
         }
     }
+}
+
+/// Whether `ALIGNEXACT_TRACE` asks for tracing on standard error: set to anything but empty,
+/// `0`, `false`, `no` or `off` (case-insensitive).
+pub fn trace_on() -> bool {
+    std::env::var("ALIGNEXACT_TRACE").is_ok_and(|v| {
+        !matches!(
+            v.trim().to_ascii_lowercase().as_str(),
+            "" | "0" | "false" | "no" | "off"
+        )
+    })
 }
