@@ -306,7 +306,30 @@ fn sweep_output_matches_schema() {
 fn check_output_matches_schema() {
     let (code, out, err) = run_cli(&["check", "--json"]);
     assert!([0, 1, 3].contains(&code), "check: {err}");
-    assert_valid(&serde_json::from_str(&out).expect("JSON"), "check");
+    let doc: Value = serde_json::from_str(&out).expect("JSON");
+    assert_valid(&doc, "check");
+    // an `agrees` claim must say to how many digits; no other status may carry the field
+    let claims = doc["result"]["claims"].as_array().unwrap();
+    let i = claims
+        .iter()
+        .position(|c| c["status"] == "agrees")
+        .expect("an agrees claim");
+    let mut bad = doc.clone();
+    bad["result"]["claims"][i]
+        .as_object_mut()
+        .unwrap()
+        .remove("agreeing_digits");
+    assert_invalid(&bad, "agrees without agreeing_digits");
+    let j = claims
+        .iter()
+        .position(|c| c["status"] == "holds")
+        .expect("a holds claim");
+    let mut bad = doc.clone();
+    bad["result"]["claims"][j]["agreeing_digits"] = json!(3);
+    assert_invalid(&bad, "holds with agreeing_digits");
+    let mut bad = doc;
+    bad["result"]["claims"][j]["status"] = json!("true");
+    assert_invalid(&bad, "an unknown status");
 }
 
 #[test]

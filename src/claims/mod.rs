@@ -1,15 +1,20 @@
 //! Claims: each statement of MATH.md as a function returning certified lhs, rhs, margin and a
 //! status. Used by `check`.
 //!
-//! A [`Claim`] is decided from enclosures, never from floating-point guesses:
-//! - an inequality `lhs <= rhs` [`Status::Holds`] when `rhs - lhs` is certified `>= 0`, is
-//!   [`Status::Violated`] when it is certified `< 0`, and is [`Status::Undecided`] otherwise;
-//! - an equality `lhs = rhs` of two transcendental quantities can never be certified exactly, so
-//!   it [`Status::Holds`] when the enclosures overlap and the enclosure of `lhs - rhs` is
-//!   narrower than the tolerance [`tolerance`] (which shrinks like `2^{-prec/2}`, relative to the
-//!   size of the two sides, absolute below 1), i.e. `|lhs - rhs| < tol` is certified; it is
-//!   [`Status::Violated`] when `lhs - rhs` is certified non-zero (the enclosures are disjoint: the
-//!   two sides provably differ, by however little); and [`Status::Undecided`] otherwise.
+//! A [`Claim`] is decided from enclosures, never from floating-point guesses. The four statuses
+//! of INTERFACE.md (`check`) say how much was proved:
+//! - [`Status::Holds`]: proved. An equality of two exact rationals decided by `==`, an equality
+//!   whose difference encloses exactly `[0, 0]`, or an inequality `lhs <= rhs` whose margin
+//!   `rhs - lhs` is certified `>= 0` (strict `lhs < rhs`: certified `> 0`).
+//! - [`Status::Agrees`]: an equality `lhs = rhs` of two real (transcendental) quantities. Numerics
+//!   can never prove it; the enclosure of `lhs - rhs` contains 0 and is narrower than the
+//!   tolerance [`tolerance`] (which shrinks like `2^{-prec/2}`, relative to the size of the two
+//!   sides, absolute below 1). The claim reports `D` = [`agreeing_digits`]: the two sides are
+//!   proved to agree to `D` decimal digits (`|lhs - rhs| <= 10^-D max(1, |lhs|, |rhs|)`).
+//! - [`Status::Violated`]: proved false. A certified non-zero difference (the enclosures are
+//!   disjoint: the two sides provably differ, by however little), or an inequality whose margin
+//!   is certified negative.
+//! - [`Status::Undecided`]: the enclosures are too wide at this precision.
 //!
 //! An undecided claim needs more precision: [`settle`] (and [`try_settle`], [`settle_all`])
 //! doubles the working precision while the status is undecided, up to a cap.
@@ -21,17 +26,23 @@ pub mod sequences;
 pub mod tilt;
 
 use crate::error::Result;
-use crate::real::round::fmax;
+use crate::real::round::{fmax, fmin};
 use crate::real::Enc;
 use crate::report::{obj, Value};
-use rug::Float;
+use rug::float::Round;
+use rug::{Float, Rational};
 use std::cmp::Ordering;
 
-/// The verdict on a claim.
+/// The verdict on a claim (see the module docs for what each one proves).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Status {
-    /// Certified to hold (an equality: within the precision-dependent tolerance).
+    /// Proved: an exact rational equality, or a certified inequality.
     Holds,
+    /// An equality of reals, consistent to `digits` certified decimal digits (not a proof).
+    Agrees {
+        /// The certified number of agreeing digits ([`agreeing_digits`]).
+        digits: u32,
+    },
     /// Certified to fail.
     Violated,
     /// The enclosures are too wide to decide at this precision.
@@ -39,12 +50,31 @@ pub enum Status {
 }
 
 impl Status {
-    /// The JSON word of INTERFACE.md: `"holds"`, `"violated"`, `"undecided"`.
+    /// The JSON word of INTERFACE.md: `"holds"`, `"agrees"`, `"violated"`, `"undecided"`.
     pub fn as_str(&self) -> &'static str {
         match self {
             Status::Holds => "holds",
+            Status::Agrees { .. } => "agrees",
             Status::Violated => "violated",
             Status::Undecided => "undecided",
+        }
+    }
+    /// The certified agreeing digits of an [`Status::Agrees`] verdict (`None` for the others).
+    pub fn agreeing_digits(&self) -> Option<u32> {
+        match self {
+            Status::Agrees { digits } => Some(*digits),
+            _ => None,
+        }
+    }
+    /// Holds or agrees: nothing is violated and nothing is left undecided.
+    pub fn is_consistent(&self) -> bool {
+        matches!(self, Status::Holds | Status::Agrees { .. })
+    }
+    /// The word and, for `agrees`, the digits: `holds`, `agrees(34)` (text output).
+    pub fn label(&self) -> String {
+        match self {
+            Status::Agrees { digits } => format!("agrees({digits})"),
+            other => other.as_str().to_string(),
         }
     }
 }
@@ -70,16 +100,23 @@ pub struct Claim {
 }
 
 impl Claim {
-    /// The claim as a result tree with the field names of INTERFACE.md (`check`).
+    /// The claim as a result tree with the field names of INTERFACE.md (`check`); an
+    /// `agrees` claim carries `agreeing_digits`.
     pub fn to_value(&self) -> Value {
-        obj(vec![
+        let mut items = vec![
             ("id", Value::Str(self.id.clone())),
             ("statement", Value::Str(self.statement.clone())),
             ("status", Value::Str(self.status.as_str().into())),
+        ];
+        if let Some(d) = self.status.agreeing_digits() {
+            items.push(("agreeing_digits", Value::Count(u64::from(d))));
+        }
+        items.extend([
             ("lhs", as_bounds(&self.lhs)),
             ("rhs", as_bounds(&self.rhs)),
             ("margin", as_bounds(&self.margin)),
-        ])
+        ]);
+        obj(items)
     }
     /// A claim that could not be evaluated at this precision (e.g. a root did not certify):
     /// undecided, with unknown sides.
@@ -135,14 +172,77 @@ pub fn tolerance(lhs: &Enc, rhs: &Enc, prec: u32) -> Float {
     Float::with_val(prec, m >> half)
 }
 
-/// Decide the equality `lhs = rhs` of two certified quantities (see the module docs).
-/// The margin is the enclosure of `lhs - rhs`.
+/// The smallest absolute value over an enclosure (0 when it contains 0; exact).
+fn mignitude(e: &Enc, prec: u32) -> Float {
+    if *e.lo() <= 0 && *e.hi() >= 0 {
+        Float::new(prec)
+    } else {
+        let a = Float::with_val(prec, e.lo().abs_ref());
+        let b = Float::with_val(prec, e.hi().abs_ref());
+        fmin(&a, &b)
+    }
+}
+
+/// The certified number of decimal digits to which `lhs` (enclosed by `a`) and `rhs` (enclosed
+/// by `b`) agree, given an enclosure `d` of `lhs - rhs`: the largest `D >= 0` such that
+/// `|lhs - rhs| <= 10^-D max(1, |lhs|, |rhs|)` follows from the enclosures (`u32::MAX` when
+/// `d = [0, 0]`, i.e. the sides are proved equal; 0 when `d` is unbounded).
+///
+/// With `w = max(|d.lo|, |d.hi|) >= |lhs - rhs|` and the lower bound
+/// `s = max(1, mig a, mig b) <= max(1, |lhs|, |rhs|)`, `D = floor(log10(s / w))` computed with
+/// both the quotient and the logarithm rounded down, so `10^D <= s / w` holds exactly.
+pub fn agreeing_digits(a: &Enc, b: &Enc, d: &Enc) -> u32 {
+    if !d.is_finite() {
+        return 0;
+    }
+    let prec = d.prec().max(a.prec()).max(b.prec()).max(64);
+    let w = magnitude(d, prec);
+    if w == 0 {
+        return u32::MAX;
+    }
+    let one = Float::with_val(prec, 1);
+    let s = fmax(&one, &fmax(&mignitude(a, prec), &mignitude(b, prec)));
+    // quotient and logarithm rounded down: log10(s / w) is bounded below
+    let (ratio, _) = Float::with_val_round(prec, &s / &w, Round::Down);
+    if ratio < 1 {
+        return 0;
+    }
+    let (lg, _) = Float::with_val_round(prec, ratio.log10_ref(), Round::Down);
+    lg.floor().to_u32_saturating().unwrap_or(0)
+}
+
+/// The exact rational of a `Value::Exact` or `Value::Int` leaf.
+fn value_rational(v: &Value) -> Option<Rational> {
+    match v {
+        Value::Exact(q) => Some(q.clone()),
+        Value::Int(i) => Some(Rational::from(i.clone())),
+        _ => None,
+    }
+}
+
+/// Decide the equality `lhs = rhs` (see the module docs): two exact sides are compared with
+/// `==` (holds or violated, exact margin); otherwise the margin is the enclosure of `lhs - rhs`
+/// and a consistent verdict is [`Status::Agrees`] with the certified digits, unless the margin
+/// is exactly `[0, 0]` (proved: holds).
 pub fn equality(id: &str, statement: &str, lhs: Value, rhs: Value, prec: u32) -> Claim {
+    if let (Some(x), Some(y)) = (value_rational(&lhs), value_rational(&rhs)) {
+        let d = Rational::from(&x - &y);
+        let status = if d == 0 { Status::Holds } else { Status::Violated };
+        return Claim {
+            id: id.into(),
+            statement: statement.into(),
+            lhs,
+            rhs,
+            margin: Value::Exact(d),
+            status,
+        };
+    }
     let (Some(a), Some(b)) = (value_enc(&lhs, prec), value_enc(&rhs, prec)) else {
         return Claim::unknown(id, statement, prec);
     };
     let (margin, status) = if a.is_pos_infinity() || b.is_pos_infinity() {
-        // +inf = +inf holds; +inf against a finite enclosure is violated
+        // +inf = +inf holds (both sides are certified to be +inf); +inf against a finite
+        // enclosure is violated
         let st = match (a.is_pos_infinity(), b.is_pos_infinity()) {
             (true, true) => Status::Holds,
             (true, false) if b.hi().is_finite() => Status::Violated,
@@ -156,8 +256,13 @@ pub fn equality(id: &str, statement: &str, lhs: Value, rhs: Value, prec: u32) ->
             Status::Undecided
         } else if d.sign_certified().is_some_and(|o| o != Ordering::Equal) {
             Status::Violated
-        } else if d.width() < tolerance(&a, &b, prec) {
+        } else if d.is_exact_zero() {
+            // lhs - rhs lies in [0, 0]: proved equal
             Status::Holds
+        } else if d.width() < tolerance(&a, &b, prec) {
+            Status::Agrees {
+                digits: agreeing_digits(&a, &b, &d),
+            }
         } else {
             Status::Undecided
         };

@@ -52,29 +52,46 @@ fn margin_enc(c: &Claim) -> Option<Enc> {
 }
 
 /// One claim standing for several instances of the same statement (e.g. one per `n`): the
-/// instance that decides the verdict (a violated one, else an undecided one, else the one with
-/// the least room), re-labelled with `id` and `statement`. An empty group gives `None`.
+/// instance that decides the verdict (a violated one, else an undecided one, else among the
+/// `agrees` ones the one with the least room, else the one with the least room), re-labelled
+/// with `id` and `statement`. A group is only `holds` when every instance holds. An empty group
+/// gives `None`.
 pub fn combine(id: &str, statement: &str, kind: Kind, claims: Vec<Claim>) -> Option<Claim> {
     let pick = |st: Status| claims.iter().position(|c| c.status == st);
+    let least_room = |only_agrees: bool| -> Option<usize> {
+        let mut best: Option<(usize, Float)> = None;
+        for (i, c) in claims.iter().enumerate() {
+            if only_agrees && !matches!(c.status, Status::Agrees { .. }) {
+                continue;
+            }
+            let Some(m) = margin_enc(c) else { continue };
+            // a score where smaller means less room
+            let score = match kind {
+                Kind::Equality => -abs_bound(&m),
+                Kind::Inequality => m.lo().clone(),
+            };
+            if best.as_ref().is_none_or(|(_, s)| score < *s) {
+                best = Some((i, score));
+            }
+        }
+        best.map(|(i, _)| i)
+    };
+    let first_agrees = claims
+        .iter()
+        .position(|c| matches!(c.status, Status::Agrees { .. }));
     let idx = pick(Status::Violated)
         .or_else(|| pick(Status::Undecided))
-        .or_else(|| {
-            let mut best: Option<(usize, Float)> = None;
-            for (i, c) in claims.iter().enumerate() {
-                let Some(m) = margin_enc(c) else { continue };
-                // a score where smaller means less room
-                let score = match kind {
-                    Kind::Equality => -abs_bound(&m),
-                    Kind::Inequality => m.lo().clone(),
-                };
-                if best.as_ref().is_none_or(|(_, s)| score < *s) {
-                    best = Some((i, score));
-                }
-            }
-            best.map(|(i, _)| i)
-                .or(if claims.is_empty() { None } else { Some(0) })
-        })?;
+        .or_else(|| first_agrees.and_then(|i| least_room(true).or(Some(i))))
+        .or_else(|| least_room(false))
+        .or(if claims.is_empty() { None } else { Some(0) })?;
     let mut c = claims[idx].clone();
+    if let Status::Agrees { .. } = c.status {
+        // the group agrees to the fewest digits of its instances
+        let digits = claims.iter().filter_map(|c| c.status.agreeing_digits()).min();
+        if let Some(digits) = digits {
+            c.status = Status::Agrees { digits };
+        }
+    }
     c.id = id.to_string();
     c.statement = statement.to_string();
     Some(c)

@@ -3,7 +3,8 @@
 //!
 //! An argument is a statement id of MATH.md (`BON-3`: every claim of that statement) or a claim
 //! id (`BON-3.gaps`: the claims whose id starts with it). Undecided claims are re-evaluated at
-//! doubled precision ([`crate::claims::settle_all`]). Exit code 0 when every claim holds, 1 when
+//! doubled precision ([`crate::claims::settle_all`]). Exit code 0 when every claim holds or
+//! agrees (an equality of reals consistent to the digits shown: numerics cannot prove it), 1 when
 //! one is violated, 3 when one stays undecided up to the precision cap, 2 for an unknown id.
 
 use super::{args, Common, Output};
@@ -96,7 +97,7 @@ struct Checked {
 fn line(c: &Checked) -> String {
     format!(
         "{:<10} {:<26} [{}] {}\n",
-        c.claim.status.as_str(),
+        c.claim.status.label(),
         c.claim.id,
         c.case,
         c.claim.statement
@@ -180,6 +181,10 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
         count(Status::Violated),
         count(Status::Undecided),
     );
+    let agrees = checked
+        .iter()
+        .filter(|c| matches!(c.claim.status, Status::Agrees { .. }))
+        .count();
     let mut text = String::new();
     for (name, desc) in &cases_run {
         text.push_str(&format!("case {name}: {desc}\n"));
@@ -191,7 +196,7 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
         text.push_str(&line(c));
     }
     text.push_str(&format!(
-        "\n{} claims: {holds} hold, {violated} violated, {undecided} undecided\n",
+        "\n{} claims: {holds} hold, {agrees} agree, {violated} violated, {undecided} undecided\n",
         checked.len()
     ));
     let exit_code = if violated > 0 {
@@ -244,6 +249,7 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
                 ),
                 ("claims", Value::Array(claims)),
                 ("holds", Value::Count(holds as u64)),
+                ("agrees", Value::Count(agrees as u64)),
                 ("violated", Value::Count(violated as u64)),
                 ("undecided", Value::Count(undecided as u64)),
             ]),

@@ -151,7 +151,7 @@ pub fn run(mut a: DemoArgs) -> Result<(Output, bool)> {
     for c in &claims {
         t.push_str(&format!(
             "   {:<10} {:<9} {}\n",
-            c.status.as_str(),
+            c.status.label(),
             c.id,
             c.statement
         ));

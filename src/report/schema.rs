@@ -348,7 +348,8 @@ fn result_defs() -> Json {
         json!({
             "id": {"type": "string", "pattern": "^[A-Z]+-[0-9]+"},
             "statement": {"type": "string"},
-            "status": {"enum": ["holds", "violated", "undecided"]},
+            "status": {"enum": ["holds", "agrees", "violated", "undecided"]},
+            "agreeing_digits": r("count"),
             "lhs": r("real_or_bounds"),
             "rhs": r("real_or_bounds"),
             "margin": r("real_or_bounds"),
@@ -356,6 +357,17 @@ fn result_defs() -> Json {
         }),
         &["id", "statement", "status", "lhs", "rhs", "margin"],
     );
+    // an `agrees` verdict always says to how many digits the two sides agree
+    let claim = json!({
+        "allOf": [
+            claim,
+            {
+                "if": {"properties": {"status": {"const": "agrees"}}, "required": ["status"]},
+                "then": {"required": ["agreeing_digits"]},
+                "else": {"not": {"required": ["agreeing_digits"]}}
+            }
+        ]
+    });
     let rate_row = json!({
         "allOf": [ r("rate_result"), open_obj(json!({"x": r("exact")}), &["x"]) ]
     });
@@ -377,6 +389,7 @@ fn result_defs() -> Json {
                 "model": {"type": "string"}
             }), &["name"])),
             "holds": r("count"),
+            "agrees": r("count"),
             "violated": r("count"),
             "undecided": r("count")
         }), &["claims"]),

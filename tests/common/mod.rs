@@ -307,3 +307,67 @@ pub fn example_a() -> alignexact::math::tilt::TiltModel {
 pub fn example_b() -> alignexact::math::tilt::TiltModel {
     model(&["7/10", "3/10"], &["0", "1"])
 }
+
+/// The smallest absolute value over a claim side, in num-rational (0 when the enclosure
+/// contains 0); `None` for a non-numeric side or an unbounded endpoint.
+fn side_mig(v: &alignexact::report::Value) -> Option<BigRational> {
+    use alignexact::report::Value;
+    match v {
+        Value::Exact(q) => Some(rat_to_big(q).abs()),
+        Value::Int(i) => Some(BigRational::from_integer(int_to_big(i)).abs()),
+        Value::Real(e) => {
+            if !e.is_finite() {
+                return None;
+            }
+            let (lo, hi) = (float_to_big(e.lo()), float_to_big(e.hi()));
+            if lo <= BigRational::zero() && hi >= BigRational::zero() {
+                Some(BigRational::zero())
+            } else {
+                Some(lo.abs().min(hi.abs()))
+            }
+        }
+        _ => None,
+    }
+}
+
+/// A claim's status says no more than its enclosures prove (INTERFACE.md `check`), checked in
+/// num-rational arithmetic:
+/// - `agrees` (D digits): the margin is a real enclosure containing 0, at least one side is not
+///   an exact rational, and `max(|margin.lo|, |margin.hi|) * 10^D <= max(1, mig lhs, mig rhs)`;
+/// - `holds`: an exact margin `>= 0` (exact rationals), or a real margin whose lower end is
+///   `>= 0` (a certified inequality, or a difference enclosed in `[0, 0]`), or two infinite sides;
+/// - anything else fails.
+pub fn assert_honest(c: &alignexact::claims::Claim) {
+    use alignexact::claims::Status;
+    use alignexact::report::Value;
+    let what = format!("{} ({:?}): {}", c.id, c.status, c.statement);
+    match c.status {
+        Status::Agrees { digits } => {
+            let Value::Real(d) = &c.margin else {
+                panic!("agrees with an exact margin: {what}")
+            };
+            assert!(
+                !(matches!(c.lhs, Value::Exact(_)) && matches!(c.rhs, Value::Exact(_))),
+                "agrees between two exact sides: {what}"
+            );
+            let (lo, hi) = (float_to_big(d.lo()), float_to_big(d.hi()));
+            assert!(lo <= BigRational::zero() && hi >= BigRational::zero(), "{what}");
+            let w = lo.abs().max(hi.abs());
+            let s = [side_mig(&c.lhs), side_mig(&c.rhs)]
+                .into_iter()
+                .flatten()
+                .fold(BigRational::one(), |a, b| a.max(b));
+            assert!(w * pow10(digits as i64) <= s, "more digits than proved: {what}");
+        }
+        Status::Holds => match &c.margin {
+            Value::Exact(m) => assert!(*m >= 0, "{what}"),
+            Value::Real(_)
+                if [&c.lhs, &c.rhs]
+                    .iter()
+                    .all(|v| matches!(v, Value::Real(e) if e.is_pos_infinity())) => {}
+            Value::Real(d) => assert!(float_to_big(d.lo()) >= BigRational::zero(), "{what}"),
+            other => panic!("holds with margin {other:?}: {what}"),
+        },
+        _ => panic!("not consistent: {what}"),
+    }
+}
