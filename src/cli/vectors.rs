@@ -2191,3 +2191,10 @@ fn compare_tol(input: &Json, output: &Json, t: &mut Tolerances) -> Result<()> {
     );
     Ok(())
 }
+
+/// The float64 tolerance model of the vectors for one result (`family` is the subcommand; the
+/// others get the default), as the `tolerance` object of a vector: the entry point of the
+/// Python package's `alignexact.testing.assert_close`.
+pub fn tolerance_json(family: &str, input: &Json, output: &Json) -> Result<Json> {
+    Ok(tolerances(family, input, output)?.to_json())
+}
