@@ -155,8 +155,12 @@ def assert_close(
     elif isinstance(certified, Bounds):
         raise TypeError("assert_close: Bounds carry no certified value to compare with; use .contains()")
     elif isinstance(certified, (Fraction, int)) and not isinstance(certified, bool):
-        v = _exact(Fraction(certified))
-        shown = str(certified) + " (exact)"
+        f = Fraction(certified)
+        v = _exact(f)
+        if abs(f.numerator) < 10**40 and f.denominator < 10**40:
+            shown = str(f) + " (exact)"
+        else:
+            shown = "{:.30g} (exact rational, {}-digit denominator)".format(v, len(str(Decimal(f.denominator))))
         enclosure = ""
     else:
         raise TypeError(f"assert_close: certified must be a leaf of an alignexact result, got {type(certified).__name__}")
