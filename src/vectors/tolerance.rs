@@ -357,6 +357,13 @@ const NOTE_PHI: &str =
 const NOTE_VARIANCE: &str = "sum phi (r - mu)^2 with error (mu^2 + sigma^2) u per term, plus |kappa_3| <= range * sigma^2 times the error of lambda";
 const NOTE_DELTA: &str = "D(phi || p) = l mu - psi: the terms l mu and psi cancel";
 
+/// The float64 tolerance model of the vectors for one result (`family` is the subcommand; the
+/// others get the default), as the `tolerance` object of a vector: the entry point of the
+/// Python package's `alignexact.testing.assert_close`.
+pub fn tolerance_json(family: &str, input: &Json, output: &Json) -> Result<Json> {
+    Ok(tolerances(family, input, output)?.to_json())
+}
+
 /// The tolerances of a vector, by family.
 pub fn tolerances(family: &str, input: &Json, output: &Json) -> Result<Tolerances> {
     let mut t = Tolerances::new();
