@@ -162,10 +162,7 @@ fn two_state_closed_form(
 #[test]
 fn mkv1_reversible_two_state_chain_matches_closed_form() {
     for (a, b) in [(q(1, 10), q(1, 5)), (q(1, 2), q(1, 3)), (q(7, 9), q(2, 11))] {
-        let rows = vec![
-            vec![Rational::from(1 - a.clone()), a.clone()],
-            vec![b.clone(), Rational::from(1 - b.clone())],
-        ];
+        let rows = vec![vec![1 - a.clone(), a.clone()], vec![b.clone(), 1 - b.clone()]];
         // stationary init (reversible) and a non-stationary one
         for init in [None, Some(vec![q(1, 4), q(3, 4)])] {
             let ch = Chain::new(rows.clone(), init, false).unwrap();

@@ -246,10 +246,9 @@ impl Chain {
         for c in 0..k {
             for a in 0..k {
                 if r[a][c] {
-                    for b in 0..k {
-                        if r[c][b] {
-                            r[a][b] = true;
-                        }
+                    let rc = r[c].clone();
+                    for (x, y) in r[a].iter_mut().zip(rc) {
+                        *x |= y;
                     }
                 }
             }
@@ -358,9 +357,9 @@ impl Chain {
             for i in 0..k {
                 if i != col && a[i][col] != 0 {
                     let f = a[i][col].clone();
-                    for j in col..=k {
-                        let t = Rational::from(&f * &a[col][j]);
-                        a[i][j] -= t;
+                    let pivot_row = a[col].clone();
+                    for (x, y) in a[i].iter_mut().zip(&pivot_row).skip(col) {
+                        *x -= Rational::from(&f * y);
                     }
                 }
             }
@@ -542,7 +541,7 @@ impl MLattice {
         for (i, w) in coeffs.into_iter().enumerate() {
             if w != 0 {
                 total += &w;
-                levels.push(Integer::from(&base + Integer::from(&self.g * i)));
+                levels.push(&base + Integer::from(&self.g * i));
                 weights.push(w);
             }
         }
