@@ -3,4 +3,5 @@ pub mod asymptotics;
 pub mod best_of_n;
 pub mod divergence;
 pub mod large_deviations;
+pub mod markov;
 pub mod tilt;
