@@ -17,12 +17,13 @@
 //! to every sum (it is never dropped), and its probability is reported from its logarithm.
 
 use crate::exact::level_law::LevelLaw;
+use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, Unlisted};
 use crate::real::Enc;
 use rug::{Integer, Rational};
 
 /// A level law prepared for best-of-N. The exact CDF and tail numerators are recomputed on the
 /// fly (one big-integer addition per level) rather than stored, which keeps the peak memory at
-/// the size of the law itself.
+/// the size of the law itself. This is the exact [`LevelSource`]: every level listed.
 #[derive(Clone, Debug)]
 pub struct Levels {
     /// The exact level law.
@@ -44,6 +45,100 @@ impl Levels {
     }
 }
 
+impl LevelSource for Levels {
+    fn method(&self) -> Method {
+        Method::Exact
+    }
+    fn n(&self) -> u64 {
+        self.law.n
+    }
+    fn len(&self) -> usize {
+        self.law.len()
+    }
+    fn scale(&self) -> Integer {
+        self.law.scale.clone()
+    }
+    fn level(&self, j: usize) -> Integer {
+        self.law.levels[j].clone()
+    }
+    fn reward(&self, j: usize) -> Rational {
+        self.law.reward(j)
+    }
+    fn reward_range(&self) -> (Rational, Rational) {
+        (self.law.reward(0), self.law.reward(self.law.len() - 1))
+    }
+    fn visit(&self, prec: u32, sel: Option<&[bool]>, f: &mut dyn FnMut(usize, LevelProbs)) {
+        let d = &self.law.denom;
+        let half = Integer::from(d >> 1);
+        let len = self.law.len();
+        let mut acc = Integer::new();
+        // running exact tail d - acc, updated in place (no allocation per level)
+        let mut tail = d.clone();
+        for (j, w) in self.law.weights.iter().enumerate() {
+            acc += w;
+            tail -= w;
+            if let Some(s) = sel {
+                if !s[j] {
+                    continue;
+                }
+            }
+            f(
+                j,
+                exact_level_probs(w, &acc, &tail, d, &half, j == 0, j + 1 == len, prec),
+            );
+        }
+    }
+    fn unlisted(&self, _prec: u32) -> Unlisted {
+        Unlisted::none()
+    }
+    fn exact_law(&self) -> Option<&LevelLaw> {
+        Some(&self.law)
+    }
+}
+
+/// The probabilities of one exact level from its weight `w`, exact CDF numerator `acc` and exact
+/// tail numerator `tail` over `d` (never `1 - F` in floating point).
+#[allow(clippy::too_many_arguments)]
+fn exact_level_probs(
+    w_int: &Integer,
+    acc: &Integer,
+    tail: &Integer,
+    d: &Integer,
+    half: &Integer,
+    first: bool,
+    top: bool,
+    prec: u32,
+) -> LevelProbs {
+    let wp = prec + 8;
+    let d_enc = Enc::from_integer(d, wp);
+    let w = Enc::from_integer(w_int, wp);
+    let ln_ps = w.div(&d_enc, prec).ln(prec);
+    let cdf = Enc::from_integer(acc, wp);
+    let (ln_f, f) = if top {
+        (Enc::zero(prec), Enc::from_i64(1, prec))
+    } else if acc < half {
+        let fj = cdf.div(&d_enc, prec);
+        (fj.ln(prec), fj)
+    } else {
+        let t = Enc::from_integer(tail, wp).div(&d_enc, prec);
+        (t.neg().ln_1p(prec), Enc::from_i64(1, prec).sub(&t, prec))
+    };
+    // q = w_j / cdf_j, formed from the exact integers
+    let q = if first {
+        Enc::from_i64(1, prec)
+    } else {
+        w.div(&cdf, prec)
+    };
+    LevelProbs {
+        ln_ps,
+        ln_f,
+        f,
+        q,
+        first,
+        top,
+    }
+}
+
 /// `ln(-expm1(y))` for `y < 0` (an enclosure): `ln1p(-e^y)` when `y < -ln 2`, else
 /// `ln(-expm1(y))`. Both are increasing in `y`.
 fn ln_neg_expm1(y: &Enc, prec: u32) -> Enc {
@@ -55,7 +150,8 @@ fn ln_neg_expm1(y: &Enc, prec: u32) -> Enc {
     }
 }
 
-/// Best-of-N evaluated on every level at working precision `prec`.
+/// Best-of-N evaluated on every listed level at working precision `prec`, with the bounds for
+/// the unlisted levels of the source.
 #[derive(Clone, Debug)]
 pub struct BonEval {
     /// `ln P_S(s_j)`.
@@ -70,6 +166,110 @@ pub struct BonEval {
     pub ln_pn: Vec<Enc>,
     /// `P_N(s_j)` (may be `[0, tiny]` after underflow: still a valid enclosure).
     pub pn: Vec<Enc>,
+    /// The unlisted part (all `None` for an exact source).
+    pub out: OutsideEval,
+}
+
+/// Best-of-N on the unlisted levels: the masses and what the sums need to bound their terms.
+#[derive(Clone, Debug)]
+pub struct OutsideEval {
+    /// `P(S < s_0)` and its log (`None`: exactly 0).
+    pub below: Option<(Enc, Enc)>,
+    /// `P(S > s_last)` (`None`: exactly 0).
+    pub above: Option<Enc>,
+    /// Best-of-N mass below the listed levels, `P(S < s_0)^N`.
+    pub mass_below: Option<Enc>,
+    /// Best-of-N mass above the listed levels, `1 - F(s_last)^N = -expm1(N ln1p(-P(S > s_last)))`.
+    pub mass_above: Option<Enc>,
+    /// `N`.
+    pub n_samples: Enc,
+    /// `ln N`.
+    pub ln_n: Enc,
+    /// `n r_min`, `s_0`, `s_last`, `n r_max`.
+    pub s_min: Enc,
+    /// `s_0`.
+    pub s_first: Enc,
+    /// `s_last`.
+    pub s_last: Enc,
+    /// `n r_max`.
+    pub s_max: Enc,
+}
+
+impl OutsideEval {
+    fn new(src: &dyn LevelSource, n_samples: &Enc, prec: u32) -> OutsideEval {
+        let un = src.unlisted(prec);
+        let (rmin, rmax) = src.reward_range();
+        let ln_n = if un.is_empty() {
+            Enc::zero(prec)
+        } else {
+            n_samples.ln(prec)
+        };
+        let mass_below = un.below.as_ref().map(|(_, lb)| n_samples.mul(lb, prec).exp(prec));
+        let mass_above = un.above.as_ref().map(|t| {
+            // 1 - (1 - T)^N = -expm1(N ln1p(-T)), in [0, 1]
+            let y = n_samples.mul(&t.neg().ln_1p(prec), prec);
+            clamp_unit(&y.expm1(prec).neg(), prec)
+        });
+        OutsideEval {
+            below: un.below,
+            above: un.above,
+            mass_below,
+            mass_above,
+            n_samples: n_samples.clone(),
+            ln_n,
+            s_min: Enc::from_rational(&rmin, prec),
+            s_first: Enc::from_rational(&src.reward(0), prec),
+            s_last: Enc::from_rational(&src.reward(src.len() - 1), prec),
+            s_max: Enc::from_rational(&rmax, prec),
+        }
+    }
+    /// True when every level is listed.
+    pub fn is_empty(&self) -> bool {
+        self.below.is_none() && self.above.is_none()
+    }
+}
+
+/// `x` intersected with `[0, 1]` (for a probability).
+fn clamp_unit(x: &Enc, prec: u32) -> Enc {
+    let one = rug::Float::with_val(prec, 1);
+    let lo = if *x.lo() < 0 {
+        rug::Float::new(prec)
+    } else {
+        x.lo().clone()
+    };
+    let hi = if *x.hi() > 1 { one } else { x.hi().clone() };
+    if lo > hi {
+        return x.clone();
+    }
+    Enc::new(lo, hi)
+}
+
+/// The smallest value of `x ln x` over `x in [0, hi(m)]`: `hi ln hi` when `hi <= 1/e`, else `-1/e`
+/// (`x ln x` decreases on `[0, 1/e]`). A lower bound for `m ln(m / Q)` when `Q <= 1`.
+fn xlnx_lower(m: &Enc, prec: u32) -> rug::Float {
+    let h = m.hi();
+    if h.is_zero() {
+        return rug::Float::new(prec);
+    }
+    if *h <= 0.36_f64 {
+        let p = Enc::point(h);
+        p.mul(&p.ln(prec), prec).lo().clone()
+    } else {
+        let e = Enc::from_i64(-1, prec).exp(prec);
+        e.neg().lo().clone()
+    }
+}
+
+/// The enclosure `[min(a.lo, b.lo), max(a.hi, b.hi)]` of a quantity known to be `>= a` and `<= b`
+/// (lower end from `a`, upper from `b`).
+fn between(a: &Enc, b: &Enc) -> Enc {
+    let lo = a.lo().clone();
+    let hi = b.hi().clone();
+    if lo <= hi {
+        Enc::new(lo, hi)
+    } else {
+        a.hull(b)
+    }
 }
 
 /// The BON-1 quantities of one level.
@@ -82,34 +282,16 @@ struct LevelTerms {
     pn: Enc,
 }
 
-/// BON-1 on level `j` with exact weight `w`, exact CDF numerator `acc` (over `d`), at `prec`.
-#[allow(clippy::too_many_arguments)]
-fn level_terms(
-    w_int: &Integer,
-    acc: &Integer,
-    tail: &Integer,
-    d: &Integer,
-    half: &Integer,
-    first: bool,
-    top: bool,
-    n_samples: &Enc,
-    prec: u32,
-) -> LevelTerms {
-    let wp = prec + 8;
-    let d_enc = Enc::from_integer(d, wp);
-    let w = Enc::from_integer(w_int, wp);
-    let ln_ps = w.div(&d_enc, prec).ln(prec);
-    let cdf = Enc::from_integer(acc, wp);
-    // exact CDF numerator `acc`, exact tail numerator `d - acc` (never 1 - F in floating point)
-    let (ln_f, f) = if top {
-        (Enc::zero(prec), Enc::from_i64(1, prec))
-    } else if acc < half {
-        let fj = cdf.div(&d_enc, prec);
-        (fj.ln(prec), fj)
-    } else {
-        let t = Enc::from_integer(tail, wp).div(&d_enc, prec);
-        (t.neg().ln_1p(prec), Enc::from_i64(1, prec).sub(&t, prec))
-    };
+/// BON-1 on one level from its reference probabilities, at `prec`.
+fn level_terms(lp: LevelProbs, n_samples: &Enc, prec: u32) -> LevelTerms {
+    let LevelProbs {
+        ln_ps,
+        ln_f,
+        f,
+        q,
+        first,
+        top,
+    } = lp;
     let nlf = n_samples.mul(&ln_f, prec);
     let f_pow = if top {
         Enc::from_i64(1, prec)
@@ -119,8 +301,7 @@ fn level_terms(
     let ln_pn = if first {
         nlf
     } else {
-        // ln(F_{j-1}/F_j) = ln1p(-q) < 0 with q = w_j / cdf_j, and y = N ln1p(-q) <= -N q.
-        let q = w.div(&cdf, prec);
+        // ln(F_{j-1}/F_j) = ln1p(-q) < 0 with q = P_S / F, and y = N ln1p(-q) <= -N q.
         let nq = n_samples.mul(&q, prec);
         let deep = (prec as f64 + 64.0) * std::f64::consts::LN_2;
         if *nq.lo() > deep {
@@ -146,16 +327,19 @@ fn level_terms(
     }
 }
 
-/// Evaluate BON-1 on every level for a sample count `N >= 1` given as an enclosure
-/// (an exact integer, or a real `e^{n Delta}`), all at precision `prec`.
-pub fn eval(lv: &Levels, n_samples: &Enc, prec: u32) -> BonEval {
-    let all = vec![true; lv.len()];
-    eval_selected(lv, n_samples, prec, &all, None)
+/// Evaluate BON-1 on every listed level of a source for a sample count `N >= 1` given as an
+/// enclosure (an exact integer, or a real `e^{n Delta}`), all at precision `prec`.
+pub fn eval(lv: &dyn LevelSource, n_samples: &Enc, prec: u32) -> BonEval {
+    eval_selected(lv, n_samples, prec, None, None)
 }
 
-fn eval_selected(lv: &Levels, n_samples: &Enc, prec: u32, sel: &[bool], base: Option<BonEval>) -> BonEval {
-    let d = &lv.law.denom;
-    let half = Integer::from(d >> 1);
+fn eval_selected(
+    lv: &dyn LevelSource,
+    n_samples: &Enc,
+    prec: u32,
+    sel: Option<&[bool]>,
+    base: Option<BonEval>,
+) -> BonEval {
     let len = lv.len();
     let mut out = base.unwrap_or_else(|| BonEval {
         ln_ps: Vec::with_capacity(len),
@@ -164,18 +348,14 @@ fn eval_selected(lv: &Levels, n_samples: &Enc, prec: u32, sel: &[bool], base: Op
         f_pow: Vec::with_capacity(len),
         ln_pn: Vec::with_capacity(len),
         pn: Vec::with_capacity(len),
+        out: OutsideEval::new(lv, n_samples, prec),
     });
     let fill = out.pn.is_empty();
-    let mut acc = Integer::new();
-    // running exact tail d - acc, updated in place (no allocation per level)
-    let mut tail = d.clone();
-    for (j, w) in lv.law.weights.iter().enumerate() {
-        acc += w;
-        tail -= w;
-        if !sel[j] {
-            continue;
-        }
-        let t = level_terms(w, &acc, &tail, d, &half, j == 0, j + 1 == len, n_samples, prec);
+    if !fill {
+        out.out = OutsideEval::new(lv, n_samples, prec);
+    }
+    lv.visit(prec, sel, &mut |j, lp| {
+        let t = level_terms(lp, n_samples, prec);
         if fill {
             out.ln_ps.push(t.ln_ps);
             out.ln_f.push(t.ln_f);
@@ -191,7 +371,7 @@ fn eval_selected(lv: &Levels, n_samples: &Enc, prec: u32, sel: &[bool], base: Op
             out.ln_pn[j] = t.ln_pn;
             out.pn[j] = t.pn;
         }
-    }
+    });
     out
 }
 
@@ -237,7 +417,7 @@ fn ln_mag(xs: &[&Enc]) -> f64 {
 /// Rigour does not depend on the selection: a cheap enclosure is still an enclosure, only wider.
 /// The selection only decides where the width goes; the precision loop checks the outcome.
 pub fn eval_adaptive(
-    lv: &Levels,
+    lv: &dyn LevelSource,
     n_at: &dyn Fn(u32) -> Enc,
     prec: u32,
     ln_phi_of: Option<&LnPhiFn>,
@@ -251,8 +431,8 @@ pub fn eval_adaptive(
     let scout = eval(lv, &n64, SCOUT_BITS);
     let phi = ln_phi_of.map(|f| f(&scout, SCOUT_BITS));
     let range = {
-        let a = lv.law.reward(0).to_f64().abs();
-        let b = lv.law.reward(len - 1).to_f64().abs();
+        let a = lv.reward(0).to_f64().abs();
+        let b = lv.reward(len - 1).to_f64().abs();
         (a + b + 1.0).ln()
     };
     // log-magnitude of level j's term in each output sum: [expected reward, KL to p^n and win
@@ -305,7 +485,7 @@ pub fn eval_adaptive(
             sel.iter().filter(|&&b| b).count()
         );
     }
-    eval_selected(lv, &n_at(prec), prec, &sel, Some(scout))
+    eval_selected(lv, &n_at(prec), prec, Some(&sel), Some(scout))
 }
 
 /// Exact `F^N - F-^N` on every level for an integer `N` (BON-1), as rationals over `D^N`.
@@ -326,27 +506,52 @@ pub fn exact_bits(lv: &Levels, n_samples: &Integer) -> f64 {
     n_samples.to_f64() * lv.law.denom.significant_bits() as f64 * lv.len() as f64
 }
 
-/// `E_{pi_N} S` by the second form of BON-2:
-/// `s_max - sum_{j < top} (s_{j+1} - s_j) F_j^N` (all terms non-negative: no cancellation).
-pub fn expected_reward(lv: &Levels, ev: &BonEval, prec: u32) -> Enc {
+/// `E_{pi_N} S` by the second form of BON-2 (Abel summation over the listed levels):
+/// `s_last - sum_{j < last} (s_{j+1} - s_j) F_j^N + [0, s_max - s_last] m_above
+/// - [0, s_0 - s_min] m_below`, with `m_above = 1 - F(s_last)^N` and `m_below = P(S < s_0)^N`
+/// the best-of-N masses of the unlisted levels (both exactly 0 for an exact source, where
+/// `s_last = s_max`). All listed terms are non-negative: no cancellation.
+pub fn expected_reward(lv: &dyn LevelSource, ev: &BonEval, prec: u32) -> Enc {
     let len = lv.len();
-    let top = Enc::from_rational(&lv.law.reward(len - 1), prec);
+    let scale = lv.scale();
+    let top = Enc::from_rational(&lv.reward(len - 1), prec);
     let mut acc = Enc::zero(prec);
+    let mut prev = lv.level(0);
     for j in 0..len - 1 {
-        let gap = Rational::from((
-            Integer::from(&lv.law.levels[j + 1] - &lv.law.levels[j]),
-            lv.law.scale.clone(),
-        ));
+        let next = lv.level(j + 1);
+        let gap = Rational::from((Integer::from(&next - &prev), scale.clone()));
         acc = acc.add(&ev.f_pow[j].mul_rational(&gap, prec), prec);
+        prev = next;
     }
-    top.sub(&acc, prec)
+    let mut e = top.sub(&acc, prec);
+    let o = &ev.out;
+    let zero = rug::Float::new(prec);
+    if let Some(ma) = &o.mass_above {
+        let span = o.s_max.sub(&o.s_last, prec);
+        let r = Enc::new(zero.clone(), span.hi().clone());
+        e = e.add(&ma.mul(&r, prec), prec);
+    }
+    if let Some(mb) = &o.mass_below {
+        let span = o.s_first.sub(&o.s_min, prec);
+        let r = Enc::new(zero, span.hi().clone());
+        e = e.sub(&mb.mul(&r, prec), prec);
+    }
+    e
 }
 
-/// `E_{pi_N} S` by the first form of BON-2: `sum_j s_j P_N(s_j)`.
-pub fn expected_reward_direct(lv: &Levels, ev: &BonEval, prec: u32) -> Enc {
+/// `E_{pi_N} S` by the first form of BON-2: `sum_j s_j P_N(s_j)`, plus the unlisted masses
+/// times the reward ranges they live on.
+pub fn expected_reward_direct(lv: &dyn LevelSource, ev: &BonEval, prec: u32) -> Enc {
     let mut acc = Enc::zero(prec);
     for j in 0..lv.len() {
-        acc = acc.add(&ev.pn[j].mul_rational(&lv.law.reward(j), prec), prec);
+        acc = acc.add(&ev.pn[j].mul_rational(&lv.reward(j), prec), prec);
+    }
+    let o = &ev.out;
+    if let Some(ma) = &o.mass_above {
+        acc = acc.add(&ma.mul(&o.s_last.hull(&o.s_max), prec), prec);
+    }
+    if let Some(mb) = &o.mass_below {
+        acc = acc.add(&mb.mul(&o.s_min.hull(&o.s_first), prec), prec);
     }
     acc
 }
@@ -358,10 +563,23 @@ fn plogpq(p: &Enc, lp: &Enc, lq: &Enc, prec: u32) -> Enc {
 }
 
 /// `D(pi_N || p^n) = sum_j P_N ln(P_N / P_S)` (BON-3, by SEQ-3 level reduction).
+///
+/// Unlisted levels (a region `R` of best-of-N mass `m` and reference mass `P_R`): by the
+/// log-sum inequality their part is `>= m ln(m / P_R)`, and it is `<= m ln N` because
+/// `P_N <= N P_S F^{N-1} <= N P_S` (mean value theorem).
 pub fn kl_to_reference(ev: &BonEval, prec: u32) -> Enc {
     let mut acc = Enc::zero(prec);
     for j in 0..ev.pn.len() {
         acc = acc.add(&plogpq(&ev.pn[j], &ev.ln_pn[j], &ev.ln_ps[j], prec), prec);
+    }
+    let o = &ev.out;
+    if let (Some(mb), Some((b, _))) = (&o.mass_below, &o.below) {
+        let lo = Enc::xlogxy(mb, b, prec);
+        acc = acc.add(&between(&lo, &mb.mul(&o.ln_n, prec)), prec);
+    }
+    if let (Some(ma), Some(t)) = (&o.mass_above, &o.above) {
+        let lo = Enc::xlogxy(ma, t, prec);
+        acc = acc.add(&between(&lo, &ma.mul(&o.ln_n, prec)), prec);
     }
     acc.clamp_nonneg(prec)
 }
@@ -383,10 +601,14 @@ fn a_n(u_pow: &Enc, ln_u: &Enc, n_samples: &Enc, ln_n: &Enc, prec: u32) -> Enc {
 }
 
 /// Per-level gaps of BON-3: `A_N(F_j) - A_N(F_{j-1}) - P_N ln(P_N/P_S)`, each `>= 0`;
-/// they sum to `ln N - (N-1)/N - D(pi_N || p^n)`.
+/// over an exact source they sum to `ln N - (N-1)/N - D(pi_N || p^n)`.
 pub fn kl_gaps(ev: &BonEval, n_samples: &Enc, ln_n: &Enc, prec: u32) -> Vec<Enc> {
     let mut out = Vec::with_capacity(ev.pn.len());
-    let mut prev = Enc::zero(prec); // A_N(0) = 0
+    // A_N(0) = 0; below the listed levels A_N(P(S < s_0))
+    let mut prev = match (&ev.out.below, &ev.out.mass_below) {
+        (Some((_, lb)), Some(mb)) => a_n(mb, lb, n_samples, ln_n, prec),
+        _ => Enc::zero(prec),
+    };
     for j in 0..ev.pn.len() {
         let cur = a_n(&ev.f_pow[j], &ev.ln_f[j], n_samples, ln_n, prec);
         let g = cur
@@ -399,37 +621,102 @@ pub fn kl_gaps(ev: &BonEval, n_samples: &Enc, ln_n: &Enc, prec: u32) -> Vec<Enc>
 }
 
 /// Win rate against the reference, ties counting one half (BON-4):
-/// `W = sum_j P_N(s_j) (F_j + F_{j-1}) / 2`; `W <= N/(N+1)`.
+/// `W = sum_j P_N(s_j) (F_j + F_{j-1}) / 2`; `W <= N/(N+1)`. Unlisted levels add
+/// `[0, m_below]` below and `[m_above F(s_last), m_above]` above.
 pub fn win_rate(ev: &BonEval, prec: u32) -> Enc {
     let half = Rational::from((1, 2));
     let mut acc = Enc::zero(prec);
-    let mut prev = Enc::zero(prec);
+    let mut prev = match &ev.out.below {
+        Some((b, _)) => b.clone(),
+        None => Enc::zero(prec),
+    };
     for j in 0..ev.pn.len() {
         let s = ev.f[j].add(&prev, prec).mul_rational(&half, prec);
         acc = acc.add(&ev.pn[j].mul(&s, prec), prec);
         prev = ev.f[j].clone();
     }
+    let zero = rug::Float::new(prec);
+    if let Some(mb) = &ev.out.mass_below {
+        acc = acc.add(&Enc::new(zero, mb.hi().clone()), prec);
+    }
+    if let Some(ma) = &ev.out.mass_above {
+        let lo = ma.mul(&prev, prec);
+        acc = acc.add(&between(&lo, ma), prec);
+    }
     acc
 }
 
+/// The tilted level law `ln Phi_l(s_j)` on the listed levels, with the tilt it came from.
+/// Dereferences to the slice of listed values.
+#[derive(Clone, Debug)]
+pub struct TiltedLaw {
+    /// `ln Phi_l(s_j)` for the listed levels.
+    pub ln_phi: Vec<Enc>,
+    /// `l` (`0` for the reference itself).
+    pub l: Enc,
+    /// `n psi(l)`.
+    pub n_psi: Enc,
+}
+
+impl std::ops::Deref for TiltedLaw {
+    type Target = [Enc];
+    fn deref(&self) -> &[Enc] {
+        &self.ln_phi
+    }
+}
+
+impl TiltedLaw {
+    /// The reference law itself (`l = 0`).
+    pub fn reference(ev: &BonEval, prec: u32) -> TiltedLaw {
+        TiltedLaw {
+            ln_phi: ev.ln_ps.clone(),
+            l: Enc::zero(prec),
+            n_psi: Enc::zero(prec),
+        }
+    }
+}
+
 /// The tilted level law in logs (SEQ-3): `ln Phi_l(s_j) = ln P_S(s_j) + l s_j - n psi(l)`.
-pub fn ln_tilted(lv: &Levels, ev: &BonEval, l: &Enc, n_psi: &Enc, prec: u32) -> Vec<Enc> {
-    let scale = Enc::from_integer(&lv.law.scale, prec + 8);
+pub fn ln_tilted(lv: &dyn LevelSource, ev: &BonEval, l: &Enc, n_psi: &Enc, prec: u32) -> TiltedLaw {
+    let scale = Enc::from_integer(&lv.scale(), prec + 8);
     let l_over = l.div(&scale, prec + 8);
-    (0..lv.len())
+    let ln_phi = (0..lv.len())
         .map(|j| {
             // l s_j = (l / L) m_j with the integer level m_j
-            let ls = l_over.mul(&Enc::from_integer(&lv.law.levels[j], prec + 8), prec);
+            let ls = l_over.mul(&Enc::from_integer(&lv.level(j), prec + 8), prec);
             ev.ln_ps[j].add(&ls, prec).sub(n_psi, prec)
         })
-        .collect()
+        .collect();
+    TiltedLaw {
+        ln_phi,
+        l: l.clone(),
+        n_psi: n_psi.clone(),
+    }
 }
 
 /// `D(pi_N || phi_l^n) = sum_j P_N ln(P_N / Phi_l)` (BON-5, first route).
-pub fn kl_to_tilted(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
+///
+/// Unlisted levels (a region `R` with best-of-N mass `m`): the log-sum inequality and
+/// `Phi(R) <= 1` give the lower bound `m ln m`; `P_N <= N P_S` gives the upper bound
+/// `m (ln N + sup_R ln(P_S / Phi)) = m (ln N + n psi(l) - l inf_R S)` (`l >= 0`).
+pub fn kl_to_tilted(ev: &BonEval, ln_phi: &TiltedLaw, prec: u32) -> Enc {
     let mut acc = Enc::zero(prec);
     for (j, lphi) in ln_phi.iter().enumerate() {
         acc = acc.add(&plogpq(&ev.pn[j], &ev.ln_pn[j], lphi, prec), prec);
+    }
+    let o = &ev.out;
+    let regions = [(&o.mass_below, &o.s_min), (&o.mass_above, &o.s_last)];
+    for (m, s_inf) in regions {
+        if let Some(m) = m {
+            let lo = xlnx_lower(m, prec);
+            let up = o
+                .ln_n
+                .add(&ln_phi.n_psi, prec)
+                .sub(&ln_phi.l.mul(s_inf, prec), prec);
+            let hi = m.mul(&up, prec);
+            let lo = if lo <= *hi.hi() { lo } else { hi.lo().clone() };
+            acc = acc.add(&Enc::new(lo, hi.hi().clone()), prec);
+        }
     }
     acc.clamp_nonneg(prec)
 }
@@ -442,14 +729,45 @@ pub fn kl_to_tilted_pythagorean(kl_ref: &Enc, l: &Enc, e_s: &Enc, n_psi: &Enc, p
         .clamp_nonneg(prec)
 }
 
-/// Reverse KL `D(phi_l^n || pi_N) = sum_j Phi ln(Phi / P_N)` (SEQ-3).
-pub fn kl_tilted_to_bon(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
+/// Reverse KL `D(phi_l^n || pi_N) = sum_j Phi ln(Phi / P_N)` (SEQ-3) over the listed levels,
+/// plus the source's bound for the unlisted ones ([`LevelSource::unlisted_reverse_kl`]).
+/// `None` when the source cannot bound the unlisted part.
+pub fn kl_tilted_to_bon_source(
+    lv: &dyn LevelSource,
+    ev: &BonEval,
+    ln_phi: &TiltedLaw,
+    prec: u32,
+) -> Option<Enc> {
+    let listed = reverse_kl_listed(ev, ln_phi, prec);
+    let ctx = ReverseKlCtx {
+        l: &ln_phi.l,
+        n_psi: &ln_phi.n_psi,
+        n_samples: &ev.out.n_samples,
+        ln_n: &ev.out.ln_n,
+        listed_hint: Some(&listed),
+    };
+    let rest = lv.unlisted_reverse_kl(&ctx, prec)?;
+    Some(listed.add(&rest, prec).clamp_nonneg(prec))
+}
+
+/// `sum_j Phi ln(Phi / P_N)` over the listed levels only.
+pub fn reverse_kl_listed(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
     let mut acc = Enc::zero(prec);
     for (j, lphi) in ln_phi.iter().enumerate() {
         let phi = lphi.exp(prec);
         acc = acc.add(&plogpq(&phi, lphi, &ev.ln_pn[j], prec), prec);
     }
-    acc.clamp_nonneg(prec)
+    acc
+}
+
+/// Reverse KL `D(phi_l^n || pi_N) = sum_j Phi ln(Phi / P_N)` (SEQ-3) for an evaluation whose
+/// levels are all listed (an exact source). Returns the whole line when levels are unlisted:
+/// use [`kl_tilted_to_bon_source`] then.
+pub fn kl_tilted_to_bon(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
+    if !ev.out.is_empty() {
+        return Enc::whole(prec);
+    }
+    reverse_kl_listed(ev, ln_phi, prec).clamp_nonneg(prec)
 }
 
 /// The "order" tie rule for a single token (BON-1): tokens sorted by (reward, index); with

@@ -3,5 +3,6 @@ pub mod asymptotics;
 pub mod best_of_n;
 pub mod divergence;
 pub mod large_deviations;
+pub mod level_source;
 pub mod markov;
 pub mod tilt;

@@ -1,7 +1,8 @@
 //! Result trees of `bon` and `compare` (field names of INTERFACE.md).
 
 use super::{obj, Value};
-use crate::math::best_of_n::{self as bon, BonEval, Levels};
+use crate::math::best_of_n::{self as bon, BonEval, Levels, TiltedLaw};
+use crate::math::level_source::LevelSource;
 use crate::math::tilt::{eval as tilt_eval, optimum, Optimum, TiltModel};
 use crate::real::Enc;
 use rug::{Integer, Rational};
@@ -80,12 +81,8 @@ impl ExactBon {
         ExactBon { pn, ps }
     }
     /// `E S = sum s P_N`, exact (BON-2).
-    pub fn expected_reward(&self, lv: &Levels) -> Rational {
-        self.pn
-            .iter()
-            .enumerate()
-            .map(|(j, q)| q * lv.law.reward(j))
-            .sum()
+    pub fn expected_reward(&self, lv: &dyn LevelSource) -> Rational {
+        self.pn.iter().enumerate().map(|(j, q)| q * lv.reward(j)).sum()
     }
     /// Win rate, exact (BON-4).
     pub fn win_rate(&self) -> Rational {
@@ -117,7 +114,7 @@ impl ExactBon {
 }
 
 /// `A_N(F_j)` sequence for exact `F_j` (BON-3), for per-level gaps with exact terms.
-fn exact_gaps(lv: &Levels, ex: &ExactBon, n: &Integer, prec: u32) -> Vec<Enc> {
+fn exact_gaps(lv: &dyn LevelSource, ex: &ExactBon, n: &Integer, prec: u32) -> Vec<Enc> {
     let terms = ex.kl_terms(prec);
     let ne = Enc::from_integer(n, prec);
     let ln_n = if *n == 1 { Enc::zero(prec) } else { ne.ln(prec) };
@@ -163,13 +160,13 @@ fn prob_value(ev: &BonEval, j: usize) -> Value {
 /// The result tree of `bon` at precision `prec` (BON-1..BON-4). `exact` holds the exact law
 /// when `N` is an integer small enough (estimated before computing).
 pub fn bon_value(
-    lv: &Levels,
+    lv: &dyn LevelSource,
     count: &SampleCount,
     exact: Option<&ExactBon>,
     view: LevelsView,
     prec: u32,
 ) -> Value {
-    let n = lv.law.n;
+    let n = lv.n();
     let ne = count.enc(prec);
     let ln_n = count.ln(prec);
     let bound = if count.is_one() {
@@ -184,40 +181,51 @@ pub fn bon_value(
             other => other.clone(),
         }
     };
-    let (e_s, kl, win, gaps, probs): (Value, Enc, Value, Vec<Enc>, Vec<Value>) = match (exact, count) {
-        (Some(ex), SampleCount::Integer(ni)) => {
-            let terms = ex.kl_terms(prec);
-            let kl = Enc::sum(terms.iter(), prec);
-            (
-                Value::Exact(ex.expected_reward(lv)),
-                kl,
-                Value::Exact(ex.win_rate()),
-                exact_gaps(lv, ex, ni, prec),
-                ex.pn.iter().cloned().map(Value::Exact).collect(),
-            )
-        }
-        _ => {
-            let force = level_indices(lv.len(), view);
-            let ev = bon::eval_adaptive(lv, &|p| count.enc(p), prec, None, &force);
-            let kl = bon::kl_to_reference(&ev, prec);
-            let gaps = bon::kl_gaps(&ev, &ne, &ln_n, prec);
-            let probs = (0..lv.len()).map(|j| prob_value(&ev, j)).collect();
-            (
-                Value::Real(bon::expected_reward(lv, &ev, prec)),
-                kl,
-                Value::Real(bon::win_rate(&ev, prec)),
-                gaps,
-                probs,
-            )
-        }
-    };
+    #[allow(clippy::type_complexity)]
+    let (e_s, kl, win, gaps, probs, ln_ps): (Value, Enc, Value, Vec<Enc>, Vec<Value>, Option<Vec<Enc>>) =
+        match (exact, count) {
+            (Some(ex), SampleCount::Integer(ni)) if lv.exact_law().is_some() => {
+                let terms = ex.kl_terms(prec);
+                let kl = Enc::sum(terms.iter(), prec);
+                (
+                    Value::Exact(ex.expected_reward(lv)),
+                    kl,
+                    Value::Exact(ex.win_rate()),
+                    exact_gaps(lv, ex, ni, prec),
+                    ex.pn.iter().cloned().map(Value::Exact).collect(),
+                    None,
+                )
+            }
+            _ => {
+                let force = level_indices(lv.len(), view);
+                let ev = bon::eval_adaptive(lv, &|p| count.enc(p), prec, None, &force);
+                let kl = bon::kl_to_reference(&ev, prec);
+                let gaps = bon::kl_gaps(&ev, &ne, &ln_n, prec);
+                let probs = (0..lv.len()).map(|j| prob_value(&ev, j)).collect();
+                (
+                    Value::Real(bon::expected_reward(lv, &ev, prec)),
+                    kl,
+                    Value::Real(bon::win_rate(&ev, prec)),
+                    gaps,
+                    probs,
+                    Some(ev.ln_ps),
+                )
+            }
+        };
     let kl_enc = kl;
     let levels: Vec<Value> = level_indices(lv.len(), view)
         .into_iter()
         .map(|j| {
             obj(vec![
-                ("reward", Value::Exact(lv.law.reward(j))),
-                ("prob_reference", Value::Exact(lv.law.prob(j))),
+                ("reward", Value::Exact(lv.reward(j))),
+                (
+                    "prob_reference",
+                    match (lv.exact_law(), &ln_ps) {
+                        (Some(law), _) => Value::Exact(law.prob(j)),
+                        (None, Some(lp)) => Value::Real(lp[j].exp(prec)),
+                        (None, None) => Value::Null,
+                    },
+                ),
                 ("prob_bon", probs[j].clone()),
                 // each per-level gap is >= 0 (BON-3), so the lower end may be clipped at 0;
                 // astronomically small gaps are shown as bounds rather than held to --digits
@@ -281,8 +289,14 @@ pub fn bon_order_value(p: &[Rational], r: &[Rational], count: &SampleCount, exac
 
 /// The result tree of `compare` at precision `prec`: best-of-N with `N` from the rule against
 /// the KL-constrained optimum `phi_{l_Delta}^{(x) n}` (SEQ-1, SEQ-3, BON-5).
-pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &SampleCount, prec: u32) -> Value {
-    let n = lv.law.n;
+pub fn compare_value(
+    tm: &TiltModel,
+    lv: &dyn LevelSource,
+    delta: &Rational,
+    count: &SampleCount,
+    prec: u32,
+) -> Value {
+    let n = lv.n();
     let nr = Rational::from(n);
     let Some(opt) = optimum(tm, delta, prec) else {
         return obj(vec![("lambda", Value::Real(Enc::whole(prec)))]);
@@ -295,7 +309,7 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
     };
     let phi_fn = |ev: &BonEval, p: u32| -> Vec<Enc> {
         match &tilt_for_scout {
-            Some((l, npsi)) => bon::ln_tilted(lv, ev, l, npsi, p),
+            Some((l, npsi)) => bon::ln_tilted(lv, ev, l, npsi, p).ln_phi,
             None => ev.ln_ps.clone(),
         }
     };
@@ -327,14 +341,14 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
         ),
         Optimum::Reference => {
             // phi = p: the tilted law is P_S itself
-            let ln_phi = ev.ln_ps.clone();
+            let ln_phi = TiltedLaw::reference(&ev, prec);
             (
                 Value::Exact(Rational::new()),
                 Value::Exact(Rational::from(&tm.mean * &nr)),
                 Value::Real(kl_ref.clone()),
                 Value::Real(kl_ref.clone()),
                 Value::Exact(Rational::new()),
-                Value::Real(bon::kl_tilted_to_bon(&ev, &ln_phi, prec)),
+                reverse_kl_value(lv, &ev, &ln_phi, prec),
             )
         }
         Optimum::Interior(l) => {
@@ -347,7 +361,7 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
                 Value::Real(bon::kl_to_tilted(&ev, &ln_phi, prec)),
                 Value::Real(bon::kl_to_tilted_pythagorean(&kl_ref, &l, &e_bon, &n_psi, prec)),
                 Value::Exact(Rational::from(delta * &nr)),
-                Value::Real(bon::kl_tilted_to_bon(&ev, &ln_phi, prec)),
+                reverse_kl_value(lv, &ev, &ln_phi, prec),
             )
         }
         Optimum::Saturated => {
@@ -364,7 +378,11 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
                 kl_bt.clone(),
                 kl_bt,
                 Value::Real(tm.delta_max(prec).mul_rational(&nr, prec)),
-                saturated_reverse_kl(&ev, &ne, top, prec),
+                if lv.exact_law().is_some() {
+                    saturated_reverse_kl(&ev, &ne, top, prec)
+                } else {
+                    Value::Real(Enc::whole(prec))
+                },
             )
         }
     };
@@ -410,7 +428,14 @@ pub fn compare_value(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &Samp
         ("kl_tilted_reference_per_token", per(&kl_tr)),
         ("kl_tilted_bon_per_token", per(&kl_tb)),
         ("levels_total", Value::Count(lv.len() as u64)),
+        ("method", Value::Str(lv.method().name().into())),
     ])
+}
+
+/// The reverse KL over the source: the whole line (never certified, so never printed) when the
+/// source cannot bound its unlisted part.
+fn reverse_kl_value(lv: &dyn LevelSource, ev: &BonEval, ln_phi: &TiltedLaw, prec: u32) -> Value {
+    Value::Real(bon::kl_tilted_to_bon_source(lv, ev, ln_phi, prec).unwrap_or_else(|| Enc::whole(prec)))
 }
 
 /// `D(phi^n || pi_N) = -ln P_N(top)` in the saturated regime (all of `phi^n` on the top level).

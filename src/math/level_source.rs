@@ -1,0 +1,148 @@
+//! The level-law seam: how best-of-N, `compare`, `sweep` and the claims see the law of `S_n`.
+//!
+//! Every best-of-N and optimum quantity depends on the reference only through the level law of
+//! `S_n` (SEQ-3). A [`LevelSource`] gives that law as
+//! - a run of **listed** levels `s_0 < s_1 < ... < s_{L-1}` (consecutive levels of the law: no level
+//!   of positive probability lies strictly between two listed ones), each with its exact reward and
+//!   enclosures of its reference probability `P_S(s_j)`, its CDF `F(s_j) = P(S <= s_j)` and the
+//!   ratio `q_j = P_S(s_j) / F(s_j)` (so that `F(s_j-) = F(s_j) (1 - q_j)` without cancellation);
+//! - rigorous bounds for everything **unlisted**: the mass `P(S < s_0)` below and `P(S > s_{L-1})`
+//!   above, and the range `[n r_min, n r_max]` of every level;
+//! - optionally, an enclosure of the unlisted part of the reverse KL `D(phi^n || pi_N)`, whose
+//!   summand lives far below the listed levels (WIN-4).
+//!
+//! Sources:
+//! - the exact law (SEQ-2, [`crate::math::best_of_n::Levels`]): every level listed, nothing
+//!   unlisted, exact rationals available through [`LevelSource::exact_law`];
+//! - the windowed law (WIN-1..WIN-4, [`crate::math::window::WindowLaw`]): the levels of a window
+//!   of the tilted power at `theta = h l_Delta`, Chernoff and mass-accounting bounds outside;
+//! - a reference model with memory (MATH.md §10) plugs in the same way: an exact source needs only
+//!   its levels and their probabilities (implement [`LevelSource::visit`] from exact CDF
+//!   numerators, as [`crate::math::best_of_n::Levels`] does, and keep the defaults for the rest).
+
+use crate::exact::level_law::LevelLaw;
+use crate::real::Enc;
+use rug::{Integer, Rational};
+
+/// Which route produced a level law (the `method` field of the results).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Method {
+    /// The exact level law (SEQ-2).
+    Exact,
+    /// The certified windows of MATH.md §9 (WIN-1..WIN-4).
+    Window,
+}
+
+impl Method {
+    /// The name used in JSON (`"exact"`, `"window"`).
+    pub fn name(self) -> &'static str {
+        match self {
+            Method::Exact => "exact",
+            Method::Window => "window",
+        }
+    }
+}
+
+/// The reference probabilities of one listed level, as enclosures at a working precision.
+#[derive(Clone, Debug)]
+pub struct LevelProbs {
+    /// `ln P_S(s_j)`.
+    pub ln_ps: Enc,
+    /// `ln F(s_j)`, `F(s) = P(S <= s)` (formed without `1 - T` cancellation by the source).
+    pub ln_f: Enc,
+    /// `F(s_j)`.
+    pub f: Enc,
+    /// `q_j = P_S(s_j) / F(s_j)` in `(0, 1]`: `F(s_j-) = F(s_j) (1 - q_j)`.
+    pub q: Enc,
+    /// `F(s_j-) = 0` exactly (`s_j` is the lowest level of the law).
+    pub first: bool,
+    /// `F(s_j) = 1` exactly (`s_j` is the highest level of the law).
+    pub top: bool,
+}
+
+/// Rigorous bounds for the unlisted levels.
+#[derive(Clone, Debug)]
+pub struct Unlisted {
+    /// `P(S < s_0)` and its logarithm; `None` when it is exactly 0.
+    pub below: Option<(Enc, Enc)>,
+    /// `P(S > s_{L-1})`; `None` when it is exactly 0.
+    pub above: Option<Enc>,
+}
+
+impl Unlisted {
+    /// Nothing unlisted (an exact source listing every level).
+    pub fn none() -> Unlisted {
+        Unlisted {
+            below: None,
+            above: None,
+        }
+    }
+    /// True when every level is listed.
+    pub fn is_empty(&self) -> bool {
+        self.below.is_none() && self.above.is_none()
+    }
+}
+
+/// What the unlisted part of the reverse KL `D(phi_l^n || pi_N)` depends on.
+#[derive(Clone, Debug)]
+pub struct ReverseKlCtx<'a> {
+    /// The tilt `l` of the optimum (an enclosure, `l > 0`).
+    pub l: &'a Enc,
+    /// `n psi(l)`.
+    pub n_psi: &'a Enc,
+    /// The sample count `N >= 1`.
+    pub n_samples: &'a Enc,
+    /// `ln N`.
+    pub ln_n: &'a Enc,
+    /// The listed levels' own part of the sum (the caller's, for bookkeeping only).
+    pub listed_hint: Option<&'a Enc>,
+}
+
+/// A level law of `S_n` as consumed by best-of-N and the optimum (see the module documentation).
+///
+/// Contract: the listed levels are consecutive levels of the law (strictly increasing rewards,
+/// none of positive probability in between); every enclosure contains the true value for every
+/// precision; [`LevelSource::unlisted`] bounds the mass outside rigorously.
+pub trait LevelSource {
+    /// Which route this is.
+    fn method(&self) -> Method;
+    /// The sequence length `n`.
+    fn n(&self) -> u64;
+    /// Number of listed levels (at least 1).
+    fn len(&self) -> usize;
+    /// True when nothing is listed (never for a built source).
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+    /// The common denominator `L` of the listed rewards: `s_j = level(j) / scale()`.
+    fn scale(&self) -> Integer;
+    /// The listed reward `s_j` times [`LevelSource::scale`], an exact integer.
+    fn level(&self, j: usize) -> Integer;
+    /// The exact reward `s_j` of listed level `j`.
+    fn reward(&self, j: usize) -> Rational {
+        Rational::from((self.level(j), self.scale()))
+    }
+    /// The exact range `[n r_min, n r_max]` of `S_n` over the support (every level, listed or not).
+    fn reward_range(&self) -> (Rational, Rational);
+    /// Visit the listed levels in increasing order with their probabilities at `prec`; when `sel`
+    /// is given only the levels `j` with `sel[j]` are visited.
+    fn visit(&self, prec: u32, sel: Option<&[bool]>, f: &mut dyn FnMut(usize, LevelProbs));
+    /// Bounds for the unlisted mass at `prec`.
+    fn unlisted(&self, prec: u32) -> Unlisted;
+    /// An enclosure of `sum over unlisted s of Phi(s) ln(Phi(s) / P_N(s))`, the reverse KL's part
+    /// outside the listed levels; `None` when this source cannot bound it (the field is then not
+    /// certified by this route). The default is exact 0 when nothing is unlisted.
+    fn unlisted_reverse_kl(&self, ctx: &ReverseKlCtx, prec: u32) -> Option<Enc> {
+        let _ = ctx;
+        self.unlisted(prec).is_empty().then(|| Enc::zero(prec))
+    }
+    /// The exact law, when this source has one (enables exact rationals in the results).
+    fn exact_law(&self) -> Option<&LevelLaw> {
+        None
+    }
+}
+
+/// The listed level of each index as an enclosure of its reward (helper for sums).
+pub fn reward_enc(src: &dyn LevelSource, j: usize, prec: u32) -> Enc {
+    Enc::from_rational(&src.reward(j), prec)
+}
