@@ -4,4 +4,5 @@ pub mod best_of_n;
 pub mod divergence;
 pub mod large_deviations;
 pub mod level_source;
+pub mod markov;
 pub mod tilt;

@@ -1,0 +1,885 @@
+//! Reference models with memory (MATH.md §10): the Perron-Frobenius limit (MKV-3), the rate
+//! functions and cumulants of the limit (MKV-4), the finite-n Chernoff bound (MKV-4), and the
+//! finite-n optimum as a tilt of the level law (MKV-2).
+//!
+//! # MKV-3: certified Perron root
+//! `M_l = (P_ab e^{l r_b})` on the reachable states. To avoid overflow we work with the shifted
+//! matrix `M~_l = e^{-l c} M_l`, `c = r_max` for `l >= 0` (`r_min` below), whose entries
+//! `P_ab e^{l (r_b - c)}` lie in `[0, 1]`; `rho = e^{l c} rho~`, `psi = l c + ln rho~`.
+//!
+//! The eigenpair `(v, rho~)` with `sum v = 1` is the zero of
+//! `F(v, rho) = (M~ v - rho v, 1^T v - 1)`. It is certified by the Krawczyk operator
+//! `K(X) = x~ - Y F(x~) + (I - Y J(X)) (X - x~)` on a box `X` around a Newton approximation
+//! `x~` (`Y` an approximate inverse of the Jacobian `J = [[M~ - rho I, -v], [1^T, 0]]`):
+//! `K(X) ⊂ int X` proves a unique zero in `X`, inside `K(X)` (Krawczyk 1969, Moore). The matrix
+//! entries are enclosures, so this holds for every matrix in them (and so for every `l` in an
+//! enclosure of `l`). The Jacobian is nonsingular at the zero, so `rho~` is an algebraically
+//! simple eigenvalue; and when every component of `v` is certified `> 0`, `rho~` is the spectral
+//! radius (a non-negative matrix has a positive eigenvector only for its spectral radius).
+//! Collatz-Wielandt bounds (`min_a (M v)_a / v_a <= rho <= max_a (M v)_a / v_a` for any `v > 0`,
+//! [`collatz_wielandt`]) give an independent check.
+//!
+//! # Derivatives by implicit differentiation
+//! With `M~(l + t) = sum_j M_j t^j`, `M_j = (P_ab e^{l g_b} g_b^j / j!)`, `g_b = r_b - c`, the
+//! eigenpair is analytic in `t` (simple eigenvalue): `v(t) = sum v_j t^j`, `rho(t) = sum rho_j t^j`
+//! with `sum v_j = 0` (j >= 1). Comparing coefficients of `t^j` in `M~(t) v(t) = rho(t) v(t)`:
+//! `[[M_0 - rho_0 I, -v_0], [1^T, 0]] (v_j, rho_j) = (-sum_{i=1}^{j} M_i v_{j-i} + sum_{i=1}^{j-1} rho_i v_{j-i}, 0)`:
+//! the same bordered matrix at every order. Each system is solved with a rigorous residual bound
+//! ([`solve_enclosed`]). Then `ln rho~(l + t) = sum L_j t^j` by the series logarithm
+//! (`j L_j a_0 = j a_j - sum_{i=1}^{j-1} i L_i a_{j-i}`), and `psi^(j)(l) = j! L_j` (`+ c` for
+//! `j = 1`).
+
+use crate::exact::level_law::LevelLaw;
+use crate::exact::markov::{MarkovModel, Structure};
+use crate::math::tilt::TiltModel;
+use crate::real::round::{add_up, div_up, fmax, mul_up};
+use crate::real::Enc;
+use rug::{Float, Rational};
+
+/// A chain restricted to its reachable states, ready for the MKV-3/4 limit.
+#[derive(Clone, Debug)]
+pub struct ChainTilt {
+    /// Reachable states (indices into the full alphabet).
+    pub states: Vec<usize>,
+    /// `P` restricted to the reachable states.
+    pub p: Vec<Vec<Rational>>,
+    /// `q` restricted.
+    pub q: Vec<Rational>,
+    /// `r` restricted.
+    pub r: Vec<Rational>,
+    /// `r_max` over the reachable states.
+    pub r_max: Rational,
+    /// `r_min` over the reachable states.
+    pub r_min: Rational,
+    /// Structure (irreducible, period).
+    pub structure: Structure,
+    /// `E_pi r` under the stationary law of the reachable class (ergodic chains).
+    pub mean: Option<Rational>,
+}
+
+impl ChainTilt {
+    /// Restrict a model to its reachable states.
+    pub fn new(m: &MarkovModel) -> ChainTilt {
+        let structure = m.chain.structure();
+        let s = structure.reachable.clone();
+        let p: Vec<Vec<Rational>> = s
+            .iter()
+            .map(|&a| s.iter().map(|&b| m.chain.rows()[a][b].clone()).collect())
+            .collect();
+        let r: Vec<Rational> = s.iter().map(|&a| m.r[a].clone()).collect();
+        let mean = if structure.ergodic() {
+            crate::exact::markov::Chain::new(p.clone(), None, false)
+                .ok()
+                .map(|c| c.init().iter().zip(&r).map(|(a, b)| Rational::from(a * b)).sum())
+        } else {
+            None
+        };
+        ChainTilt {
+            q: s.iter().map(|&a| m.chain.init()[a].clone()).collect(),
+            r_max: r.iter().max().expect("non-empty").clone(),
+            r_min: r.iter().min().expect("non-empty").clone(),
+            p,
+            r,
+            structure,
+            states: s,
+            mean,
+        }
+    }
+    /// Number of reachable states.
+    pub fn k(&self) -> usize {
+        self.p.len()
+    }
+    /// True when the reward is constant on the reachable states.
+    pub fn is_constant(&self) -> bool {
+        self.r_max == self.r_min
+    }
+    /// The shift `c` used at `l` (see the module docs).
+    fn shift(&self, l: &Enc) -> Rational {
+        if *l.lo() >= 0 || l.mid() >= 0 {
+            self.r_max.clone()
+        } else {
+            self.r_min.clone()
+        }
+    }
+}
+
+type EncMat = Vec<Vec<Enc>>;
+type FMat = Vec<Vec<Float>>;
+
+/// The Taylor coefficients `M_0 .. M_order` of the shifted tilted matrix at `l` (shift `c`).
+fn series_matrices(ct: &ChainTilt, l: &Enc, c: &Rational, order: usize, prec: u32) -> Vec<EncMat> {
+    let k = ct.k();
+    let g: Vec<Rational> = ct.r.iter().map(|r| Rational::from(r - c)).collect();
+    let e: Vec<Enc> = g
+        .iter()
+        .map(|gb| {
+            if *gb == 0 {
+                Enc::from_i64(1, prec)
+            } else {
+                l.mul_rational(gb, prec).exp(prec)
+            }
+        })
+        .collect();
+    let mut out = Vec::with_capacity(order + 1);
+    let mut fact = Rational::from(1);
+    for j in 0..=order {
+        if j > 0 {
+            fact *= j as u32;
+        }
+        let m: EncMat = (0..k)
+            .map(|a| {
+                (0..k)
+                    .map(|b| {
+                        if ct.p[a][b] == 0 {
+                            return Enc::zero(prec);
+                        }
+                        let coef = Rational::from(rug::ops::Pow::pow(&g[b], j as u32)) * &ct.p[a][b] / &fact;
+                        e[b].mul_rational(&coef, prec)
+                    })
+                    .collect()
+            })
+            .collect();
+        out.push(m);
+    }
+    out
+}
+
+/// Solve `a x = b` in floating point (partial pivoting); `None` when singular.
+fn fsolve(a: &FMat, b: &[Float], prec: u32) -> Option<Vec<Float>> {
+    let n = b.len();
+    let mut m: FMat = a
+        .iter()
+        .zip(b)
+        .map(|(row, bi)| {
+            let mut r: Vec<Float> = row.iter().map(|x| Float::with_val(prec, x)).collect();
+            r.push(Float::with_val(prec, bi));
+            r
+        })
+        .collect();
+    for col in 0..n {
+        let piv = (col..n).max_by(|&i, &j| {
+            m[i][col]
+                .clone()
+                .abs()
+                .partial_cmp(&m[j][col].clone().abs())
+                .unwrap_or(std::cmp::Ordering::Equal)
+        })?;
+        if m[piv][col].is_zero() {
+            return None;
+        }
+        m.swap(col, piv);
+        let pr = m[col].clone();
+        for row in m.iter_mut().skip(col + 1) {
+            let f = Float::with_val(prec, &row[col] / &pr[col]);
+            for (x, y) in row.iter_mut().zip(&pr).skip(col) {
+                *x -= Float::with_val(prec, &f * y);
+            }
+        }
+    }
+    let mut x = vec![Float::new(prec); n];
+    for i in (0..n).rev() {
+        let mut s = Float::with_val(prec, &m[i][n]);
+        for j in i + 1..n {
+            s -= Float::with_val(prec, &m[i][j] * &x[j]);
+        }
+        x[i] = s / &m[i][i];
+    }
+    Some(x)
+}
+
+/// Approximate inverse of `a` (columns solved one by one).
+fn finverse(a: &FMat, prec: u32) -> Option<FMat> {
+    let n = a.len();
+    let mut cols = Vec::with_capacity(n);
+    for j in 0..n {
+        let e: Vec<Float> = (0..n).map(|i| Float::with_val(prec, u32::from(i == j))).collect();
+        cols.push(fsolve(a, &e, prec)?);
+    }
+    Some(
+        (0..n)
+            .map(|i| (0..n).map(|j| cols[j][i].clone()).collect())
+            .collect(),
+    )
+}
+
+fn mids(m: &EncMat) -> FMat {
+    m.iter().map(|r| r.iter().map(Enc::mid).collect()).collect()
+}
+
+fn transpose(m: &EncMat) -> EncMat {
+    let k = m.len();
+    (0..k)
+        .map(|i| (0..k).map(|j| m[j][i].clone()).collect())
+        .collect()
+}
+
+/// The bordered Jacobian `[[M - rho I, -v], [1^T, 0]]` for an eigenpair (enclosures).
+fn bordered(m: &EncMat, v: &[Enc], rho: &Enc, prec: u32) -> EncMat {
+    let k = m.len();
+    let mut j: EncMat = Vec::with_capacity(k + 1);
+    for a in 0..k {
+        let mut row: Vec<Enc> = (0..k)
+            .map(|b| {
+                if a == b {
+                    m[a][b].sub(rho, prec)
+                } else {
+                    m[a][b].clone()
+                }
+            })
+            .collect();
+        row.push(v[a].neg());
+        j.push(row);
+    }
+    let mut last: Vec<Enc> = (0..k).map(|_| Enc::from_i64(1, prec)).collect();
+    last.push(Enc::zero(prec));
+    j.push(last);
+    j
+}
+
+fn fmat_enc(y: &FMat) -> EncMat {
+    y.iter().map(|r| r.iter().map(Enc::point).collect()).collect()
+}
+
+fn mat_vec(a: &EncMat, x: &[Enc], prec: u32) -> Vec<Enc> {
+    a.iter()
+        .map(|row| {
+            row.iter()
+                .zip(x)
+                .fold(Enc::zero(prec), |acc, (p, q)| acc.add(&p.mul(q, prec), prec))
+        })
+        .collect()
+}
+
+/// `I - Y B` as enclosures.
+fn residual_matrix(y: &EncMat, b: &EncMat, prec: u32) -> EncMat {
+    let n = b.len();
+    (0..n)
+        .map(|i| {
+            (0..n)
+                .map(|j| {
+                    let mut s = Enc::zero(prec);
+                    for (l, brow) in b.iter().enumerate() {
+                        s = s.add(&y[i][l].mul(&brow[j], prec), prec);
+                    }
+                    Enc::from_i64(i64::from(i == j), prec).sub(&s, prec)
+                })
+                .collect()
+        })
+        .collect()
+}
+
+fn abs_hi(e: &Enc, prec: u32) -> Float {
+    fmax(
+        &Float::with_val(prec, e.lo().abs_ref()),
+        &Float::with_val(prec, e.hi().abs_ref()),
+    )
+}
+
+/// Enclose the solution of `B x = rhs` for every `B`, `rhs` in the given enclosures, from an
+/// approximate inverse `y` of `mid(B)`: with `x~ = y mid(rhs)`, `r = rhs - B x~`,
+/// `C = I - y B` and `beta = ||C||_inf < 1`, the error `e = x - x~` satisfies
+/// `e = y r + C e`, so `||e||_inf <= ||y r||_inf / (1 - beta)` =: `delta` and
+/// `x in x~ + y r + C [-delta, delta]`. `None` when `beta >= 1` is not excluded.
+pub fn solve_enclosed(b: &EncMat, rhs: &[Enc], y: &FMat, prec: u32) -> Option<Vec<Enc>> {
+    let n = rhs.len();
+    let ye = fmat_enc(y);
+    let xm: Vec<Float> = mat_vec(
+        &ye,
+        &rhs.iter().map(|e| Enc::point(&e.mid())).collect::<Vec<_>>(),
+        prec,
+    )
+    .iter()
+    .map(Enc::mid)
+    .collect();
+    let xe: Vec<Enc> = xm.iter().map(Enc::point).collect();
+    let bx = mat_vec(b, &xe, prec);
+    let r: Vec<Enc> = rhs.iter().zip(&bx).map(|(a, c)| a.sub(c, prec)).collect();
+    let z = mat_vec(&ye, &r, prec);
+    let c = residual_matrix(&ye, b, prec);
+    let mut beta = Float::new(prec);
+    for row in &c {
+        let mut s = Float::new(prec);
+        for e in row {
+            s = add_up(&s, &abs_hi(e, prec), prec);
+        }
+        beta = fmax(&beta, &s);
+    }
+    if beta >= 1 || !beta.is_finite() {
+        return None;
+    }
+    let mut zn = Float::new(prec);
+    for e in &z {
+        zn = fmax(&zn, &abs_hi(e, prec));
+    }
+    let one_minus = crate::real::round::sub_dn(&Float::with_val(prec, 1), &beta, prec);
+    let delta = div_up(&zn, &one_minus, prec);
+    let dbox = Enc::new(Float::with_val(prec, -&delta), delta.clone());
+    let cd = mat_vec(&c, &vec![dbox; n], prec);
+    Some((0..n).map(|i| xe[i].add(&z[i], prec).add(&cd[i], prec)).collect())
+}
+
+/// A certified eigenpair of a non-negative matrix (enclosures): `M v = rho v`, `sum v = 1`.
+#[derive(Clone, Debug)]
+pub struct Eigenpair {
+    /// The Perron vector, normalised to sum 1; every component certified `> 0`.
+    pub v: Vec<Enc>,
+    /// The Perron root.
+    pub rho: Enc,
+    /// Approximate inverse of the bordered Jacobian at the pair (for the derivative systems).
+    y: FMat,
+}
+
+/// An approximate Perron pair of the midpoint matrix: power iteration, then Newton on
+/// `F(v, rho)` with precision doubling up to `prec + 32`.
+fn approx_perron(m: &FMat, prec: u32) -> Option<(Vec<Float>, Float)> {
+    let k = m.len();
+    let p0 = 64u32;
+    let mut v: Vec<Float> = (0..k).map(|_| Float::with_val(p0, 1.0 / k as f64)).collect();
+    let mut rho = Float::with_val(p0, 1);
+    for _ in 0..300 {
+        // (M + I) v: same Perron vector, no oscillation for periodic parts
+        let w: Vec<Float> = (0..k)
+            .map(|a| {
+                let mut s = Float::with_val(p0, &v[a]);
+                for b in 0..k {
+                    s += Float::with_val(p0, &m[a][b] * &v[b]);
+                }
+                s
+            })
+            .collect();
+        let total: Float = w.iter().fold(Float::new(p0), |acc, x| acc + x);
+        if total.is_zero() || !total.is_finite() {
+            return None;
+        }
+        rho = Float::with_val(p0, &total - 1u32);
+        v = w.into_iter().map(|x| x / &total).collect();
+    }
+    let target = prec + 32;
+    let mut p = p0;
+    loop {
+        for _ in 0..3 {
+            let mut j: FMat = (0..k)
+                .map(|a| {
+                    let mut row: Vec<Float> = (0..k)
+                        .map(|b| {
+                            let x = Float::with_val(p, &m[a][b]);
+                            if a == b {
+                                x - &rho
+                            } else {
+                                x
+                            }
+                        })
+                        .collect();
+                    row.push(Float::with_val(p, -&v[a]));
+                    row
+                })
+                .collect();
+            let mut last: Vec<Float> = (0..k).map(|_| Float::with_val(p, 1)).collect();
+            last.push(Float::new(p));
+            j.push(last);
+            let mut f: Vec<Float> = (0..k)
+                .map(|a| {
+                    let mut s = Float::with_val(p, -Float::with_val(p, &rho * &v[a]));
+                    for b in 0..k {
+                        s += Float::with_val(p, &m[a][b] * &v[b]);
+                    }
+                    -s
+                })
+                .collect();
+            let sv: Float = v.iter().fold(Float::new(p), |acc, x| acc + x);
+            f.push(-(sv - 1u32));
+            let d = fsolve(&j, &f, p)?;
+            for a in 0..k {
+                v[a] = Float::with_val(p, &v[a] + &d[a]);
+            }
+            rho = Float::with_val(p, &rho + &d[k]);
+        }
+        if p >= target {
+            break;
+        }
+        p = (p * 2).min(target);
+    }
+    Some((v, rho))
+}
+
+/// Certify the Perron pair of a matrix given by enclosures of its entries (Krawczyk; see the
+/// module docs). `None` when the certificate fails at this precision (then raise it), or when
+/// the eigenvector is not certified positive (not the Perron root, or a reducible matrix).
+pub fn perron_pair(m: &EncMat, prec: u32) -> Option<Eigenpair> {
+    let k = m.len();
+    let mid = mids(m);
+    let (v, rho) = approx_perron(&mid, prec)?;
+    let xe: Vec<Enc> = v.iter().chain(std::iter::once(&rho)).map(Enc::point).collect();
+    let jm = bordered(
+        &m.iter()
+            .map(|r| r.iter().map(|e| Enc::point(&e.mid())).collect())
+            .collect(),
+        &xe[..k],
+        &xe[k],
+        prec,
+    );
+    let y = finverse(&mids(&jm), prec + 32)?;
+    let ye = fmat_enc(&y);
+    // F(x~) with the interval matrix
+    let mv = mat_vec(m, &xe[..k], prec);
+    let mut f: Vec<Enc> = (0..k)
+        .map(|a| mv[a].sub(&xe[k].mul(&xe[a], prec), prec))
+        .collect();
+    let sv = xe[..k].iter().fold(Enc::zero(prec), |acc, x| acc.add(x, prec));
+    f.push(sv.sub(&Enc::from_i64(1, prec), prec));
+    let yf = mat_vec(&ye, &f, prec);
+    let mut eps = Float::with_val(prec, 1) >> (prec as i32 - 8);
+    for e in &yf {
+        eps = fmax(&eps, &mul_up(&abs_hi(e, prec), &Float::with_val(prec, 4), prec));
+    }
+    for _ in 0..6 {
+        let xb: Vec<Enc> = xe
+            .iter()
+            .map(|x| {
+                Enc::new(
+                    Float::with_val(prec, x.lo() - &eps),
+                    Float::with_val(prec, x.hi() + &eps),
+                )
+            })
+            .map(|e| {
+                // outward: recompute with directed rounding
+                Enc::new(
+                    crate::real::round::sub_dn(e.lo(), &Float::new(prec), prec),
+                    add_up(e.hi(), &Float::new(prec), prec),
+                )
+            })
+            .collect();
+        let jx = bordered(m, &xb[..k], &xb[k], prec);
+        let c = residual_matrix(&ye, &jx, prec);
+        let dbox: Vec<Enc> = (0..=k)
+            .map(|_| Enc::new(Float::with_val(prec, -&eps), eps.clone()))
+            .collect();
+        let cd = mat_vec(&c, &dbox, prec);
+        let kx: Vec<Enc> = (0..=k)
+            .map(|i| xe[i].sub(&yf[i], prec).add(&cd[i], prec))
+            .collect();
+        let inside = kx
+            .iter()
+            .zip(&xb)
+            .all(|(a, b)| a.is_finite() && a.lo() > b.lo() && a.hi() < b.hi());
+        if inside {
+            if kx[..k].iter().all(|e| *e.lo() > 0) {
+                let rho = kx[k].clone();
+                return Some(Eigenpair {
+                    v: kx[..k].to_vec(),
+                    rho,
+                    y,
+                });
+            }
+            return None;
+        }
+        eps <<= 8;
+    }
+    None
+}
+
+/// Collatz-Wielandt bounds of the spectral radius from any positive vector `v`:
+/// `[min_a (M v)_a / v_a, max_a (M v)_a / v_a]` (rigorous for every non-negative matrix in the
+/// enclosures; the lower end needs `v > 0`).
+pub fn collatz_wielandt(m: &EncMat, v: &[Float], prec: u32) -> Enc {
+    let ve: Vec<Enc> = v.iter().map(Enc::point).collect();
+    let mv = mat_vec(m, &ve, prec);
+    let ratios: Vec<Enc> = mv.iter().zip(&ve).map(|(a, b)| a.div(b, prec)).collect();
+    let lo = ratios
+        .iter()
+        .map(|e| e.lo().clone())
+        .reduce(|a, b| crate::real::round::fmin(&a, &b))
+        .expect("k >= 1");
+    let hi = ratios
+        .iter()
+        .map(|e| e.hi().clone())
+        .reduce(|a, b| fmax(&a, &b))
+        .expect("k >= 1");
+    Enc::new(lo, hi)
+}
+
+/// The shifted tilted matrix `M~_l` and its shift (for tests and the Chernoff bound).
+pub fn shifted_matrix(ct: &ChainTilt, l: &Enc, prec: u32) -> (EncMat, Rational) {
+    let c = ct.shift(l);
+    let m = series_matrices(ct, l, &c, 0, prec).remove(0);
+    (m, c)
+}
+
+/// The MKV-3 limit at an enclosure of `l`.
+#[derive(Clone, Debug)]
+pub struct PerronEval {
+    /// `psi(l) = ln rho(l)`.
+    pub psi: Enc,
+    /// `psi'(l), psi''(l), ..., psi^(order)(l)`.
+    pub derivs: Vec<Enc>,
+    /// The shifted Perron root `rho~ = e^{-l c} rho`.
+    pub rho_shifted: Enc,
+    /// The shift `c`.
+    pub shift: Rational,
+    /// The right Perron vector (sum 1).
+    pub v: Vec<Enc>,
+}
+
+impl PerronEval {
+    /// `rho(l) = e^{l c} rho~` (may overflow to an infinite enclosure for huge `l c`).
+    pub fn rho(&self, l: &Enc, prec: u32) -> Enc {
+        l.mul_rational(&self.shift, prec)
+            .exp(prec)
+            .mul(&self.rho_shifted, prec)
+    }
+}
+
+/// `psi` and its first `order` derivatives at `l` (see the module docs). `None` when a
+/// certificate fails at this precision.
+pub fn perron_eval(ct: &ChainTilt, l: &Enc, order: usize, prec: u32) -> Option<PerronEval> {
+    let c = ct.shift(l);
+    let ms = series_matrices(ct, l, &c, order, prec);
+    let pair = perron_pair(&ms[0], prec)?;
+    let k = ct.k();
+    let b = bordered(&ms[0], &pair.v, &pair.rho, prec);
+    let mut vs: Vec<Vec<Enc>> = vec![pair.v.clone()];
+    let mut rhos: Vec<Enc> = vec![pair.rho.clone()];
+    for j in 1..=order {
+        let mut rhs: Vec<Enc> = vec![Enc::zero(prec); k + 1];
+        for i in 1..=j {
+            let mv = mat_vec(&ms[i], &vs[j - i], prec);
+            for a in 0..k {
+                rhs[a] = rhs[a].sub(&mv[a], prec);
+            }
+        }
+        for i in 1..j {
+            for a in 0..k {
+                rhs[a] = rhs[a].add(&rhos[i].mul(&vs[j - i][a], prec), prec);
+            }
+        }
+        let x = solve_enclosed(&b, &rhs, &pair.y, prec)?;
+        vs.push(x[..k].to_vec());
+        rhos.push(x[k].clone());
+    }
+    // L = ln rho~(l + t) as a series
+    let a0 = &rhos[0];
+    let mut lser: Vec<Enc> = vec![a0.ln(prec)];
+    for j in 1..=order {
+        let mut s = rhos[j].mul_rational(&Rational::from(j as u64), prec);
+        for i in 1..j {
+            s = s.sub(
+                &lser[i]
+                    .mul(&rhos[j - i], prec)
+                    .mul_rational(&Rational::from(i as u64), prec),
+                prec,
+            );
+        }
+        lser.push(
+            s.div(a0, prec)
+                .mul_rational(&Rational::from((1u64, j as u64)), prec),
+        );
+    }
+    let mut fact = Rational::from(1);
+    let mut derivs = Vec::with_capacity(order);
+    for (j, lj) in lser.iter().enumerate().skip(1) {
+        fact *= j as u32;
+        let mut d = lj.mul_rational(&fact, prec);
+        if j == 1 {
+            d = d.add(&Enc::from_rational(&c, prec), prec);
+        }
+        derivs.push(d);
+    }
+    Some(PerronEval {
+        psi: l.mul_rational(&c, prec).add(&lser[0], prec),
+        derivs,
+        rho_shifted: pair.rho,
+        shift: c,
+        v: pair.v,
+    })
+}
+
+/// `K(l) = l psi'(l) - psi(l)` and its slope `l psi''(l)` at `l`.
+fn kl_and_slope(ct: &ChainTilt, l: &Enc, prec: u32) -> Option<(Enc, Enc)> {
+    let e = perron_eval(ct, l, 2, prec)?;
+    Some((
+        l.mul(&e.derivs[0], prec).sub(&e.psi, prec),
+        l.mul(&e.derivs[1], prec),
+    ))
+}
+
+/// Largest `|l|` searched for a bracket.
+const L_CAP_EXP: i32 = 24;
+
+/// Certified root of an increasing function `f` on `[lo, hi]` with `f(lo) < target < f(hi)`
+/// certified at the bracket ends: safeguarded Newton (slope from `f`), then the certificate
+/// `f(x - eps) < target < f(x + eps)`.
+fn increasing_root(
+    f: &dyn Fn(&Enc) -> Option<(Enc, Enc)>,
+    target: &Enc,
+    mut lo: Float,
+    mut hi: Float,
+    prec: u32,
+) -> Option<Enc> {
+    let mut x = Float::with_val(prec, &lo + &hi) / 2u32;
+    for _ in 0..(200 + 4 * prec.ilog2()) {
+        let (v, s) = f(&Enc::point(&x))?;
+        match v.cmp_certified(target) {
+            Some(std::cmp::Ordering::Less) => lo = x.clone(),
+            Some(std::cmp::Ordering::Greater) => hi = x.clone(),
+            _ => break,
+        }
+        let sm = s.mid();
+        let mut nx = if sm > 0 {
+            Float::with_val(prec, &x - Float::with_val(prec, (v.mid() - target.mid()) / sm))
+        } else {
+            Float::with_val(prec, &lo + &hi) / 2u32
+        };
+        if !nx.is_finite() || nx <= lo || nx >= hi {
+            nx = Float::with_val(prec, &lo + &hi) / 2u32;
+        }
+        let step = Float::with_val(prec, &nx - &x).abs();
+        x = nx;
+        let scale = fmax(&Float::with_val(prec, x.abs_ref()), &Float::with_val(prec, 1));
+        if step <= Float::with_val(prec, &scale >> (prec as i32 - 4)) {
+            break;
+        }
+    }
+    let scale = fmax(&Float::with_val(prec, x.abs_ref()), &Float::with_val(prec, 1e-30));
+    let mut eps = Float::with_val(prec, &scale >> (prec as i32 - 12));
+    for _ in 0..10 {
+        let a = fmax(&Float::with_val(prec, &x - &eps), &lo);
+        let b = crate::real::round::fmin(&Float::with_val(prec, &x + &eps), &hi);
+        let a_ok = a == lo || f(&Enc::point(&a))?.0.cmp_certified(target) == Some(std::cmp::Ordering::Less);
+        let b_ok =
+            b == hi || f(&Enc::point(&b))?.0.cmp_certified(target) == Some(std::cmp::Ordering::Greater);
+        if a_ok && b_ok {
+            return Some(Enc::new(a, b));
+        }
+        eps <<= 6;
+    }
+    None
+}
+
+/// Why a limit quantity is absent, or the enclosure.
+pub type Limit<T> = Result<T, String>;
+
+/// `l_Delta`: the root of `l psi'(l) - psi(l) = Delta` (MKV-3), certified. `Err(note)` when
+/// the chain is not ergodic on its reachable states, the reward is constant, or no root was
+/// bracketed up to `l = 2^24` (Delta at or above the limit's `Delta_max`); `Ok(None)` when the
+/// certificate needs more precision.
+pub fn l_delta(ct: &ChainTilt, delta: &Rational, prec: u32) -> Limit<Option<Enc>> {
+    if let Some(n) = ct.structure.limit_note() {
+        return Err(n);
+    }
+    if *delta == 0 || ct.is_constant() {
+        return Ok(Some(Enc::zero(prec)));
+    }
+    let target = Enc::from_rational(delta, prec);
+    let mut hi = Float::with_val(prec, 1);
+    loop {
+        let Some((v, _)) = kl_and_slope(ct, &Enc::point(&hi), prec) else {
+            return Ok(None);
+        };
+        match v.cmp_certified(&target) {
+            Some(std::cmp::Ordering::Greater) => break,
+            Some(_) => {}
+            None => return Ok(None),
+        }
+        hi <<= 1;
+        if hi > Float::with_val(prec, 1) << L_CAP_EXP {
+            return Err(format!(
+                "no root of l psi'(l) - psi(l) = {delta} below l = 2^{L_CAP_EXP}: the budget is at or above the \
+                 limit's Delta_max"
+            ));
+        }
+    }
+    Ok(increasing_root(
+        &|l| kl_and_slope(ct, l, prec),
+        &target,
+        Float::new(prec),
+        hi,
+        prec,
+    ))
+}
+
+/// `l(x)`: the root of `psi'(l) = x` (MKV-4), certified; `Ok(Some(0))` at the stationary mean.
+/// `Err(note)` when `x` is not strictly inside the range of `psi'` found up to `|l| = 2^24`.
+pub fn lambda_of_x(ct: &ChainTilt, x: &Rational, prec: u32) -> Limit<Option<Enc>> {
+    if let Some(n) = ct.structure.limit_note() {
+        return Err(n);
+    }
+    let mean = ct.mean.clone().expect("ergodic chain has a stationary mean");
+    if *x == mean {
+        return Ok(Some(Enc::zero(prec)));
+    }
+    if *x >= ct.r_max || *x <= ct.r_min {
+        return Err(format!(
+            "x = {x} is not strictly between r_min = {} and r_max = {}",
+            ct.r_min, ct.r_max
+        ));
+    }
+    let target = Enc::from_rational(x, prec);
+    let up = *x > mean;
+    let d1 = |l: &Enc| -> Option<(Enc, Enc)> {
+        let e = perron_eval(ct, l, 2, prec)?;
+        Some((e.derivs[0].clone(), e.derivs[1].clone()))
+    };
+    let mut far = Float::with_val(prec, if up { 1 } else { -1 });
+    loop {
+        let Some((v, _)) = d1(&Enc::point(&far)) else {
+            return Ok(None);
+        };
+        let past = match v.cmp_certified(&target) {
+            Some(std::cmp::Ordering::Greater) => up,
+            Some(std::cmp::Ordering::Less) => !up,
+            Some(_) => false,
+            None => return Ok(None),
+        };
+        if past {
+            break;
+        }
+        far <<= 1;
+        if Float::with_val(prec, far.abs_ref()) > Float::with_val(prec, 1) << L_CAP_EXP {
+            return Err(format!(
+                "x = {x} is outside the range of psi' found up to |l| = 2^{L_CAP_EXP} (the limit rate is infinite or \
+                 not attained there)"
+            ));
+        }
+    }
+    let (lo, hi) = if up {
+        (Float::new(prec), far)
+    } else {
+        (far, Float::new(prec))
+    };
+    Ok(increasing_root(&d1, &target, lo, hi, prec))
+}
+
+/// `sup_l [l x - psi(l)]` from a bracket of the maximiser (concave objective: the value at the
+/// midpoint is a lower bound, plus `|x - psi'(t0)| width` an upper bound), as in
+/// [`crate::math::tilt::legendre`].
+pub fn legendre(ct: &ChainTilt, x: &Rational, bracket: &Enc, prec: u32) -> Option<Enc> {
+    let t0 = Enc::point(&bracket.mid());
+    let e = perron_eval(ct, &t0, 1, prec)?;
+    let g = t0.mul_rational(x, prec).sub(&e.psi, prec);
+    let slope = Enc::from_rational(x, prec).sub(&e.derivs[0], prec);
+    let extra = mul_up(&abs_hi(&slope, prec), &bracket.width(), prec);
+    Some(Enc::new(g.lo().clone(), add_up(g.hi(), &extra, prec)))
+}
+
+/// The Doob transform `P^l_ab = P_ab e^{l r_b} v_b / (rho v_a)` and its stationary law
+/// `pi_a = u_a v_a / sum u v` (u the left Perron vector), at an enclosure of `l`, on the
+/// reachable states (MKV-3).
+pub fn doob(ct: &ChainTilt, l: &Enc, prec: u32) -> Option<(EncMat, Vec<Enc>)> {
+    let (m, _) = shifted_matrix(ct, l, prec);
+    let right = perron_pair(&m, prec)?;
+    let left = perron_pair(&transpose(&m), prec)?;
+    let k = ct.k();
+    let pl: EncMat = (0..k)
+        .map(|a| {
+            (0..k)
+                .map(|b| {
+                    if ct.p[a][b] == 0 {
+                        Enc::zero(prec)
+                    } else {
+                        m[a][b]
+                            .mul(&right.v[b], prec)
+                            .div(&right.rho.mul(&right.v[a], prec), prec)
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    let uv: Vec<Enc> = (0..k).map(|a| left.v[a].mul(&right.v[a], prec)).collect();
+    let s = uv.iter().fold(Enc::zero(prec), |acc, x| acc.add(x, prec));
+    Some((pl, uv.iter().map(|x| x.div(&s, prec)).collect()))
+}
+
+/// MKV-4, finite-n Chernoff bound, rigorous at every `n`: for `l > 0` and any `v > 0`, with
+/// `rho_up = max_a (M_l v)_a / v_a >= rho(l)` (Collatz-Wielandt, so `M_l v <= rho_up v`
+/// entrywise and `M_l^{n-1} 1 <= M_l^{n-1} v / min v <= rho_up^{n-1} v / min v`):
+/// `P(S_n >= n x) <= e^{-l n x} E e^{l S_n} <= e^{-l n x} rho_up^{n-1} (sum_a q_a e^{l r_a} v_a) / min_a v_a`.
+/// Returns the logarithm of the bound. `v` is the (approximate) Perron vector at `l`; the bound
+/// holds for any positive `v` and is sharpest at the Perron vector.
+pub fn chernoff_ln_bound(ct: &ChainTilt, n: u64, x: &Rational, l: &Float, prec: u32) -> Option<Enc> {
+    let le = Enc::point(l);
+    let (m, c) = shifted_matrix(ct, &le, prec);
+    let v: Vec<Float> = approx_perron(&mids(&m), prec)?.0;
+    if v.iter().any(|x| *x <= 0) {
+        return None;
+    }
+    let rho_up = collatz_wielandt(&m, &v, prec);
+    let rho_up = Enc::point(rho_up.hi());
+    let mut s = Enc::zero(prec);
+    for (a, va) in v.iter().enumerate() {
+        if ct.q[a] == 0 {
+            continue;
+        }
+        let g = Rational::from(&ct.r[a] - &c);
+        let e = le.mul_rational(&g, prec).exp(prec);
+        s = s.add(&e.mul_rational(&ct.q[a], prec).mul(&Enc::point(va), prec), prec);
+    }
+    let vmin = v
+        .iter()
+        .cloned()
+        .reduce(|a, b| crate::real::round::fmin(&a, &b))?;
+    let nr = Rational::from(n);
+    // ln bound = l c n - l n x + (n - 1) ln rho~_up + ln(sum q_a e^{l g_a} v_a) - ln min v
+    let cx = Rational::from(&c - x) * &nr;
+    Some(
+        le.mul_rational(&cx, prec)
+            .add(&rho_up.ln(prec).mul_rational(&Rational::from(n - 1), prec), prec)
+            .add(&s.ln(prec), prec)
+            .sub(&Enc::point(&vmin).ln(prec), prec),
+    )
+}
+
+/// MKV-2: the level law of `S_n` as a one-token model (levels are the tokens, their rewards the
+/// level values): its tilt at `l` is the level law of the finite-n optimum, and
+/// [`crate::math::tilt::optimum`] with the budget `n Delta` gives `l_n`.
+pub fn level_tilt_model(law: &LevelLaw) -> TiltModel {
+    let k = law.len();
+    TiltModel {
+        k,
+        idx: (0..k).collect(),
+        p: (0..k).map(|j| law.prob(j)).collect(),
+        r: (0..k).map(|j| law.reward(j)).collect(),
+        r_max: law.reward(k - 1),
+        r_min: law.reward(0),
+        p_max: law.prob(k - 1),
+        p_min: law.prob(0),
+        mean: law.mean(),
+    }
+}
+
+/// `ln rho` of a 2x2 non-negative matrix in closed form (a quadratic root, for tests):
+/// `rho = (tr + sqrt(tr^2 - 4 det)) / 2`.
+pub fn rho_2x2(m: &EncMat, prec: u32) -> Enc {
+    let tr = m[0][0].add(&m[1][1], prec);
+    let det = m[0][0]
+        .mul(&m[1][1], prec)
+        .sub(&m[0][1].mul(&m[1][0], prec), prec);
+    let disc = tr
+        .square(prec)
+        .sub(&det.mul_rational(&Rational::from(4), prec), prec)
+        .clamp_nonneg(prec);
+    tr.add(&disc.sqrt(prec), prec)
+        .mul_rational(&Rational::from((1, 2)), prec)
+}
+
+/// A plain (uncertified) high-precision Perron root by power iteration on the midpoint matrix,
+/// for independent cross-checks in tests.
+pub fn rho_power_iteration(m: &EncMat, iters: usize, prec: u32) -> Float {
+    let mid = mids(m);
+    let k = mid.len();
+    let mut v: Vec<Float> = (0..k).map(|_| Float::with_val(prec, 1)).collect();
+    let mut rho = Float::new(prec);
+    for _ in 0..iters {
+        let w: Vec<Float> = (0..k)
+            .map(|a| {
+                (0..k).fold(Float::new(prec), |s, b| {
+                    s + Float::with_val(prec, &mid[a][b] * &v[b])
+                })
+            })
+            .collect();
+        let t = w.iter().fold(Float::new(prec), |s, x| s + x);
+        let t0 = v.iter().fold(Float::new(prec), |s, x| s + x);
+        rho = Float::with_val(prec, &t / &t0);
+        v = w.into_iter().map(|x| x / &t).collect();
+    }
+    rho
+}
