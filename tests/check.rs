@@ -5,11 +5,12 @@
 
 mod common;
 
-use alignexact::claims::asymptotics::{self as ca, Series};
-use alignexact::claims::registry::{
-    self, builtin_cases, example_a, example_b, random_case, run_entry, Case, Context, SplitMix64, REGISTRY,
-};
+use alignexact::claims::cases::{self, builtin_cases, example_a, example_b, random_case, Case, SplitMix64};
+use alignexact::claims::claim as cc;
+use alignexact::claims::lattice_limit as ca;
+use alignexact::claims::registry::{self, run_entry, Context, REGISTRY};
 use alignexact::claims::sequences as cs;
+use alignexact::claims::series::Series;
 use alignexact::claims::tilt::lambda_delta;
 use alignexact::claims::{Claim, Status};
 use alignexact::exact::level_law::{level_law, Route};
@@ -94,7 +95,7 @@ fn every_claim_holds_on_examples_a_and_b() {
 #[test]
 fn every_finite_n_claim_holds_on_seeded_random_cases() {
     let finite: Vec<&str> = IDS.iter().copied().filter(|id| !id.starts_with("ASY")).collect();
-    for seed in [registry::DEFAULT_SEED, 1, 7, 99] {
+    for seed in [cases::DEFAULT_SEED, 1, 7, 99] {
         let mut rng = SplitMix64(seed);
         for i in 0..9 {
             let case = random_case(&mut rng, 2 + i % 3, &format!("R{i}"));
@@ -111,7 +112,7 @@ fn every_finite_n_claim_holds_on_seeded_random_cases() {
 /// The random cases of the built-in suite run every id except the limits (no grid).
 #[test]
 fn builtin_random_cases_skip_only_the_limits() {
-    let cases = builtin_cases(registry::DEFAULT_SEED, 3);
+    let cases = builtin_cases(cases::DEFAULT_SEED, 3);
     assert_eq!(cases.len(), 5);
     let ctx = Context::new(cases[2].clone());
     for e in REGISTRY {
@@ -194,19 +195,16 @@ fn wrong_inputs_give_violated_claims() {
     assert_eq!(bad[2].id, "SEQ-1.kl");
     assert_eq!(bad[2].status, Status::Violated);
     // an exact equality of unequal rationals
-    let c = registry::exact_eq("X", "x", Rational::from(1), Rational::from((999, 1000)));
+    let c = cc::exact_eq("X", "x", Rational::from(1), Rational::from((999, 1000)));
     assert_eq!(c.status, Status::Violated);
     // combine reports the violated instance
-    let ok1 = registry::exact_eq("X", "x", Rational::from(1), Rational::from(1));
-    let comb = registry::combine("Y", "y", registry::Kind::Equality, vec![ok1, c]).unwrap();
+    let ok1 = cc::exact_eq("X", "x", Rational::from(1), Rational::from(1));
+    let comb = cc::combine("Y", "y", cc::Kind::Equality, vec![ok1, c]).unwrap();
     assert_eq!(comb.status, Status::Violated);
     assert_eq!(comb.id, "Y");
     // a strict inequality between equal values is violated, not undecided
     let z = alignexact::report::Value::Exact(Rational::new());
-    assert_eq!(
-        registry::strict("Z", "z", z.clone(), z, prec).status,
-        Status::Violated
-    );
+    assert_eq!(cc::strict("Z", "z", z.clone(), z, prec).status, Status::Violated);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -291,7 +289,7 @@ fn real_equalities_agree_to_certified_digits() {
 fn combine_keeps_the_weakest_status() {
     use alignexact::claims::equality;
     use alignexact::report::Value;
-    let exact = registry::exact_eq("X", "x", Rational::from(1), Rational::from(1));
+    let exact = cc::exact_eq("X", "x", Rational::from(1), Rational::from(1));
     let real = |bits: u32| {
         let a = Enc::ln2(bits);
         let b = Enc::from_i64(2, bits).ln(bits);
@@ -302,13 +300,13 @@ fn combine_keeps_the_weakest_status() {
         panic!()
     };
     assert!(dlo < dhi);
-    let eq = registry::Kind::Equality;
-    let all = registry::combine("G", "g", eq, vec![exact.clone(), hi.clone(), lo.clone()]).unwrap();
+    let eq = cc::Kind::Equality;
+    let all = cc::combine("G", "g", eq, vec![exact.clone(), hi.clone(), lo.clone()]).unwrap();
     assert_eq!(all.status, Status::Agrees { digits: dlo });
-    let only = registry::combine("G", "g", eq, vec![exact.clone(), exact.clone()]).unwrap();
+    let only = cc::combine("G", "g", eq, vec![exact.clone(), exact.clone()]).unwrap();
     assert_eq!(only.status, Status::Holds);
-    let bad = registry::exact_eq("X", "x", Rational::from(1), Rational::from(2));
-    let v = registry::combine("G", "g", eq, vec![hi, bad, exact]).unwrap();
+    let bad = cc::exact_eq("X", "x", Rational::from(1), Rational::from(2));
+    let v = cc::combine("G", "g", eq, vec![hi, bad, exact]).unwrap();
     assert_eq!(v.status, Status::Violated);
 }
 

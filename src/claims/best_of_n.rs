@@ -8,10 +8,12 @@
 //! and the astronomically large `N = ceil(e^{n Delta})` of the asymptotic regime, evaluated in
 //! log space. The derivations are in `proofs/best_of_n.md`.
 
-use super::registry::{combine, exact_eq, exact_le, list_text, min_enc, strict, Case, Kind};
+use super::cases::Case;
+use super::claim::{
+    combine, equality, exact_eq, exact_le, inequality, list_text, min_enc, strict, Claim, Kind, Status,
+};
 use super::sequences::{bon_brute, level_index, tiny_pairs, Sequences};
 use super::tilt::lambda_delta;
-use super::{equality, inequality, Claim, Status};
 use crate::error::{Error, Result};
 use crate::exact::dist::{Distribution, Model};
 use crate::exact::level_law::{level_law, LevelLaw, Route};

@@ -1,383 +1,36 @@
 //! The claim registry: one entry per statement id of MATH.md (TILT-1 .. ASY-7, 24 ids), each
 //! with a function that runs the claims of that id on one [`Case`] at a working precision.
-//! `alignexact check` runs every entry on the built-in cases: Examples A and B of MATH.md §8 and
-//! a few seeded random models ([`builtin_cases`]).
+//! `alignexact check` runs every entry on the built-in cases of [`crate::claims::cases`]
+//! (Examples A and B of MATH.md §8 and a few seeded random models).
+//!
+//! The registry only lists: the claim families (`claims::tilt`, `sequences`, `best_of_n`,
+//! `large_deviations`, `asymptotics`) import the shared machinery from [`crate::claims::claim`]
+//! and the cases from [`crate::claims::cases`], never this file.
 //!
 //! A [`Context`] holds one case and caches what several entries share (the tilt claims of
 //! [`crate::claims::tilt::standard`], the sweep series of the limit claims), keyed by precision,
 //! so that `check` computes each of them once per precision. [`run_entry`] settles an entry's
 //! claims with [`crate::claims::settle_all`] (the precision doubles while one is undecided).
-//!
-//! Helpers shared by the claim modules are here too: [`combine`] (one claim standing for many
-//! instances: the worst one), [`strict`] (a certified strict inequality), [`exact_eq`] (an
-//! equality of exact rationals) and [`max_enc`] / [`min_enc`] (enclosures of a max or min).
 
 use super::asymptotics as ca;
 use super::best_of_n as cb;
+use super::cases::{example_a, Case};
+use super::claim::{settle_all, Claim};
+use super::large_deviations as cl;
 use super::sequences as cs;
-use super::{settle_all, tilt as ct, Claim, Status};
+use super::series::Series;
+use super::tilt as ct;
 use crate::error::Result;
-use crate::exact::dist::{Distribution, Model};
-use crate::math::tilt::TiltModel;
-use crate::real::round::{fmax, fmin};
-use crate::real::Enc;
-use crate::report::Value;
-use rug::{Float, Integer, Rational};
 use std::cell::RefCell;
 use std::collections::HashMap;
 use std::rc::Rc;
-
-// ---------------------------------------------------------------------------------------------
-// helpers shared by the claim modules
-// ---------------------------------------------------------------------------------------------
-
-/// What kind of comparison a group of claims made (decides which instance is the worst).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Kind {
-    /// `lhs = rhs`: the worst instance has the largest `|lhs - rhs|` bound.
-    Equality,
-    /// `lhs <= rhs` (or `<`): the worst instance has the smallest lower end of the margin.
-    Inequality,
-}
-
-/// The largest absolute value of an endpoint (the bound on `|x|` an enclosure gives).
-fn abs_bound(e: &Enc) -> Float {
-    let a = Float::with_val(e.prec(), e.lo().abs_ref());
-    let b = Float::with_val(e.prec(), e.hi().abs_ref());
-    fmax(&a, &b)
-}
-
-fn margin_enc(c: &Claim) -> Option<Enc> {
-    super::value_enc(&c.margin, 64)
-}
-
-/// One claim standing for several instances of the same statement (e.g. one per `n`): the
-/// instance that decides the verdict (a violated one, else an undecided one, else among the
-/// `agrees` ones the one with the least room, else the one with the least room), re-labelled
-/// with `id` and `statement`. A group is only `holds` when every instance holds. An empty group
-/// gives `None`.
-pub fn combine(id: &str, statement: &str, kind: Kind, claims: Vec<Claim>) -> Option<Claim> {
-    let pick = |st: Status| claims.iter().position(|c| c.status == st);
-    let least_room = |only_agrees: bool| -> Option<usize> {
-        let mut best: Option<(usize, Float)> = None;
-        for (i, c) in claims.iter().enumerate() {
-            if only_agrees && !matches!(c.status, Status::Agrees { .. }) {
-                continue;
-            }
-            let Some(m) = margin_enc(c) else { continue };
-            // a score where smaller means less room
-            let score = match kind {
-                Kind::Equality => -abs_bound(&m),
-                Kind::Inequality => m.lo().clone(),
-            };
-            if best.as_ref().is_none_or(|(_, s)| score < *s) {
-                best = Some((i, score));
-            }
-        }
-        best.map(|(i, _)| i)
-    };
-    let first_agrees = claims
-        .iter()
-        .position(|c| matches!(c.status, Status::Agrees { .. }));
-    let idx = pick(Status::Violated)
-        .or_else(|| pick(Status::Undecided))
-        .or_else(|| first_agrees.and_then(|i| least_room(true).or(Some(i))))
-        .or_else(|| least_room(false))
-        .or(if claims.is_empty() { None } else { Some(0) })?;
-    let mut c = claims[idx].clone();
-    if let Status::Agrees { .. } = c.status {
-        // the group agrees to the fewest digits of its instances
-        let digits = claims.iter().filter_map(|c| c.status.agreeing_digits()).min();
-        if let Some(digits) = digits {
-            c.status = Status::Agrees { digits };
-        }
-    }
-    c.id = id.to_string();
-    c.statement = statement.to_string();
-    Some(c)
-}
-
-/// A certified strict inequality `lhs < rhs`: holds when `rhs - lhs` is certified `> 0`,
-/// violated when it is certified `<= 0`, undecided otherwise. The margin is `rhs - lhs`.
-pub fn strict(id: &str, statement: &str, lhs: Value, rhs: Value, prec: u32) -> Claim {
-    let (Some(a), Some(b)) = (super::value_enc(&lhs, prec), super::value_enc(&rhs, prec)) else {
-        return Claim::unknown(id, statement, prec);
-    };
-    let d = b.sub(&a, prec);
-    let status = if *d.lo() > 0 {
-        Status::Holds
-    } else if *d.hi() <= 0 {
-        Status::Violated
-    } else {
-        Status::Undecided
-    };
-    Claim {
-        id: id.into(),
-        statement: statement.into(),
-        lhs,
-        rhs,
-        margin: Value::Real(d),
-        status,
-    }
-}
-
-/// An equality of two exact rationals, decided exactly (`==`); the margin is the exact
-/// difference `lhs - rhs`.
-pub fn exact_eq(id: &str, statement: &str, lhs: Rational, rhs: Rational) -> Claim {
-    let d = Rational::from(&lhs - &rhs);
-    let status = if d == 0 { Status::Holds } else { Status::Violated };
-    Claim {
-        id: id.into(),
-        statement: statement.into(),
-        lhs: Value::Exact(lhs),
-        rhs: Value::Exact(rhs),
-        margin: Value::Exact(d),
-        status,
-    }
-}
-
-/// An inequality `lhs <= rhs` of two exact rationals, decided exactly; the margin is the exact
-/// difference `rhs - lhs`.
-pub fn exact_le(id: &str, statement: &str, lhs: Rational, rhs: Rational) -> Claim {
-    let d = Rational::from(&rhs - &lhs);
-    let status = if d >= 0 { Status::Holds } else { Status::Violated };
-    Claim {
-        id: id.into(),
-        statement: statement.into(),
-        lhs: Value::Exact(lhs),
-        rhs: Value::Exact(rhs),
-        margin: Value::Exact(d),
-        status,
-    }
-}
-
-/// An enclosure of `max_i x_i` (`None` for an empty list).
-pub fn max_enc(xs: &[Enc]) -> Option<Enc> {
-    let mut it = xs.iter();
-    let first = it.next()?.clone();
-    Some(it.fold(first, |m, x| Enc::new(fmax(m.lo(), x.lo()), fmax(m.hi(), x.hi()))))
-}
-
-/// An enclosure of `min_i x_i` (`None` for an empty list).
-pub fn min_enc(xs: &[Enc]) -> Option<Enc> {
-    let mut it = xs.iter();
-    let first = it.next()?.clone();
-    Some(it.fold(first, |m, x| Enc::new(fmin(m.lo(), x.lo()), fmin(m.hi(), x.hi()))))
-}
-
-/// An enclosure of `|x|`.
-pub fn abs_enc(x: &Enc) -> Enc {
-    let p = x.prec();
-    if *x.lo() >= 0 {
-        x.clone()
-    } else if *x.hi() <= 0 {
-        x.neg()
-    } else {
-        Enc::new(Float::new(p), abs_bound(x))
-    }
-}
-
-/// `x` rendered for a statement: `n = 1, 2, 5`.
-pub fn list_text(xs: &[u64]) -> String {
-    xs.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
-}
-
-/// A splitmix64 stream (the same generator as the tests use).
-#[derive(Clone, Debug)]
-pub struct SplitMix64(pub u64);
-
-impl SplitMix64 {
-    /// Next 64 random bits.
-    pub fn next_u64(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    /// Uniform in `0..n` (`n > 0`).
-    pub fn below(&mut self, n: u64) -> u64 {
-        self.next_u64() % n
-    }
-}
-
-// ---------------------------------------------------------------------------------------------
-// cases
-// ---------------------------------------------------------------------------------------------
-
-/// One set of parameters the registry runs on.
-#[derive(Clone, Debug)]
-pub struct Case {
-    /// Short label printed with each claim (`A`, `B`, `R1`, ...).
-    pub name: String,
-    /// The model.
-    pub model: Model,
-    /// The model restricted to its support.
-    pub tm: TiltModel,
-    /// An interior per-token budget `0 < Delta < Delta_max`.
-    pub delta: Rational,
-    /// Seed of the pseudo-random test points (`phi` of TILT-1/TILT-3, LDP-2 types).
-    pub seed: u64,
-    /// Small sequence lengths for the finite-n statements (SEQ, BON, LDP-2 bounds).
-    pub ns: Vec<u64>,
-    /// The grid of n for the limit statements ASY-1 .. ASY-7 (empty: skipped).
-    pub grid: Vec<u64>,
-    /// The point `x` of the LDP-2 trends (lattice-aligned on `ldp_grid`), if any.
-    pub ldp_x: Option<Rational>,
-    /// The grid of n for the LDP-2 trends (Chernoff limit, Bahadur-Rao).
-    pub ldp_grid: Vec<u64>,
-}
-
-impl Case {
-    /// A case from exact inputs (`p` must sum to 1, the reward must not be constant).
-    pub fn new(name: &str, p: Vec<Rational>, r: Vec<Rational>, delta: Rational, seed: u64) -> Result<Case> {
-        let model = Model::new(Distribution::new(p, false, "--p")?, r)?;
-        let tm = TiltModel::new(&model);
-        Ok(Case {
-            name: name.into(),
-            model,
-            tm,
-            delta,
-            seed,
-            ns: vec![1, 2, 5],
-            grid: vec![],
-            ldp_x: None,
-            ldp_grid: vec![],
-        })
-    }
-}
-
-impl Case {
-    /// `p = (1/2, 3/10, 1/5), r = (0, 1, 3), Delta = 3/10`.
-    pub fn describe(&self) -> String {
-        let j = |v: &[Rational]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ");
-        format!(
-            "p = ({}), r = ({}), Delta = {}",
-            j(self.model.probs()),
-            j(&self.model.r),
-            self.delta
-        )
-    }
-}
-
-fn q(a: i64, b: i64) -> Rational {
-    Rational::from((a, b))
-}
-
-/// The grid of the limit claims: `10, 20, 40, ..., 10240` (11 points, doubling).
-pub fn asy_grid() -> Vec<u64> {
-    (0..11).map(|k| 10u64 << k).collect()
-}
-
-/// The grid of the LDP-2 trends: `10, 20, ..., 640`.
-pub fn ldp_grid() -> Vec<u64> {
-    (0..7).map(|k| 10u64 << k).collect()
-}
-
-/// Example A of MATH.md §8: `p = (1/2, 3/10, 1/5)`, `r = (0, 1, 3)`, `Delta = 3/10`.
-pub fn example_a() -> Case {
-    let mut c = Case::new(
-        "A",
-        vec![q(1, 2), q(3, 10), q(1, 5)],
-        vec![q(0, 1), q(1, 1), q(3, 1)],
-        q(3, 10),
-        1,
-    )
-    .expect("valid example");
-    c.ns = vec![1, 2, 5, 10];
-    c.grid = asy_grid();
-    c.ldp_x = Some(q(2, 1));
-    c.ldp_grid = ldp_grid();
-    c
-}
-
-/// Example B of MATH.md §8: `p = (7/10, 3/10)`, `r = (0, 1)`, `Delta = 1/5`.
-pub fn example_b() -> Case {
-    let mut c =
-        Case::new("B", vec![q(7, 10), q(3, 10)], vec![q(0, 1), q(1, 1)], q(1, 5), 2).expect("valid example");
-    c.ns = vec![1, 2, 5, 10];
-    c.grid = asy_grid();
-    c.ldp_x = Some(q(4, 5));
-    c.ldp_grid = ldp_grid();
-    c
-}
-
-/// Default seed of the random cases of `check`.
-pub const DEFAULT_SEED: u64 = 2024;
-/// Default number of random cases of `check`.
-pub const DEFAULT_RANDOM: usize = 12;
-
-/// A seeded random case with `k` tokens: integer weights 1..9 (for `k >= 3`, one token of
-/// probability 0 in about a third of the cases), rewards from a small set of rationals (so that
-/// ties occur), not constant on the support; budget `Delta = u Delta_max` rounded down to
-/// `1/1000` with `u` in `{1/4, 1/2, 3/4}`; sequence lengths `n = 1, 2, 4`.
-pub fn random_case(rng: &mut SplitMix64, k: usize, name: &str) -> Case {
-    let rewards = [
-        q(-2, 1),
-        q(-1, 1),
-        q(-1, 2),
-        q(0, 1),
-        q(1, 2),
-        q(1, 1),
-        q(3, 2),
-        q(2, 1),
-        q(3, 1),
-    ];
-    loop {
-        let zero = if k >= 3 && rng.below(3) == 0 {
-            Some(rng.below(k as u64) as usize)
-        } else {
-            None
-        };
-        let w: Vec<u64> = (0..k)
-            .map(|i| if Some(i) == zero { 0 } else { 1 + rng.below(9) })
-            .collect();
-        let total: u64 = w.iter().sum();
-        let p: Vec<Rational> = w.iter().map(|&x| Rational::from((x, total))).collect();
-        let r: Vec<Rational> = (0..k)
-            .map(|_| rewards[rng.below(rewards.len() as u64) as usize].clone())
-            .collect();
-        let u = q(1 + rng.below(3) as i64, 4);
-        let seed = rng.next_u64();
-        let Ok(mut c) = Case::new(name, p, r, Rational::new(), seed) else {
-            continue;
-        };
-        if c.tm.is_constant() {
-            continue;
-        }
-        let dmax_lo = c.tm.delta_max(64).lo().to_rational().expect("finite");
-        let scaled = Rational::from(&dmax_lo * &u) * Integer::from(1000);
-        let delta = Rational::from((scaled.floor().numer().clone(), Integer::from(1000)));
-        if delta <= 0 {
-            continue;
-        }
-        c.delta = delta;
-        c.ns = vec![1, 2, 4];
-        return c;
-    }
-}
-
-/// The built-in cases of `check`: Examples A and B, then `random` seeded random cases with
-/// `k = 2, 3, 4, 2, 3, 4, ...` tokens.
-pub fn builtin_cases(seed: u64, random: usize) -> Vec<Case> {
-    let mut out = vec![example_a(), example_b()];
-    let mut rng = SplitMix64(seed);
-    for i in 0..random {
-        out.push(random_case(&mut rng, 2 + i % 3, &format!("R{}", i + 1)));
-    }
-    out
-}
-
-// ---------------------------------------------------------------------------------------------
-// context and entries
-// ---------------------------------------------------------------------------------------------
 
 /// One case with the caches its entries share.
 pub struct Context {
     /// The parameters.
     pub case: Case,
     tilt: RefCell<HashMap<u32, Rc<Result<Vec<Claim>>>>>,
-    series: RefCell<HashMap<u32, Rc<Option<ca::Series>>>>,
+    series: RefCell<HashMap<u32, Rc<Option<Series>>>>,
 }
 
 impl Context {
@@ -403,7 +56,7 @@ impl Context {
 
     /// The best-of-N sweep along the case's grid at `prec` (computed once per precision);
     /// `None` when the case has no grid or the precision did not suffice.
-    pub fn series(&self, prec: u32) -> Rc<Option<ca::Series>> {
+    pub fn series(&self, prec: u32) -> Rc<Option<Series>> {
         if let Some(v) = self.series.borrow().get(&prec) {
             return v.clone();
         }
@@ -411,7 +64,7 @@ impl Context {
         let v = Rc::new(if c.grid.is_empty() {
             None
         } else {
-            ca::Series::compute(&c.model, &c.tm, &c.delta, &c.grid, prec)
+            Series::compute(&c.model, &c.tm, &c.delta, &c.grid, prec)
         });
         self.series.borrow_mut().insert(prec, v.clone());
         v
@@ -490,7 +143,7 @@ fn bon6(c: &Context, p: u32) -> Result<Vec<Claim>> {
     cb::bon6_claims(&c.case, p)
 }
 fn ldp2(c: &Context, p: u32) -> Result<Vec<Claim>> {
-    ca::ldp2_claims(&c.case, p)
+    cl::ldp2_claims(&c.case, p)
 }
 fn asy(c: &Context, p: u32, which: usize) -> Result<Vec<Claim>> {
     if c.case.grid.is_empty() {

@@ -6,9 +6,9 @@
 //! The derivations are in `proofs/sequences.md`; how each claim is decided is in
 //! [`crate::claims`].
 
-use super::registry::{combine, exact_eq, list_text, Case, Kind};
+use super::cases::Case;
+use super::claim::{combine, equality, exact_eq, list_text, Claim, Kind};
 use super::tilt::lambda_delta;
-use super::{equality, Claim};
 use crate::error::Result;
 use crate::exact::level_law::{
     level_law, level_law_polynomial, level_law_polynomial_kronecker, level_law_types, LevelLaw, Route,

@@ -12,7 +12,7 @@
 //!
 //! The derivations are in `proofs/tilt.md` and `proofs/large_deviations.md`.
 
-use super::{equality, inequality, Claim};
+use super::claim::{equality, inequality, Claim};
 use crate::error::{Error, Result};
 use crate::math::divergence::kl;
 use crate::math::large_deviations as ld;

@@ -8,10 +8,8 @@
 //! one is violated, 3 when one stays undecided up to the precision cap, 2 for an unknown id.
 
 use super::{args, Common, Output};
-use crate::claims::registry::{
-    self, builtin_cases, example_a, run_entry, Context, Entry, DEFAULT_RANDOM, DEFAULT_SEED, FALSE_CLAIMS,
-    REGISTRY,
-};
+use crate::claims::cases::{builtin_cases, example_a, DEFAULT_RANDOM, DEFAULT_SEED};
+use crate::claims::registry::{self, run_entry, Context, Entry, FALSE_CLAIMS, REGISTRY};
 use crate::claims::{Claim, Status};
 use crate::error::{Error, Result};
 use crate::real::ziv::Precision;

@@ -176,9 +176,3 @@ pub fn parse_integer(item: &str) -> Result<Integer, ParseError> {
     }
     Ok(q.numer().clone())
 }
-
-/// The exact decimal value of `q` rounded to nearest with `sig` significant digits
-/// (ties away from zero), for the readable `value` of exact outputs.
-pub fn rational_to_decimal(q: &Rational, sig: usize) -> String {
-    crate::real::format::rational_to_sig_decimal(q, sig, crate::real::format::Dir::Nearest)
-}

@@ -1,0 +1,148 @@
+//! The series the limit claims ASY-1 .. ASY-7 read: the `sweep` rows of best-of-N with
+//! `N = ceil(e^{n Delta})` along a grid of `n` (every quantity an enclosure from the exact level
+//! law, [`crate::report::sweep::sweep_row`]), with the single-token constants at the optimum.
+
+use super::claim::value_enc;
+use super::tilt::lambda_delta;
+use crate::exact::dist::Model;
+use crate::exact::level_law::{level_law, Route};
+use crate::math::asymptotics::lattice_span;
+use crate::math::best_of_n::{self as bon, integer_n, Levels, NRule};
+use crate::math::tilt::{cumulants, eval, TiltModel};
+use crate::real::Enc;
+use crate::report::best_of_n::SampleCount;
+use crate::report::sweep::{ln_n_excess, sweep_row};
+use crate::report::Value;
+use rug::ops::Pow;
+use rug::{Integer, Rational};
+
+/// The fixed sample count of the "fixed N" remark of §6.
+pub const FIXED_N: u32 = 4;
+
+// ---------------------------------------------------------------------------------------------
+// the series of the limit claims
+// ---------------------------------------------------------------------------------------------
+
+/// One grid point of the sweep.
+#[derive(Clone, Debug)]
+pub struct Row {
+    /// The sequence length.
+    pub n: u64,
+    /// `N = ceil(e^{n Delta})`.
+    pub big_n: Integer,
+    /// `ln N`.
+    pub ln_big_n: Enc,
+    /// `eps = ln N - n Delta = ln(N e^{-n Delta})`.
+    pub eps: Enc,
+    /// `E_{pi_N} S_n`.
+    pub e: Enc,
+    /// `D(pi_N || p^n)`.
+    pub kl_ref: Enc,
+    /// `D(pi_N || phi^n)`.
+    pub kl_tilt: Enc,
+    /// The ASY-7 prediction of MATH.md (`sweep`'s `asy7_expected_reward`).
+    pub pred7: Enc,
+    /// `n (x* - E/n) - ln n/(2 l)` (`sweep`'s `asy4_scaled`).
+    pub a: Enc,
+    /// `D(pi_N||phi^n) - (1/2) ln n` (`asy5`).
+    pub b: Enc,
+    /// `n Delta - D(pi_N||p^n)` (`asy6_c`).
+    pub c: Enc,
+    /// `E - pred7` (`asy7`).
+    pub r7: Enc,
+    /// `E_{pi_N} S_n` for the fixed `N = FIXED_N`.
+    pub e_fixed: Enc,
+}
+
+/// The sweep along a grid with the single-token constants at the optimum.
+#[derive(Clone, Debug)]
+pub struct Series {
+    /// `l_Delta`.
+    pub l: Enc,
+    /// `x* = mu(l_Delta)`.
+    pub x_star: Enc,
+    /// `sigma^2 = psi''(l_Delta)`.
+    pub var: Enc,
+    /// `kappa_3 = psi'''(l_Delta)`.
+    pub kappa3: Enc,
+    /// The lattice span of the reward.
+    pub h: Rational,
+    /// `r_min` on the support.
+    pub r_min: Rational,
+    /// `E_p r`.
+    pub mean: Rational,
+    /// `Var_p r` (exact).
+    pub var_p: Rational,
+    /// The budget.
+    pub delta: Rational,
+    /// The rows, in grid order.
+    pub rows: Vec<Row>,
+}
+
+fn enc_of(v: &Value, key: &str, prec: u32) -> Option<Enc> {
+    value_enc(v.get(key)?, prec)
+}
+
+impl Series {
+    /// Compute the sweep rows at `prec` (the level law of each `n` is built, used, dropped).
+    /// `None` when a quantity did not certify at `prec` (the optimum, `N`).
+    pub fn compute(
+        model: &Model,
+        tm: &TiltModel,
+        delta: &Rational,
+        grid: &[u64],
+        prec: u32,
+    ) -> Option<Series> {
+        let l = lambda_delta(tm, delta, prec).ok()??;
+        let cum = cumulants(tm, &l, 3, prec);
+        let te = eval(tm, &l, prec);
+        let var_p: Rational =
+            tm.p.iter()
+                .zip(&tm.r)
+                .map(|(p, r)| p * Rational::from(r - &tm.mean).pow(2u32))
+                .sum();
+        let mut rows = Vec::with_capacity(grid.len());
+        for &n in grid {
+            let x = Rational::from(delta * n);
+            let big_n = integer_n(&x, NRule::Ceil, 1 << 20)?;
+            let count = SampleCount::Integer(big_n.clone());
+            let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
+            let row = sweep_row(tm, &lv, delta, &count, prec);
+            let res = row.get("residuals")?;
+            let pr = row.get("predictions")?;
+            let ev = bon::eval(&lv, &Enc::from_i64(i64::from(FIXED_N), prec), prec);
+            rows.push(Row {
+                n,
+                ln_big_n: count.ln(prec),
+                eps: ln_n_excess(&count, &x, prec),
+                big_n,
+                e: enc_of(&row, "expected_reward_bon", prec)?,
+                kl_ref: enc_of(&row, "kl_bon_reference", prec)?,
+                kl_tilt: enc_of(&row, "kl_bon_tilted", prec)?,
+                pred7: enc_of(pr, "asy7_expected_reward", prec)?,
+                a: enc_of(res, "asy4_scaled", prec)?,
+                b: enc_of(res, "asy5", prec)?,
+                c: enc_of(res, "asy6_c", prec)?,
+                r7: enc_of(res, "asy7", prec)?,
+                e_fixed: bon::expected_reward(&lv, &ev, prec),
+            });
+        }
+        Some(Series {
+            x_star: te.mu,
+            var: te.var,
+            kappa3: cum[2].clone(),
+            l,
+            h: lattice_span(tm),
+            r_min: tm.r_min.clone(),
+            mean: tm.mean.clone(),
+            var_p,
+            delta: delta.clone(),
+            rows,
+        })
+    }
+
+    /// The grid.
+    pub fn grid(&self) -> Vec<u64> {
+        self.rows.iter().map(|r| r.n).collect()
+    }
+}
