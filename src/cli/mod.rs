@@ -178,6 +178,8 @@ impl Output {
 }
 
 fn run_command(cmd: Command) -> Result<(Output, bool)> {
+    // every command computes on this thread: give MPFR its widest exponent range first
+    crate::real::round::widen_exponent_range();
     match cmd {
         Command::Divergence(a) => divergence::run(a),
         Command::Demo(a) => demo::run(a),
