@@ -22,6 +22,9 @@ pub enum Error {
     },
     /// An I/O failure (writing output files): exit code 2.
     Io(String),
+    /// A broken internal invariant (an enclosure with `lo > hi`, a non-negative quantity
+    /// enclosed wholly below 0): a bug, reported as exit code 3 since nothing can be certified.
+    Internal(String),
 }
 
 impl Error {
@@ -29,7 +32,14 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) | Error::TooLarge(_) | Error::Io(_) => 2,
-            Error::Uncertified { .. } => 3,
+            Error::Uncertified { .. } | Error::Internal(_) => 3,
+        }
+    }
+    /// The bare message of an [`Error::Internal`] (the display text of any other error).
+    pub fn internal_message(&self) -> String {
+        match self {
+            Error::Internal(m) => m.clone(),
+            e => e.to_string(),
         }
     }
     /// A bad-input error.
@@ -42,6 +52,10 @@ impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             Error::Input(m) | Error::TooLarge(m) | Error::Io(m) => f.write_str(m),
+            Error::Internal(m) => write!(
+                f,
+                "internal error (a bug; nothing uncertified was printed): {m}; please report it with the command line"
+            ),
             Error::Uncertified {
                 quantity,
                 digits,

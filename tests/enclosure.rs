@@ -1207,7 +1207,7 @@ fn round_sig_in_all_three_directions() {
     );
     assert_eq!(
         rational_to_sig_decimal(&Rational::from(123456), 2, Dir::Nearest),
-        "120000"
+        "1.2e5"
     );
     assert_eq!(
         rational_to_sig_decimal(&Rational::from((1, 7)), 1, Dir::Up),
@@ -1271,7 +1271,12 @@ fn render_positional_versus_scientific() {
     assert_eq!(render(&i(1), -7), "0.0000001");
     assert_eq!(render(&i(1), -8), "1e-8");
     assert_eq!(render(&i(15), -9), "1.5e-8");
-    assert_eq!(render(&i(1), 20), "100000000000000000000");
+    // digits that stop before the units place: exponent notation (issue 15 defect 2), never
+    // non-significant zeros
+    assert_eq!(render(&i(1), 20), "1e20");
+    assert_eq!(render(&i(103), 3), "1.03e5");
+    assert_eq!(render(&i(163), 3), "1.63e5");
+    assert_eq!(render(&i(1), 1), "1e1");
     assert_eq!(render(&i(1), 21), "1e21");
     assert_eq!(render(&i(-25), 30), "-2.5e31");
     assert_eq!(render(&i(120), 0), "120");

@@ -243,6 +243,8 @@ fn run_command(mut cmd: Command) -> Result<(Output, bool)> {
     if let (name, Some(c)) = cmd.common_mut() {
         c.command = Some(name);
     }
+    // every command computes on this thread: give MPFR its widest exponent range first
+    crate::real::round::widen_exponent_range();
     match cmd {
         Command::Divergence(a) => divergence::run(a),
         Command::Demo(a) => demo::run(a),

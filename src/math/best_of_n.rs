@@ -539,6 +539,39 @@ pub fn expected_reward(lv: &dyn LevelSource, ev: &BonEval, prec: u32) -> Enc {
     e
 }
 
+/// `ln(s_max - E_{pi_N} S) = ln sum_{j < top} (s_{j+1} - s_j) F_j^N` (BON-2, second form) in log
+/// space: `ln F_j^N = N ln F_j` is carried as a logarithm, so the deficit stays certifiable when
+/// `F_j^N` is below every floating-point range (`N = 10^27`, `F = 1/3`). Log-sum-exp about an
+/// exact point `m` near the largest term: `m + ln sum e^{t_j - m}`, every term an enclosure.
+/// `None` for a one-level law (no deficit).
+pub fn ln_reward_deficit(law: &LevelLaw, ev: &BonEval, n_samples: &Enc, prec: u32) -> Option<Enc> {
+    let len = law.len();
+    if len < 2 {
+        return None;
+    }
+    let terms: Vec<Enc> = (0..len - 1)
+        .map(|j| {
+            let gap = Rational::from((
+                Integer::from(&law.levels[j + 1] - &law.levels[j]),
+                law.scale.clone(),
+            ));
+            n_samples
+                .mul(&ev.ln_f[j], prec)
+                .add(&Enc::from_rational(&gap, prec).ln(prec), prec)
+        })
+        .collect();
+    let m = terms
+        .iter()
+        .map(|t| t.hi().clone())
+        .reduce(|a, b| if a > b { a } else { b })?;
+    if !m.is_finite() {
+        return None;
+    }
+    let mp = Enc::point(&m);
+    let shifted: Vec<Enc> = terms.iter().map(|t| t.sub(&mp, prec).exp(prec)).collect();
+    Some(mp.add(&Enc::sum(shifted.iter(), prec).ln(prec), prec))
+}
+
 /// `E_{pi_N} S` by the first form of BON-2: `sum_j s_j P_N(s_j)`, plus the unlisted masses
 /// times the reward ranges they live on.
 pub fn expected_reward_direct(lv: &dyn LevelSource, ev: &BonEval, prec: u32) -> Enc {

@@ -14,7 +14,7 @@
 //! where `W_rest` sums over the tokens below `r_max`. Tokens with `p_a = 0` are dropped.
 
 use crate::exact::dist::Model;
-use crate::real::round::{add_up, fmax, mul_up};
+use crate::real::round::{add_up, exp2_of, fmax, mul_up};
 use crate::real::Enc;
 use rug::{Float, Rational};
 
@@ -211,17 +211,35 @@ pub fn psi(m: &TiltModel, l: &Enc, prec: u32) -> Enc {
 }
 
 /// Cumulants `kappa_1 .. kappa_order` of the reward under `phi_l` (`kappa_j = psi^(j)(l)`),
-/// from the central moments `nu_j = E (r - m0)^j` about an exact point `m0` near the mean by
-/// the moment-cumulant recursion `k_n = nu_n - sum_{j=1}^{n-1} C(n-1, j-1) k_j nu_{n-j}`,
-/// then `kappa_1 = m0 + k_1` and `kappa_j = k_j` for `j >= 2` (cumulants of order >= 2 are
-/// shift-invariant). LDP-3.
+/// from the central moments of the shifted variable `g = |r - c|` (`c = r_max` for `l >= 0`,
+/// `c = r_min` below, as in [`eval`]): `nu_j = E (g - g0)^j` about an exact point `g0` near
+/// `E g`, the moment-cumulant recursion `k_n = nu_n - sum_{j=1}^{n-1} C(n-1, j-1) k_j nu_{n-j}`,
+/// then `kappa_1 = mu` and `kappa_j = (-1)^j k_j` for `l >= 0` (`r = c - g`), `kappa_j = k_j`
+/// below (`r = c + g`), for `j >= 2` (cumulants of order >= 2 are shift-invariant and odd ones
+/// change sign under `g -> -g`). LDP-3.
+///
+/// Centring in `g` rather than in `r` keeps the relative accuracy when `phi_l` concentrates at
+/// `c` (large `|l|`): there `E g` is tiny, and a centre taken in `r` would round to `c` and leave
+/// every deviation of the concentrated tokens at the size of the rounding of `c`.
 pub fn cumulants(m: &TiltModel, l: &Enc, order: usize, prec: u32) -> Vec<Enc> {
     let e = eval(m, l, prec);
-    let m0 = Enc::point(&e.mu.mid());
-    let d: Vec<Enc> =
+    let nonneg = *l.lo() >= 0 || l.mid() >= 0;
+    let c = if nonneg { &m.r_max } else { &m.r_min };
+    let g: Vec<Enc> =
         m.r.iter()
-            .map(|ra| Enc::from_rational(ra, prec).sub(&m0, prec))
+            .map(|ra| Enc::from_rational(&Rational::from(ra - c).abs(), prec))
             .collect();
+    let eg = Enc::sum(
+        e.phi
+            .iter()
+            .zip(&g)
+            .map(|(f, ga)| f.mul(ga, prec))
+            .collect::<Vec<_>>()
+            .iter(),
+        prec,
+    );
+    let g0 = Enc::point(&eg.mid());
+    let d: Vec<Enc> = g.iter().map(|ga| ga.sub(&g0, prec)).collect();
     // nu[j] for j = 0..=order
     let mut nu = vec![Enc::from_i64(1, prec)];
     let mut pw: Vec<Enc> = e.phi.clone();
@@ -248,7 +266,12 @@ pub fn cumulants(m: &TiltModel, l: &Enc, order: usize, prec: u32) -> Vec<Enc> {
         }
         k.push(kn);
     }
-    let mut out: Vec<Enc> = k.into_iter().skip(1).collect();
+    let mut out: Vec<Enc> = k
+        .into_iter()
+        .skip(1)
+        .enumerate()
+        .map(|(i, kj)| if nonneg && (i + 1) % 2 == 1 { kj.neg() } else { kj })
+        .collect();
     if !out.is_empty() {
         // kappa_1 = m0 + k_1 = mu: the direct evaluation of mu is tighter
         out[0] = e.mu.clone();
@@ -441,7 +464,7 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
             let rel_exp: i64 = if step.is_zero() {
                 i64::MIN / 2
             } else {
-                step.get_exp().unwrap_or(0) as i64 - x.get_exp().unwrap_or(0) as i64
+                exp2_of(&step).unwrap_or(0) - exp2_of(&x).unwrap_or(0)
             };
             // Newton converges quadratically: a relative step below 2^-(pw/2) means the new
             // iterate is accurate to about pw bits.
@@ -493,7 +516,7 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
             eprintln!(
                 "[root] prec {prec} x {:.20} eps 2^{} a_ok {a_ok} b_ok {b_ok} fx-target {:e}",
                 x.to_f64(),
-                eps.get_exp().unwrap_or(0),
+                exp2_of(&eps).unwrap_or(0),
                 (value_of(m, eq, &Enc::point(&x), prec).mid() - target.mid()).to_f64()
             );
         }

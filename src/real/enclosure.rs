@@ -11,7 +11,32 @@
 use super::round::*;
 use rug::float::Constant;
 use rug::{Float, Integer, Rational};
+use std::cell::RefCell;
 use std::cmp::Ordering;
+
+thread_local! {
+    /// The first broken enclosure invariant seen on this thread (see [`take_violation`]).
+    static VIOLATION: RefCell<Option<String>> = const { RefCell::new(None) };
+}
+
+/// Record a broken invariant (an enclosure with `lo > hi`, a quantity known to be `>= 0` whose
+/// enclosure lies wholly below 0): a bug upstream, never a property of the input. The
+/// operation that finds it returns the whole line, which can never certify a digit, and the
+/// precision loop ([`crate::real::ziv::run`]) turns the record into an error, in release builds
+/// as in debug builds.
+fn record_violation(msg: String) {
+    VIOLATION.with(|v| {
+        let mut v = v.borrow_mut();
+        if v.is_none() {
+            *v = Some(msg);
+        }
+    });
+}
+
+/// Take (and clear) the first broken-invariant record of this thread.
+pub fn take_violation() -> Option<String> {
+    VIOLATION.with(|v| v.borrow_mut().take())
+}
 
 /// Widths up to this use the one-call rules of `exp`, `ln`, `ln_1p`, `expm1` (first-order bounds
 /// valid for widths `<= 1`; the bound adds at most about `2 d^2` relative, so wider enclosures
@@ -26,15 +51,32 @@ pub struct Enc {
 }
 
 impl Enc {
-    /// The enclosure `[lo, hi]`. NaN endpoints widen to the whole line; swapped endpoints panic
-    /// in debug builds (a bug in the caller).
+    /// The enclosure `[lo, hi]`. NaN endpoints widen to the whole line. Swapped endpoints
+    /// (`lo > hi`, a bug in the caller) give the whole line and are recorded, so that the
+    /// precision loop fails with [`crate::error::Error::Internal`] (see [`Enc::try_new`]).
     pub fn new(lo: Float, hi: Float) -> Enc {
+        match Enc::try_new(lo, hi) {
+            Ok(e) => e,
+            Err(err) => {
+                record_violation(err.internal_message());
+                Enc::whole(64)
+            }
+        }
+    }
+    /// The enclosure `[lo, hi]`, or an error when `lo > hi`. NaN endpoints widen to the whole line.
+    pub fn try_new(lo: Float, hi: Float) -> crate::error::Result<Enc> {
         if lo.is_nan() || hi.is_nan() {
             let p = lo.prec().max(hi.prec());
-            return Enc::whole(p);
+            return Ok(Enc::whole(p));
         }
-        debug_assert!(lo <= hi, "enclosure with lo > hi: {lo} > {hi}");
-        Enc { lo, hi }
+        if lo > hi {
+            return Err(crate::error::Error::Internal(format!(
+                "an enclosure with lower end {} above its upper end {}",
+                short_text(&lo),
+                short_text(&hi)
+            )));
+        }
+        Ok(Enc { lo, hi })
     }
     /// The whole real line: the enclosure of an unknown.
     pub fn whole(prec: u32) -> Enc {
@@ -167,12 +209,34 @@ impl Enc {
     }
     /// Intersection with `[0, +inf)`, for a quantity that a theorem makes non-negative (a KL
     /// divergence, a rate function, a BON-3 gap): the caller asserts the truth is `>= 0`, so
-    /// raising a negative lower end to 0 keeps the truth inside.
+    /// raising a negative lower end to 0 keeps the truth inside. Only an enclosure that reaches
+    /// 0 is clamped; one that lies wholly below 0 cannot contain a non-negative truth, so it is
+    /// an upstream bug: it gives the whole line and is recorded like `lo > hi` in [`Enc::new`]
+    /// (see [`Enc::try_clamp_nonneg`]), never an exact zero that would hide the bug.
     pub fn clamp_nonneg(&self, prec: u32) -> Enc {
-        let z = Float::new(prec);
-        let lo = if self.lo < 0 { z.clone() } else { self.lo.clone() };
-        let hi = if self.hi < 0 { z } else { self.hi.clone() };
-        Enc::new(lo, hi)
+        match self.try_clamp_nonneg(prec) {
+            Ok(e) => e,
+            Err(err) => {
+                record_violation(err.internal_message());
+                Enc::whole(prec)
+            }
+        }
+    }
+    /// [`Enc::clamp_nonneg`], or an error for an enclosure wholly below 0.
+    pub fn try_clamp_nonneg(&self, prec: u32) -> crate::error::Result<Enc> {
+        if self.hi < 0 {
+            return Err(crate::error::Error::Internal(format!(
+                "a quantity known to be >= 0 has an enclosure wholly below 0 (upper end {})",
+                short_text(&self.hi)
+            )));
+        }
+        if self.lo < 0 {
+            return Ok(Enc {
+                lo: Float::new(prec),
+                hi: self.hi.clone(),
+            });
+        }
+        Ok(self.clone())
     }
     /// The convex hull of two enclosures.
     pub fn hull(&self, other: &Enc) -> Enc {

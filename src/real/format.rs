@@ -12,7 +12,6 @@
 
 use super::Enc;
 use rug::{Integer, Rational};
-use std::cmp::Ordering;
 
 /// Rounding direction for decimal output.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -88,8 +87,10 @@ pub fn round_sig(q: &Rational, sig: usize, dir: Dir) -> (Integer, i64) {
     (m, e)
 }
 
-/// Render `m × 10^e` (with `m` of `sig` digits) as a decimal string: positional when the decimal
-/// exponent of the leading digit is in `[-7, 21)`, scientific (`1.25e-30`) otherwise.
+/// Render `m × 10^e` (with `m` of `sig` digits) as a decimal string: positional when the digits
+/// reach the units place (`e <= 0`) and the decimal exponent of the leading digit is in
+/// `[-7, 21)`; otherwise scientific (`1.25e-30`, and `1.03e5` rather than `103000`, whose
+/// trailing zeros would read as significant digits that the value does not have).
 pub fn render(m: &Integer, e: i64) -> String {
     if *m == 0 {
         return "0".to_string();
@@ -98,9 +99,9 @@ pub fn render(m: &Integer, e: i64) -> String {
     let digits = Integer::from(m.abs_ref()).to_string();
     let nd = digits.len() as i64;
     let lead = e + nd - 1; // exponent of the leading digit
-    let body = if (-7..21).contains(&lead) {
-        if e >= 0 {
-            format!("{}{}", digits, "0".repeat(e as usize))
+    let body = if e <= 0 && (-7..21).contains(&lead) {
+        if e == 0 {
+            digits
         } else if lead >= 0 {
             let k = (lead + 1) as usize;
             format!("{}.{}", &digits[..k], &digits[k..])
@@ -117,6 +118,26 @@ pub fn render(m: &Integer, e: i64) -> String {
     } else {
         body
     }
+}
+
+/// A finite non-zero float rounded to `sig` significant decimal digits in direction `dir`, as
+/// `(m, e)` with the rounded value `m × 10^e` and `|m|` of exactly `sig` digits.
+///
+/// The digits come from MPFR's `mpfr_get_str`, which is correctly rounded in the requested
+/// direction (ties to even for [`Dir::Nearest`]) and costs the same at any exponent: no exact
+/// rational expansion of a float such as `2^(-10^9)` and no exact `10^k` is ever built.
+pub fn float_sig(x: &rug::Float, sig: usize, dir: Dir) -> (Integer, i64) {
+    assert!(sig >= 1 && x.is_normal());
+    let round = match dir {
+        Dir::Down => rug::float::Round::Down,
+        Dir::Up => rug::float::Round::Up,
+        Dir::Nearest => rug::float::Round::Nearest,
+    };
+    let (neg, digits, exp) = super::round::decimal_digits(x, sig, round);
+    let m = Integer::from_str_radix(&digits, 10).expect("MPFR decimal digits");
+    // |x| ~ 0.digits × 10^exp = digits × 10^(exp - len)
+    let e = exp - digits.len() as i64;
+    (if neg { -m } else { m }, e)
 }
 
 /// `q` rounded to `sig` significant digits in direction `dir`, rendered as decimal text.
@@ -140,8 +161,20 @@ pub struct CertifiedDecimal {
 /// Extra digits printed in `lo`/`hi` beyond those of `value`.
 pub const BOUND_EXTRA_DIGITS: usize = 3;
 
+/// Decimal guard digits of the outward-rounded endpoints from which `value` is chosen.
+const GUARD_DIGITS: usize = 6;
+
 /// Certify `sig` significant digits of the real enclosed by `x`, or `None` when `[lo, hi]`
 /// is too wide (or contains 0 without being exactly 0, or is not finite).
+///
+/// Method (no exact rational of the binary endpoints is formed, so the cost does not depend on
+/// their exponents): `L = lo` rounded down and `H = hi` rounded up to `sig + 6` significant
+/// decimal digits by MPFR (correctly rounded, [`float_sig`]), so `L <= lo <= hi <= H`. The value
+/// `v` is the midpoint of `[L, H]` rounded to `sig` digits, accepted when
+/// `v - ulp <= L` and `H <= v + ulp` (exact integer arithmetic at the common exponent of `L`
+/// and `H`), which implies `|x - v| <= ulp` for every `x` in `[lo, hi]`. The printed bounds are
+/// `L` rounded down and `H` rounded up to `sig + 3` digits: directed rounding onto a coarser
+/// decimal grid through a finer one gives the same result as rounding `lo` (or `hi`) directly.
 pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
     if !x.is_finite() {
         return None;
@@ -153,24 +186,37 @@ pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
             hi: "0".into(),
         });
     }
-    let lo = x.lo().to_rational()?;
-    let hi = x.hi().to_rational()?;
-    if lo.cmp0() != hi.cmp0() || lo.cmp0() == Ordering::Equal || hi.cmp0() == Ordering::Equal {
+    let (lo, hi) = (x.lo(), x.hi());
+    if lo.is_zero() || hi.is_zero() || lo.is_sign_negative() != hi.is_sign_negative() {
         return None;
     }
-    let mid: Rational = (Rational::from(&lo + &hi)) / 2u32;
-    let (m, e) = round_sig(&mid, sig, Dir::Nearest);
-    let v = Rational::from(&m) * pow10_rat(e);
-    let ulp = pow10_rat(e);
-    // |x - v| <= ulp for every x in [lo, hi]  <=>  v - ulp <= lo and hi <= v + ulp
-    if Rational::from(&v - &ulp) > lo || Rational::from(&v + &ulp) < hi {
+    let g = sig + GUARD_DIGITS;
+    let (lm, le) = float_sig(lo, g, Dir::Down);
+    let (hm, he) = float_sig(hi, g, Dir::Up);
+    // endpoints whose decimal exponents differ by more than one are more than a factor 10
+    // apart: no digit is certified (and the alignment below stays small)
+    if (le - he).abs() > 1 {
+        return None;
+    }
+    let e0 = le.min(he);
+    let lq = Rational::from(lm * pow10((le - e0) as u64));
+    let hq = Rational::from(hm * pow10((he - e0) as u64));
+    // in units of 10^e0 from here on
+    let mid: Rational = Rational::from(&lq + &hq) / 2u32;
+    let (m, e1) = round_sig(&mid, sig, Dir::Nearest);
+    let v = Rational::from(&m) * pow10_rat(e1);
+    let ulp = pow10_rat(e1);
+    // |x - v| <= ulp for every x in [L, H]  <=>  v - ulp <= L and H <= v + ulp
+    if Rational::from(&v - &ulp) > lq || Rational::from(&v + &ulp) < hq {
         return None;
     }
     let bsig = sig + BOUND_EXTRA_DIGITS;
+    let (blm, ble) = round_sig(&lq, bsig, Dir::Down);
+    let (bhm, bhe) = round_sig(&hq, bsig, Dir::Up);
     Some(CertifiedDecimal {
-        value: render(&m, e),
-        lo: rational_to_sig_decimal(&lo, bsig, Dir::Down),
-        hi: rational_to_sig_decimal(&hi, bsig, Dir::Up),
+        value: render(&m, e1 + e0),
+        lo: render(&blm, ble + e0),
+        hi: render(&bhm, bhe + e0),
     })
 }
 

@@ -9,6 +9,71 @@ use rug::float::{Round, Special};
 use rug::ops::CompleteRound;
 use rug::{Float, Rational};
 
+/// Widen MPFR's exponent range to its maximum (binary exponents in about `±2^62` instead of
+/// the default `±2^30`), so that quantities such as `e^{-5·10^9}` are ordinary floats instead
+/// of underflowing to `[0, 2^-2^30]` (an enclosure that can never certify a digit). MPFR keeps
+/// the range per thread (it is built thread-safe), so every entry point that computes calls this;
+/// it is idempotent and cheap. Correct rounding is unaffected: MPFR rounds correctly in any range.
+pub fn widen_exponent_range() {
+    use gmp_mpfr_sys::mpfr;
+    // SAFETY: plain setters of MPFR's (thread-local) exponent range with the values MPFR itself
+    // reports as allowed; existing floats stay valid since the new range contains the old one.
+    unsafe {
+        if mpfr::get_emin() != mpfr::get_emin_min() {
+            mpfr::set_emin(mpfr::get_emin_min());
+        }
+        if mpfr::get_emax() != mpfr::get_emax_max() {
+            mpfr::set_emax(mpfr::get_emax_max());
+        }
+    }
+}
+
+/// The binary exponent `e` of a normal float (`2^(e-1) <= |x| < 2^e`) as an `i64`, `None` for
+/// zero, infinities and NaN. Unlike `Float::get_exp` it does not panic outside the `i32` range,
+/// which the widened exponent range reaches.
+pub fn exp2_of(x: &Float) -> Option<i64> {
+    if !x.is_normal() {
+        return None;
+    }
+    // SAFETY: reads the exponent field of a valid, normal mpfr_t.
+    Some(unsafe { gmp_mpfr_sys::mpfr::get_exp(x.as_raw()) } as i64)
+}
+
+/// The first `n >= 1` significant decimal digits of a normal float, correctly rounded in
+/// direction `round` by MPFR (`mpfr_get_str`): `(negative, digits, e)` with
+/// `|x| ~ 0.d_1 d_2 ... d_n × 10^e`. The cost does not depend on the exponent of `x` (unlike
+/// `Float::to_string_radix`, whose buffer estimate grows with the exponent itself).
+pub fn decimal_digits(x: &Float, n: usize, round: Round) -> (bool, String, i64) {
+    use gmp_mpfr_sys::mpfr;
+    assert!(n >= 1 && x.is_normal());
+    let rnd = match round {
+        Round::Down => mpfr::rnd_t::RNDD,
+        Round::Up => mpfr::rnd_t::RNDU,
+        Round::Zero => mpfr::rnd_t::RNDZ,
+        _ => mpfr::rnd_t::RNDN,
+    };
+    let mut e: mpfr::exp_t = 0;
+    // SAFETY: with a null buffer MPFR allocates a NUL-terminated string of n digits plus an
+    // optional sign, which is copied and then released with mpfr_free_str.
+    unsafe {
+        let p = mpfr::get_str(std::ptr::null_mut(), &mut e, 10, n, x.as_raw(), rnd);
+        assert!(!p.is_null(), "mpfr_get_str failed");
+        let s = std::ffi::CStr::from_ptr(p).to_string_lossy().into_owned();
+        mpfr::free_str(p);
+        let neg = s.starts_with('-');
+        (neg, s.trim_start_matches('-').to_string(), e as i64)
+    }
+}
+
+/// A short decimal rendering of a float for messages (12 digits, any exponent).
+pub fn short_text(x: &Float) -> String {
+    if !x.is_normal() {
+        return x.to_string();
+    }
+    let (neg, d, e) = decimal_digits(x, 12, Round::Nearest);
+    format!("{}0.{d}e{e}", if neg { "-" } else { "" })
+}
+
 /// `q` rounded toward −∞ to `prec` bits.
 pub fn rat_dn(q: &Rational, prec: u32) -> Float {
     Float::with_val_round(prec, q, Round::Down).0

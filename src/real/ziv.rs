@@ -5,6 +5,7 @@
 //! The loop never invents digits: a result is accepted only when [`certify_decimal`] accepts
 //! every enclosure in it, and that check is exact.
 
+use super::enclosure::take_violation;
 use super::format::{certified_digits, certify_decimal};
 use super::Enc;
 use crate::error::{Error, Result};
@@ -78,9 +79,14 @@ impl Certifiable for Vec<(String, Enc)> {
 pub fn run<T: Certifiable>(p: &Precision, mut f: impl FnMut(u32) -> Result<T>) -> Result<T> {
     let mut bits = p.start_bits();
     let trace = trace_on();
+    super::round::widen_exponent_range();
+    let _ = take_violation(); // a record from an earlier, unrelated computation
     loop {
         let t0 = std::time::Instant::now();
         let v = f(bits)?;
+        if let Some(msg) = take_violation() {
+            return Err(Error::Internal(msg));
+        }
         let verdict = v.first_uncertified(p.digits);
         if trace {
             eprintln!(

@@ -149,6 +149,22 @@ fn level_indices(len: usize, view: LevelsView) -> Vec<usize> {
     }
 }
 
+/// `E_{pi_N} S` as a value: the enclosure of BON-2's second form, or, when the top level is 0
+/// and that enclosure does not have a certified sign (the deficit below the floating-point
+/// range), `-e^x` from the deficit's logarithm ([`bon::ln_reward_deficit`]).
+fn reward_value(lv: &dyn LevelSource, ev: &BonEval, ne: &Enc, e_s: &Enc, prec: u32) -> Value {
+    // the log-space deficit sums over every level: only an exact source lists them all
+    if let Some(law) = lv.exact_law() {
+        let top_zero = *law.levels.last().expect("non-empty") == 0;
+        if top_zero && e_s.sign_certified().is_none() {
+            if let Some(x) = bon::ln_reward_deficit(law, ev, ne, prec) {
+                return Value::NegExpOf(x);
+            }
+        }
+    }
+    Value::Real(e_s.clone())
+}
+
 fn prob_value(ev: &BonEval, j: usize) -> Value {
     if ev.pn[j].lo().is_zero() && !ev.pn[j].is_exact_zero() {
         Value::ExpOf(ev.ln_pn[j].clone())
@@ -178,6 +194,8 @@ pub fn bon_value(
         match v {
             Value::Exact(q) => Value::Exact(Rational::from(q / n)),
             Value::Real(e) => Value::Real(e.mul_rational(&Rational::from((1, n)), prec)),
+            // -e^x / n = -e^{x - ln n}
+            Value::NegExpOf(x) => Value::NegExpOf(x.sub(&Enc::from_i64(n as i64, prec).ln(prec), prec)),
             other => other.clone(),
         }
     };
@@ -203,7 +221,7 @@ pub fn bon_value(
                 let gaps = bon::kl_gaps(&ev, &ne, &ln_n, prec);
                 let probs = (0..lv.len()).map(|j| prob_value(&ev, j)).collect();
                 (
-                    Value::Real(bon::expected_reward(lv, &ev, prec)),
+                    reward_value(lv, &ev, &ne, &bon::expected_reward(lv, &ev, prec), prec),
                     kl,
                     Value::Real(bon::win_rate(&ev, prec)),
                     gaps,
@@ -398,6 +416,7 @@ pub fn compare_value(
             }
             // e^x / n = e^{x - ln n}
             Value::ExpOf(x) => Value::ExpOf(x.sub(&Enc::from_rational(&nr, prec).ln(prec), prec)),
+            Value::NegExpOf(x) => Value::NegExpOf(x.sub(&Enc::from_rational(&nr, prec).ln(prec), prec)),
             o => o.clone(),
         }
     };
@@ -407,7 +426,7 @@ pub fn compare_value(
             Value::Exact(Rational::new()),
         )
     } else {
-        (Value::Real(e_bon), Value::Real(kl_ref))
+        (reward_value(lv, &ev, &ne, &e_bon, prec), Value::Real(kl_ref))
     };
     obj(vec![
         ("N", count.value(prec)),

@@ -39,6 +39,9 @@ pub enum Value {
     /// The real `e^x` for an enclosure `x` of its logarithm (for probabilities that underflow
     /// the floating-point exponent range).
     ExpOf(Enc),
+    /// The real `-e^x` for an enclosure `x` of the logarithm of its magnitude (a negative
+    /// expected reward whose distance to 0 underflows every floating-point range).
+    NegExpOf(Enc),
     /// An exact integer, printed as a string.
     Int(Integer),
     /// A small count, printed as a JSON number (always an integer).
@@ -71,7 +74,7 @@ impl Value {
     fn walk_first(&self, path: &str, digits: usize) -> Option<(String, usize)> {
         match self {
             Value::Real(e) => e.first_uncertified(digits).map(|(_, r)| (path.to_string(), r)),
-            Value::ExpOf(x) => match certify_exp_decimal(x, digits) {
+            Value::ExpOf(x) | Value::NegExpOf(x) => match certify_exp_decimal(x, digits) {
                 Some(_) => None,
                 None => Some((path.to_string(), 0)),
             },
@@ -98,6 +101,10 @@ impl Value {
             Value::Bounds(e) => bounds_json(e, digits),
             Value::ExpOf(x) => match certify_exp_decimal(x, digits) {
                 Some(c) => json!({"value": c.value, "lo": c.lo, "hi": c.hi}),
+                None => json!({"value": null, "uncertified": true}),
+            },
+            Value::NegExpOf(x) => match certify_exp_decimal(x, digits) {
+                Some(c) => json!({"value": neg_text(&c.value), "lo": neg_text(&c.hi), "hi": neg_text(&c.lo)}),
                 None => json!({"value": null, "uncertified": true}),
             },
             Value::Int(i) => Json::String(i.to_string()),
@@ -129,6 +136,11 @@ impl Certifiable for Value {
     }
 }
 
+/// The decimal text of `-x` for the text of a positive `x`.
+fn neg_text(s: &str) -> String {
+    format!("-{s}")
+}
+
 /// JSON of an exact rational.
 pub fn exact_json(q: &Rational, digits: usize) -> Json {
     json!({"exact": q.to_string(), "value": rational_to_sig_decimal(q, digits, Dir::Nearest)})
@@ -151,27 +163,7 @@ fn bound_text(x: &rug::Float, dir: Dir) -> String {
     // MPFR's own decimal conversion with a directed rounding mode (mpfr_get_str): correct in the
     // requested direction and fast for any exponent, unlike an exact rational expansion of a
     // float such as 2^-10^9.
-    let round = match dir {
-        Dir::Down => rug::float::Round::Down,
-        Dir::Up => rug::float::Round::Up,
-        Dir::Nearest => rug::float::Round::Nearest,
-    };
-    let s = x.to_string_radix_round(10, Some(BOUNDS_DIGITS), round);
-    // "d.ddde±X" -> mantissa digits and exponent, re-rendered in this crate's style
-    let (mant, exp) = match s.split_once('e') {
-        Some((m, e)) => (m.to_string(), e.parse::<i64>().unwrap_or(0)),
-        None => (s.clone(), 0),
-    };
-    let neg = mant.starts_with('-');
-    let digits: String = mant.chars().filter(|c| c.is_ascii_digit()).collect();
-    let point = mant
-        .trim_start_matches('-')
-        .find('.')
-        .unwrap_or(mant.trim_start_matches('-').len());
-    // value = 0.digits... scaled: digits as integer times 10^(exp + point - len)
-    let m = Integer::from_str_radix(&digits, 10).unwrap_or_default();
-    let e = exp + point as i64 - digits.len() as i64;
-    let m = if neg { -m } else { m };
+    let (m, e) = crate::real::format::float_sig(x, BOUNDS_DIGITS, dir);
     crate::real::format::render(&m, e)
 }
 
@@ -266,6 +258,9 @@ fn leaf_text(v: &Value, digits: usize) -> Option<String> {
         }
         Value::ExpOf(x) => certify_exp_decimal(x, digits)
             .map(|c| c.value)
+            .unwrap_or_else(|| "(uncertified)".into()),
+        Value::NegExpOf(x) => certify_exp_decimal(x, digits)
+            .map(|c| neg_text(&c.value))
             .unwrap_or_else(|| "(uncertified)".into()),
         Value::Bounds(e) => match certify_decimal(e, digits) {
             Some(c) => c.value,

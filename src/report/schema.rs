@@ -210,7 +210,8 @@ fn result_defs() -> Json {
             "expected_reward": r("real"),
             "reward_variance": r("real"),
             "phi": r("real_array"),
-            "delta_max": r("real")
+            "delta_max": r("real"),
+            "constant_reward": {"type": "boolean", "description": "present (true) when the reward is constant on the support: delta_max = 0 and every tilt is p"}
         }),
         &[
             "regime",

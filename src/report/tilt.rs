@@ -18,6 +18,19 @@ fn exact_variance(p: &[Rational], r: &[Rational]) -> Rational {
     s - Rational::from(&m * &m)
 }
 
+/// Add `"constant_reward": true` to a `tilt` result when the reward is constant on the support
+/// (then `Delta_max = 0` and every tilt is `p`; the project reports `reference` with `l = 0` for
+/// a budget, where a literal reading of TILT-1 would say `saturated`).
+fn with_constant_flag(m: &TiltModel, v: Value) -> Value {
+    match v {
+        Value::Object(mut items) if m.is_constant() => {
+            items.push(("constant_reward".into(), Value::Bool(true)));
+            Value::Object(items)
+        }
+        other => other,
+    }
+}
+
 /// The tilt resolved to a tilt parameter: `Some(l)` for a finite tilt, or the saturated case.
 #[derive(Clone, Debug)]
 pub enum Resolved {
@@ -68,17 +81,20 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
         out
     };
     match res {
-        Resolved::Zero => obj(vec![
-            ("regime", Value::Str("reference".into())),
-            ("lambda", Value::Exact(Rational::new())),
-            ("delta", Value::Exact(Rational::new())),
-            ("log_partition", Value::Exact(Rational::new())),
-            ("partition", Value::Exact(Rational::from(1))),
-            ("expected_reward", Value::Exact(m.mean.clone())),
-            ("reward_variance", Value::Exact(exact_variance(&m.p, &m.r))),
-            ("phi", Value::Array(full(m.p.clone()))),
-            ("delta_max", dmax),
-        ]),
+        Resolved::Zero => with_constant_flag(
+            m,
+            obj(vec![
+                ("regime", Value::Str("reference".into())),
+                ("lambda", Value::Exact(Rational::new())),
+                ("delta", Value::Exact(Rational::new())),
+                ("log_partition", Value::Exact(Rational::new())),
+                ("partition", Value::Exact(Rational::from(1))),
+                ("expected_reward", Value::Exact(m.mean.clone())),
+                ("reward_variance", Value::Exact(exact_variance(&m.p, &m.r))),
+                ("phi", Value::Array(full(m.p.clone()))),
+                ("delta_max", dmax),
+            ]),
+        ),
         Resolved::Saturated => {
             let cond: Vec<Rational> =
                 m.p.iter()
@@ -91,12 +107,33 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
                         }
                     })
                     .collect();
+            // the l -> +inf limits of psi(l) = l r_max + ln(p(A_max) + sum_{r < r_max} p e^{-l (r_max - r)})
+            // and Z = e^psi: +inf for r_max > 0; ln p(A_max) and p(A_max) for r_max = 0;
+            // -inf and 0 for r_max < 0
+            let (log_z, z) = match m.r_max.cmp0() {
+                std::cmp::Ordering::Greater => (
+                    Value::Real(Enc::pos_infinity(prec)),
+                    Value::Real(Enc::pos_infinity(prec)),
+                ),
+                std::cmp::Ordering::Equal => (
+                    if m.p_max == 1 {
+                        Value::Exact(Rational::new())
+                    } else {
+                        Value::Real(Enc::from_rational(&m.p_max, prec).ln(prec))
+                    },
+                    Value::Exact(m.p_max.clone()),
+                ),
+                std::cmp::Ordering::Less => (
+                    Value::Real(Enc::pos_infinity(prec).neg()),
+                    Value::Exact(Rational::new()),
+                ),
+            };
             obj(vec![
                 ("regime", Value::Str("saturated".into())),
                 ("lambda", Value::Real(Enc::pos_infinity(prec))),
                 ("delta", dmax.clone()),
-                ("log_partition", Value::Real(Enc::pos_infinity(prec))),
-                ("partition", Value::Real(Enc::pos_infinity(prec))),
+                ("log_partition", log_z),
+                ("partition", z),
                 ("expected_reward", Value::Exact(m.r_max.clone())),
                 ("reward_variance", Value::Exact(Rational::new())),
                 ("phi", Value::Array(full(cond))),
@@ -120,17 +157,26 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
                     (Value::Real(psi.clone()), Value::ExpOf(psi))
                 }
             };
-            obj(vec![
-                ("regime", Value::Str("reference".into())),
-                ("lambda", Value::Real(l)),
-                ("delta", Value::Exact(Rational::new())),
-                ("log_partition", psi),
-                ("partition", z),
-                ("expected_reward", Value::Exact(r)),
-                ("reward_variance", Value::Exact(Rational::new())),
-                ("phi", Value::Array(full(m.p.clone()))),
-                ("delta_max", dmax),
-            ])
+            // a finite tilt l != 0 of a constant reward: phi_l = p, but l is not 0, so the
+            // regime is "interior" (TILT-1 with Delta_max = 0 is silent; see proofs/tilt.md)
+            let lam = match b {
+                Budget::Lambda(lr) => Value::Exact(lr.clone()),
+                _ => Value::Real(l),
+            };
+            with_constant_flag(
+                m,
+                obj(vec![
+                    ("regime", Value::Str("interior".into())),
+                    ("lambda", lam),
+                    ("delta", Value::Exact(Rational::new())),
+                    ("log_partition", psi),
+                    ("partition", z),
+                    ("expected_reward", Value::Exact(r)),
+                    ("reward_variance", Value::Exact(Rational::new())),
+                    ("phi", Value::Array(full(m.p.clone()))),
+                    ("delta_max", dmax),
+                ]),
+            )
         }
         Resolved::Finite(l) => {
             let e = eval(m, &l, prec);
