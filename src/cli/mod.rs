@@ -7,6 +7,7 @@ pub mod check;
 pub mod demo;
 pub mod divergence;
 pub mod plot;
+pub mod route;
 pub mod schema;
 pub mod spec;
 pub mod sweep;

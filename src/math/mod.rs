@@ -5,3 +5,4 @@ pub mod divergence;
 pub mod large_deviations;
 pub mod level_source;
 pub mod tilt;
+pub mod window;
