@@ -18,7 +18,7 @@ use rug::{Integer, Rational};
 use serde_json::json;
 
 /// Largest sequence length accepted before any estimate (the level law needs `n` in 32 bits).
-pub const MAX_N: u64 = 100_000_000;
+pub const MAX_N: u64 = 1_000_000_000_000;
 /// Memory budget for one job (half of this machine's 24 GiB).
 pub const MAX_BYTES: f64 = 12.0 * (1u64 << 30) as f64;
 /// Time budget for one job, in estimated seconds.
@@ -199,15 +199,27 @@ fn sample_count(
         }
         return Ok(SampleCount::Real(x));
     }
-    if x.to_f64() > MAX_N_DELTA {
-        return Err(Error::TooLarge(format!(
-            "n*delta = {:.3e} is too large for an integer N (N would have {:.3e} digits); the limit is {MAX_N_DELTA:e}; \
-             use --N-rule real or a smaller --n",
-            x.to_f64(),
-            x.to_f64() / std::f64::consts::LN_10
-        )));
+    rounded_count(&x, rule, prec)
+}
+
+/// `N = ceil/floor(e^x)` for the rule: the exact integer while it is small enough to form
+/// (`x <= MAX_N_DELTA`), else [`SampleCount::Rounded`] (only `N`'s enclosure enters the formulas).
+pub fn rounded_count(x: &Rational, rule: NRule, prec: &Precision) -> Result<SampleCount> {
+    if rule == NRule::Real {
+        return Ok(SampleCount::Real(x.clone()));
     }
-    integer_n(&x, rule, prec.cap_bits.max(64))
+    if x.to_f64() > MAX_N_DELTA {
+        if x.to_f64() > 7.0e8 {
+            return Err(Error::TooLarge(format!(
+                "n*delta = {x} is too large: e^(n delta) exceeds the floating-point exponent range"
+            )));
+        }
+        return Ok(SampleCount::Rounded {
+            x: x.clone(),
+            ceil: rule == NRule::Ceil,
+        });
+    }
+    integer_n(x, rule, prec.cap_bits.max(64))
         .map(SampleCount::Integer)
         .ok_or_else(|| Error::Uncertified {
             quantity: "N = ceil(e^(n delta))".into(),
@@ -223,7 +235,7 @@ fn exact_feasible(lv: &Levels, count: &SampleCount) -> Option<u32> {
             let n = i.to_u32()?;
             (crate::math::best_of_n::exact_bits(lv, i) <= MAX_EXACT_BITS).then_some(n)
         }
-        SampleCount::Real(_) => None,
+        _ => None,
     }
 }
 
@@ -231,6 +243,8 @@ fn count_echo(c: &SampleCount) -> serde_json::Value {
     match c {
         SampleCount::Integer(i) => json!(i.to_string()),
         SampleCount::Real(x) => json!(format!("e^({x})")),
+        SampleCount::Rounded { x, ceil: true } => json!(format!("ceil(e^({x}))")),
+        SampleCount::Rounded { x, ceil: false } => json!(format!("floor(e^({x}))")),
     }
 }
 
@@ -345,7 +359,7 @@ fn bon_tilt_budget(count: &SampleCount, n: u64) -> Option<Rational> {
             let shift = b.saturating_sub(64);
             Integer::from(i >> shift).to_f64().ln() + f64::from(shift) * std::f64::consts::LN_2
         }
-        SampleCount::Real(x) => x.to_f64(),
+        SampleCount::Real(x) | SampleCount::Rounded { x, .. } => x.to_f64(),
     };
     let d = ln_n / n as f64;
     (d.is_finite() && d > 0.0)

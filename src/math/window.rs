@@ -425,34 +425,51 @@ impl WindowLaw {
     }
     /// `ln T(s)` for `s in [lo, hi]` (WIN-3), from the backward recursion over the window above.
     fn ln_tails(&self, prec: u32, lo: usize, hi: usize) -> Vec<Enc> {
+        let r = self.tails_r(prec, lo, hi);
+        (lo..=hi)
+            .zip(r)
+            .map(|(s, rr)| self.ln_t_of(s, &rr, prec))
+            .collect()
+    }
+    /// `ln T(s) = ln C - theta s + ln R(s)`.
+    fn ln_t_of(&self, s: usize, r: &Enc, prec: u32) -> Enc {
+        let wp = prec + 16;
+        let ts = self
+            .theta_enc(wp)
+            .mul(&Enc::from_integer(&Integer::from(s), wp), wp);
+        self.ln_c(wp).sub(&ts, wp).add(&r.ln(wp), prec)
+    }
+    /// `R(s) = sum_{t > s} e^{-theta (t - s)} G(t)` for `s in [lo, hi]` (WIN-3): the backward
+    /// recursion `R_L(s-1) = e^{-theta} (R_L(s) + L(s)/2^B)` from the window's top (`R_L = 0`), and
+    /// the upper end raised by the deficit slack `e^{-theta} E / 2^B`. No transcendental call per
+    /// level.
+    fn tails_r(&self, prec: u32, lo: usize, hi: usize) -> Vec<Enc> {
         let wp = prec + 16;
         let b = self.pow.bits as i32;
         let th = self.theta_enc(wp);
         let q = th.neg().exp(wp); // e^{-theta}
         let top = self.pow.a + self.pow.coef.len() - 1;
-        // slack e^{-theta} E / 2^B on every R(s)
         let slack = {
             let e = int_up(&self.pow.deficit, wp) >> b;
             crate::real::round::mul_up(&e, q.hi(), wp)
         };
-        let ln_c = self.ln_c(wp);
         let mut r = Enc::zero(wp); // R_L(top) = 0
         let mut out = vec![Enc::zero(prec); hi - lo + 1];
-        let mut s = top;
+        let mut s = top.max(hi);
         loop {
             if s <= hi && s >= lo {
-                let rr = Enc::new(r.lo().clone(), add_up(r.hi(), &slack, wp));
-                let ln_r = rr.ln(wp);
-                let ts = th.mul(&Enc::from_integer(&Integer::from(s), wp), wp);
-                out[s - lo] = ln_c.sub(&ts, wp).add(&ln_r, prec);
+                out[s - lo] = Enc::new(r.lo().clone(), add_up(r.hi(), &slack, wp));
             }
             if s == lo || s == 0 {
                 break;
             }
             // R_L(s-1) = e^{-theta} (R_L(s) + L(s) / 2^B)
             let l = self.coef_at(s);
-            let lf = Enc::new(int_dn(&l, wp) >> b, int_up(&l, wp) >> b);
-            r = r.add(&lf, wp).mul(&q, wp);
+            if l != 0 {
+                let lf = Enc::new(int_dn(&l, wp) >> b, int_up(&l, wp) >> b);
+                r = r.add(&lf, wp);
+            }
+            r = r.mul(&q, wp);
             s -= 1;
         }
         out
@@ -495,32 +512,41 @@ impl LevelSource for WindowLaw {
     }
     fn visit(&self, prec: u32, sel: Option<&[bool]>, f: &mut dyn FnMut(usize, LevelProbs)) {
         let wp = prec + 16;
-        let ln_t = self.ln_tails(wp, self.lo, self.hi);
+        let rs = self.tails_r(wp, self.lo, self.hi);
         let th = self.theta_enc(wp);
         let ln_c = self.ln_c(wp);
         let top_level = self.lat.d * self.n as usize;
         let one = Enc::from_i64(1, wp);
+        // C e^{-theta s}, stepped by e^{-theta} (relative rounding grows by about one ulp of wp per
+        // level: wp has 16 guard bits and the enclosure stays rigorous either way)
+        let step = th.neg().exp(wp);
+        let mut scale_s = ln_c
+            .sub(&th.mul(&Enc::from_integer(&Integer::from(self.lo), wp), wp), wp)
+            .exp(wp);
         for s in self.lo..=self.hi {
             let j = s - self.lo;
+            if s > self.lo {
+                scale_s = scale_s.mul(&step, wp);
+            }
             if let Some(sel) = sel {
                 if !sel[j] {
                     continue;
                 }
             }
-            let ts = th.mul(&Enc::from_integer(&Integer::from(s), wp), wp);
-            let ln_ps = ln_c.sub(&ts, wp).add(&self.g_enc(s, wp).ln(wp), prec);
+            let ps = scale_s.mul(&self.g_enc(s, wp), wp);
+            let ln_ps = ps.ln(prec);
             let top = s == top_level;
             let first = s == 0;
             let (ln_f, fv) = if top {
                 (Enc::zero(prec), Enc::from_i64(1, prec))
             } else {
-                let t = clamp01(&ln_t[j].exp(wp), wp);
+                let t = clamp01(&scale_s.mul(&rs[j], wp), wp);
                 (t.neg().ln_1p(prec), one.sub(&t, prec))
             };
             let q = if first {
                 Enc::from_i64(1, prec)
             } else {
-                clamp01(&ln_ps.sub(&ln_f, wp).exp(prec), prec)
+                clamp01(&ps.div(&fv, prec), prec)
             };
             f(
                 j,
@@ -627,7 +653,10 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
         None
     };
     if let Some(s2) = &sub {
-        let ev = bon::eval(s2, ctx.n_samples, wp);
+        let ne = ctx.n_samples;
+        let phi_fn =
+            |ev: &bon::BonEval, p: u32| -> Vec<Enc> { bon::ln_tilted(s2, ev, ctx.l, ctx.n_psi, p).ln_phi };
+        let ev = bon::eval_adaptive(s2, &|_| ne.clone(), wp, Some(&phi_fn), &[]);
         let phi: TiltedLaw = bon::ln_tilted(s2, &ev, ctx.l, ctx.n_psi, wp);
         listed2 = bon::reverse_kl_listed(&ev, &phi, wp);
     }
