@@ -9,6 +9,7 @@ pub mod divergence;
 pub mod guard;
 pub mod plot;
 pub mod progress;
+pub mod route;
 pub mod schema;
 pub mod spec;
 pub mod sweep;
