@@ -263,11 +263,7 @@ fn rel5_certified_law_contains_the_exact_law() {
         let lambda_enc = Enc::ln2(prec).mul_rational(&Rational::from(&law.scale), prec);
         let top = law.reward(law.len() - 1);
         let we: Vec<Enc> = (0..law.len())
-            .map(|j| {
-                lambda_enc
-                    .mul_rational(&Rational::from(law.reward(j) - &top), prec)
-                    .exp(prec)
-            })
+            .map(|j| lambda_enc.mul_rational(&(law.reward(j) - &top), prec).exp(prec))
             .collect();
         let cert = soft::law_enc(&law, &we, 5, prec);
         for (a, b) in exact.iter().zip(&cert) {
@@ -332,9 +328,8 @@ fn rel5_n_to_infinity_tends_to_the_tilt_at_rate_one_over_n() {
     let v = m2 - Rational::from(&m * &m);
     let c: Vec<Rational> = (0..law.len())
         .map(|j| {
-            let t =
-                Rational::from(1) - Rational::from(&w[j] / &m) + Rational::from(&v / Rational::from(&m * &m));
-            Rational::from(&phi[j] * t)
+            let t = Rational::from(1) - Rational::from(&w[j] / &m) + (&v / Rational::from(&m * &m));
+            &phi[j] * t
         })
         .collect();
     let mut prev: Option<f64> = None;
