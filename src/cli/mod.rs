@@ -6,6 +6,7 @@ pub mod budget;
 pub mod check;
 pub mod demo;
 pub mod divergence;
+pub mod frontier;
 pub mod plot;
 pub mod schema;
 pub mod spec;
@@ -142,6 +143,13 @@ enum Command {
 Example:\n  alignexact vectors --out vectors"
     )]
     Vectors(vectors::VectorsArgs),
+    /// Certified reward-vs-KL and win-rate-vs-KL points: optimum, win-rate optimum, best-of-N, soft best-of-N, best-of-Poisson
+    #[command(
+        after_help = "Every method point carries its KL, expected reward and win rate, and the best reward x*(KL) and \
+win rate W*(KL) any policy reaches at that KL.\n\n\
+Examples:\n  alignexact frontier --p 1/2,3/10,1/5 --r 0,1,3 --digits 8\n  alignexact frontier --p 7/10,3/10 --r 0,1 --methods bon,poisson --N 1,2,3 --mu 1,2 --json"
+    )]
+    Frontier(frontier::FrontierArgs),
     /// Print the JSON Schema (draft 2020-12) of every command's --json output and of the vector files
     #[command(after_help = "Example:\n  alignexact schema > alignexact.schema.json")]
     Schema(schema::SchemaArgs),
@@ -191,6 +199,7 @@ fn run_command(cmd: Command) -> Result<(Output, bool)> {
         Command::Cumulants(a) => tilt::run_cumulants(a),
         Command::Vectors(a) => vectors::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Frontier(a) => frontier::run(a),
     }
 }
 
