@@ -41,4 +41,6 @@ pub mod docs {
     pub mod large_deviations {}
     #[doc = include_str!("../proofs/asymptotics.md")]
     pub mod asymptotics {}
+    #[doc = include_str!("../proofs/methods.md")]
+    pub mod methods {}
 }

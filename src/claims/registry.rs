@@ -17,6 +17,7 @@ use super::best_of_n as cb;
 use super::cases::{example_a, Case};
 use super::claim::{settle_all, Claim};
 use super::large_deviations as cl;
+use super::methods as cm;
 use super::sequences as cs;
 use super::series::Series;
 use super::tilt as ct;
@@ -177,7 +178,30 @@ fn asy7(c: &Context, p: u32) -> Result<Vec<Claim>> {
     asy(c, p, 7)
 }
 
-/// Every statement id of MATH.md, in the order of the document.
+fn rel1(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    cm::rel1_claims(&c.case, p)
+}
+fn rel2(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    cm::rel2_claims(&c.case, p)
+}
+fn rel3(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    cm::rel3_claims(&c.case, p)
+}
+fn rel4(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    cm::rel4_claims(&c.case, p)
+}
+fn rel5(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    cm::rel5_claims(&c.case, p)
+}
+fn rel6(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    cm::rel6_claims(&c.case, p)
+}
+fn rel7(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    cm::rel7_claims(&c.case, p)
+}
+
+/// Every statement id of MATH.md, in the order of the document, then the REL ids of §7
+/// (related results and inference-time methods; `proofs/methods.md`).
 pub const REGISTRY: &[Entry] = &[
     Entry {
         id: "TILT-1",
@@ -299,6 +323,41 @@ pub const REGISTRY: &[Entry] = &[
         summary: "third-order expansion of E S_n: residual shrinks like (ln n)^2/n",
         run: asy7,
     },
+    Entry {
+        id: "REL-1",
+        summary: "Beirami et al.'s gap bounds on the best-of-N KL and win rate",
+        run: rel1,
+    },
+    Entry {
+        id: "REL-2",
+        summary: "Beirami et al.'s estimator Dhat_N: range, bound at p(A_max), conjecture probe",
+        run: rel2,
+    },
+    Entry {
+        id: "REL-3",
+        summary: "Mroueh's Renyi bound on best-of-N",
+        run: rel3,
+    },
+    Entry {
+        id: "REL-4",
+        summary: "Jeffreys identity of the tilt: E_phi r - E_p r = (D(phi||p) + D(p||phi)) / l",
+        run: rel4,
+    },
+    Entry {
+        id: "REL-5",
+        summary: "soft best-of-N: exact law = brute force, limits, below the frontier",
+        run: rel5,
+    },
+    Entry {
+        id: "REL-6",
+        summary: "best-of-Poisson: closed form = truncated Poisson mixture, mu = 0, below the frontier",
+        run: rel6,
+    },
+    Entry {
+        id: "REL-7",
+        summary: "win-rate-optimal policy: W linear with the mid-rank, best-of-N below its frontier",
+        run: rel7,
+    },
 ];
 
 /// The ids of the registry, in order.
@@ -327,6 +386,10 @@ pub const FALSE_CLAIMS: &[(&str, &str)] = &[
         "asy3-above-max",
         "ASY-3 applied above Delta_max: (1/n) D(pi_N||phi^n) <= Delta on Example A, Delta = 16/5",
     ),
+    (
+        "poisson-slip",
+        "REL-6 with a published script's slip e^(mu(1-u)) for e^(mu(u-1)) in the best-of-Poisson law, Example A",
+    ),
 ];
 
 /// Evaluate a deliberately false claim by name (`None` for an unknown name).
@@ -344,6 +407,14 @@ pub fn false_claim(name: &str, start_bits: u32, cap_bits: u32) -> Option<Result<
         "asy3-above-max" => Some(
             settle_all(
                 |bits| ca::asy3_above_max_false(&a, bits).map(|c| vec![c]),
+                start_bits,
+                cap_bits,
+            )
+            .map(|mut v| v.remove(0)),
+        ),
+        "poisson-slip" => Some(
+            settle_all(
+                |bits| cm::poisson_slip(&a, bits).map(|c| vec![c]),
                 start_bits,
                 cap_bits,
             )

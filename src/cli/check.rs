@@ -193,6 +193,21 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
     for c in &checked {
         text.push_str(&line(c));
     }
+    // a certified violation of the REL-2 probe is a counterexample to a published conjecture
+    for c in checked
+        .iter()
+        .filter(|c| crate::claims::methods::is_counterexample(&c.claim))
+    {
+        let model = cases_run
+            .iter()
+            .find(|(n, _)| *n == c.case)
+            .map(|(_, d)| d.clone())
+            .unwrap_or_default();
+        text.push_str(&format!(
+            "\n!!! COUNTEREXAMPLE to the conjecture of Beirami et al. (REL-2): {}\n!!! model {}: {model}\n",
+            c.claim.statement, c.case
+        ));
+    }
     text.push_str(&format!(
         "\n{} claims: {holds} hold, {agrees} agree, {violated} violated, {undecided} undecided\n",
         checked.len()

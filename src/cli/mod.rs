@@ -6,6 +6,7 @@ pub mod budget;
 pub mod check;
 pub mod demo;
 pub mod divergence;
+pub mod frontier;
 pub mod guard;
 pub mod plot;
 pub mod progress;
@@ -185,6 +186,13 @@ enum Command {
 Example:\n  alignexact vectors --out vectors"
     )]
     Vectors(vectors::VectorsArgs),
+    /// Certified reward-vs-KL and win-rate-vs-KL points: optimum, win-rate optimum, best-of-N, soft best-of-N, best-of-Poisson
+    #[command(
+        after_help = "Every method point carries its KL, expected reward and win rate, and the best reward x*(KL) and \
+win rate W*(KL) any policy reaches at that KL.\n\n\
+Examples:\n  alignexact frontier --p 1/2,3/10,1/5 --r 0,1,3 --digits 8\n  alignexact frontier --p 7/10,3/10 --r 0,1 --methods bon,poisson --N 1,2,3 --mu 1,2 --json"
+    )]
+    Frontier(frontier::FrontierArgs),
     /// Print the JSON Schema (draft 2020-12) of every command's --json output and of the vector files
     #[command(after_help = "Example:\n  alignexact schema > alignexact.schema.json")]
     Schema(schema::SchemaArgs),
@@ -235,6 +243,7 @@ impl Command {
             Command::Rate(a) => ("rate", Some(&mut a.common)),
             Command::Cumulants(a) => ("cumulants", Some(&mut a.common)),
             Command::Vectors(a) => ("vectors", Some(&mut a.common)),
+            Command::Frontier(a) => ("frontier", Some(&mut a.common)),
             Command::Schema(_) => ("schema", None),
         }
     }
@@ -259,6 +268,7 @@ fn run_command(mut cmd: Command) -> Result<(Output, bool)> {
         Command::Cumulants(a) => tilt::run_cumulants(a),
         Command::Vectors(a) => vectors::run(a),
         Command::Schema(a) => schema::run(a),
+        Command::Frontier(a) => frontier::run(a),
     }
 }
 

@@ -42,6 +42,12 @@ pub const KNOWN_KEYS: &[&str] = &[
     "kind",
     "seed",
     "random",
+    "method",
+    "soft-N",
+    "mu",
+    "methods",
+    "transition",
+    "init",
 ];
 
 /// Spec values, as flag text.

@@ -14,7 +14,7 @@ use serde_json::{json, Value as Json};
 pub const SCHEMA_ID: &str = "urn:alignexact:schema:alignexact-1";
 
 /// Every command with a JSON envelope.
-pub const COMMANDS: [&str; 10] = [
+pub const COMMANDS: [&str; 11] = [
     "divergence",
     "tilt",
     "rate",
@@ -25,6 +25,7 @@ pub const COMMANDS: [&str; 10] = [
     "check",
     "demo",
     "vectors",
+    "frontier",
 ];
 
 fn r(name: &str) -> Json {
@@ -544,7 +545,13 @@ fn vector_defs() -> Json {
 /// The JSON Schema of every document alignexact writes.
 pub fn schema() -> Json {
     let mut defs = serde_json::Map::new();
-    for part in [leaf_defs(), input_defs(), result_defs(), vector_defs()] {
+    for part in [
+        leaf_defs(),
+        input_defs(),
+        result_defs(),
+        vector_defs(),
+        frontier_defs(),
+    ] {
         if let Json::Object(m) = part {
             defs.extend(m);
         }
@@ -566,5 +573,60 @@ pub fn schema() -> Json {
             {"if": {"properties": {"schema": {"const": "alignexact-vectors-index/1"}}, "required": ["schema"]}, "then": r("vector_index")}
         ],
         "$defs": Json::Object(defs)
+    })
+}
+
+/// `frontier`: its input echo and result (points of the reward-vs-KL and win-rate-vs-KL curves).
+fn frontier_defs() -> Json {
+    let point = |extra: Json, req: &[&str]| {
+        let mut props = json!({
+            "kl": r("real"),
+            "expected_reward": r("real"),
+            "win_rate": r("real"),
+            "optimal_reward_at_kl": r("real"),
+            "optimal_win_rate_at_kl": r("real")
+        });
+        if let (Json::Object(m), Json::Object(e)) = (&mut props, extra) {
+            m.extend(e);
+        }
+        let mut all = vec![
+            "kl",
+            "expected_reward",
+            "win_rate",
+            "optimal_reward_at_kl",
+            "optimal_win_rate_at_kl",
+        ];
+        all.extend(req);
+        open_obj(props, &all)
+    };
+    let tilt_row = open_obj(
+        json!({
+            "delta": r("exact"),
+            "lambda": r("real_or_null"),
+            "kl": r("real"),
+            "expected_reward": r("real"),
+            "win_rate": r("real")
+        }),
+        &["delta", "lambda", "kl", "expected_reward", "win_rate"],
+    );
+    json!({
+        "frontier_input": open_obj(json!({
+            "p": r("rational_list"),
+            "r": r("rational_list"),
+            "delta": arr(r("rational")),
+            "N": arr(r("integer_text")),
+            "soft_N": arr(r("integer_text")),
+            "lambda": arr(r("rational")),
+            "mu": arr(r("rational")),
+            "digits": r("count")
+        }), &["p", "r", "digits"]),
+        "frontier_result": open_obj(json!({
+            "delta_max": r("real"),
+            "optimum": arr(tilt_row.clone()),
+            "win_rate_optimal": arr(tilt_row),
+            "best_of_n": arr(point(json!({"N": r("count")}), &["N"])),
+            "soft_best_of_n": arr(point(json!({"N": r("count"), "lambda": r("exact")}), &["N", "lambda"])),
+            "best_of_poisson": arr(point(json!({"mu": r("exact"), "expected_samples": r("exact")}), &["mu", "expected_samples"]))
+        }), &["delta_max"])
     })
 }
