@@ -40,7 +40,6 @@ import decimal
 import json
 import numbers
 import os
-import tempfile
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -597,6 +596,8 @@ def _argv(command: str, positional: Sequence[Any], flags: Mapping[str, Any]) -> 
             argv.append(f"--{flag}")
             continue
         if flag == "spec" and isinstance(value, Mapping):
+            import tempfile  # only here: it is slow to import
+
             fd, tmp = tempfile.mkstemp(prefix="alignexact-spec-", suffix=".json")
             with os.fdopen(fd, "w") as f:
                 json.dump(value, f)
