@@ -40,7 +40,6 @@ import decimal
 import json
 import numbers
 import os
-import tempfile
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -362,15 +361,24 @@ class Record(Mapping):  # type: ignore[type-arg]
     underscore for Python keywords), ``rec.keys()``; ``rec.to_json()`` is its JSON text and
     ``rec.to_dict()`` the plain JSON data (leaves as in the envelope)."""
 
-    __slots__ = ("_raw", "_data", "_root", "_ptr")
+    __slots__ = ("_raw", "_conv", "_root", "_ptr", "_plain")
 
     def __init__(self, raw: Dict[str, Any], root: Optional["Result"] = None, ptr: str = "", plain: bool = False):
         object.__setattr__(self, "_raw", raw)
         object.__setattr__(self, "_root", root)
         object.__setattr__(self, "_ptr", ptr)
-        object.__setattr__(
-            self, "_data", {k: _convert(v, root, f"{ptr}/{_escape(k)}", plain) for k, v in raw.items()}
-        )
+        object.__setattr__(self, "_plain", plain)
+        object.__setattr__(self, "_conv", None)
+
+    @property
+    def _data(self) -> Dict[str, Any]:
+        # converted on first use: a call whose result is only partly read pays only for that part
+        conv = self._conv
+        if conv is None:
+            ptr, root, plain = self._ptr, self._root, self._plain
+            conv = {k: _convert(v, root, f"{ptr}/{_escape(k)}", plain) for k, v in self._raw.items()}
+            object.__setattr__(self, "_conv", conv)
+        return conv
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -382,7 +390,7 @@ class Record(Mapping):  # type: ignore[type-arg]
         return len(self._data)
 
     def __getattr__(self, name: str) -> Any:
-        if name.startswith("__"):
+        if name.startswith("_"):
             raise AttributeError(name)
         key = _key_for(name, self._data)
         if key is None:
@@ -597,6 +605,8 @@ def _argv(command: str, positional: Sequence[Any], flags: Mapping[str, Any]) -> 
             argv.append(f"--{flag}")
             continue
         if flag == "spec" and isinstance(value, Mapping):
+            import tempfile  # only here: it is slow to import
+
             fd, tmp = tempfile.mkstemp(prefix="alignexact-spec-", suffix=".json")
             with os.fdopen(fd, "w") as f:
                 json.dump(value, f)

@@ -145,3 +145,24 @@ def test_spec_as_a_dict_or_a_file(cli: Any, tmp_path: Any) -> None:
     b = alignexact.tilt(spec=path, digits=12)
     out = cli(["tilt", "--spec", str(path), "--digits", "12", "--json"])[1]
     assert a.to_json() == b.to_json() == out
+
+
+def test_repeated_command_lines_in_one_process_match_the_binary(cli: Any) -> None:
+    """The module parses many command lines with one cached clap tree: errors, help and results
+    stay exactly those of a fresh process, in any order."""
+    from alignexact import _native
+
+    argvs = [
+        ["tilt", "--foo=1"],
+        ["tilt", "--p"],
+        ["bon", "--p", "7/10,3/10", "--r", "0,1", "--N", "3", "--ties", "bogus", "--json"],
+        ["tilt", "--p", "1/2,3/10,1/5", "--r", "0,1,3", "--delta", "3/10", "--json"],
+        ["nosuchcommand"],
+        ["tilt", "--p", "1/2,3/10,1/5", "--r", "0,1,3", "--delta", "3/10", "--lambda", "1", "--json"],
+        ["tilt", "--foo=1"],
+        ["tilt", "--help"],
+        ["--version"],
+        ["tilt", "--p", "1/2,3/10,1/5", "--r", "0,1,3", "--delta", "3/10", "--json"],
+    ]
+    for argv in argvs * 2:
+        assert _native.run(argv) == cli(argv), argv

@@ -278,7 +278,7 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
-    let cli = match Cli::try_parse_from(argv) {
+    let cli = match parse_cached(argv) {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
@@ -368,6 +368,23 @@ pub fn cap_line(msg: &str) -> String {
         "{head}... ({} characters left out)",
         total - (MAX_ERROR_CHARS - 60)
     )
+}
+
+/// `Cli::try_parse_from`, with the clap command tree built once per process and reused: building
+/// it costs more than parsing, which matters to callers that run many command lines in one
+/// process (the Python package). `try_get_matches_from_mut` is clap's entry point for reuse.
+fn parse_cached<I, T>(argv: I) -> std::result::Result<Cli, clap::Error>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    use clap::{CommandFactory, FromArgMatches};
+    use std::sync::{Mutex, OnceLock};
+    static COMMAND: OnceLock<Mutex<clap::Command>> = OnceLock::new();
+    let lock = COMMAND.get_or_init(|| Mutex::new(Cli::command()));
+    let mut cmd = lock.lock().unwrap_or_else(|e| e.into_inner());
+    let mut matches = cmd.try_get_matches_from_mut(argv)?;
+    Cli::from_arg_matches_mut(&mut matches).map_err(|e| e.format(&mut cmd))
 }
 
 /// The whole program: run with the process arguments, print, return the exit code.
