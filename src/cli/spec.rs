@@ -35,6 +35,8 @@ pub const KNOWN_KEYS: &[&str] = &[
     "json",
     "plots",
     "kind",
+    "transition",
+    "init",
 ];
 
 /// Spec values, as flag text.
@@ -88,6 +90,19 @@ impl Spec {
                 )));
             }
             let text = match v {
+                // a matrix (`"transition": [[...], ...]`): rows joined with ';'
+                Json::Array(items) if items.iter().any(Json::is_array) => items
+                    .iter()
+                    .map(|row| match row {
+                        Json::Array(xs) => Ok(xs
+                            .iter()
+                            .map(|x| scalar_text(k, x))
+                            .collect::<Result<Vec<_>>>()?
+                            .join(",")),
+                        other => scalar_text(k, other),
+                    })
+                    .collect::<Result<Vec<_>>>()?
+                    .join(";"),
                 Json::Array(items) => items
                     .iter()
                     .map(|x| scalar_text(k, x))

@@ -137,6 +137,9 @@ pub fn run(mut a: SweepArgs) -> Result<(Output, bool)> {
     spec.fill("n", &mut a.n);
     spec.fill("N-rule", &mut a.n_rule);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    if let Some(mm) = super::markov::chain_model(&a.model)? {
+        return super::markov::run_sweep(a, mm);
+    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let delta = match a.budget.require(false, "sweep")? {
         Budget::Delta(d) => d,

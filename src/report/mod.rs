@@ -12,6 +12,7 @@
 //! - integers (counts, n, N when small): JSON strings of decimal digits, never floats.
 
 pub mod best_of_n;
+pub mod markov;
 pub mod schema;
 pub mod sweep;
 pub mod tilt;
