@@ -220,7 +220,10 @@ fn check_binary_runs_the_whole_suite() {
         .lines()
         .filter(|l| l.starts_with("holds") || l.starts_with("violated") || l.starts_with("undecided"))
         .collect();
-    assert!(claim_lines.iter().all(|l| l.starts_with("holds")));
+    // conjectures (MKV-5.conjecture.*) are undecided by nature; every other claim holds
+    assert!(claim_lines
+        .iter()
+        .all(|l| l.starts_with("holds") || (l.starts_with("undecided") && l.contains(".conjecture."))));
     for id in IDS {
         assert!(
             claim_lines.iter().any(|l| l
@@ -231,7 +234,7 @@ fn check_binary_runs_the_whole_suite() {
         );
     }
     let summary = out.lines().last().expect("summary");
-    assert!(summary.ends_with("0 violated, 0 undecided"), "{summary}");
+    assert!(summary.contains("0 violated, 0 undecided"), "{summary}");
     eprintln!("check: {} claims in {secs:.1} s", claim_lines.len());
 }
 

@@ -16,6 +16,7 @@
 
 pub mod asymptotics;
 pub mod best_of_n;
+pub mod markov;
 pub mod registry;
 pub mod sequences;
 pub mod tilt;
