@@ -273,3 +273,36 @@ fn mkv3_tilt_of_a_memoryless_chain_matches_tilt() {
         assert_eq!(ch["result"]["doob_transition"][2][i]["value"], x["value"]);
     }
 }
+
+#[test]
+fn chain_outputs_match_the_schema() {
+    let (code, out, _) = run_cli(&["schema"]);
+    assert_eq!(code, 0);
+    let schema: Value = serde_json::from_str(&out).unwrap();
+    let v = jsonschema::draft202012::new(&schema).expect("schema compiles");
+    let s = ["--transition", "9/10,1/10;1/5,4/5", "--r", "0,1"];
+    let per = ["--transition", "0,1;1,0", "--r", "0,1"];
+    let runs: Vec<Vec<&str>> = vec![
+        [&["compare"][..], &s, &["--delta", "1/10", "--n", "30", "--json"]].concat(),
+        [&["compare"][..], &per, &["--delta", "1/10", "--n", "6", "--json"]].concat(),
+        [&["bon"][..], &s, &["--N", "3", "--n", "5", "--json"]].concat(),
+        [&["tilt"][..], &s, &["--delta", "1/10", "--json"]].concat(),
+        [&["tilt"][..], &per, &["--delta", "1/10", "--json"]].concat(),
+        [&["rate"][..], &s, &["--x", "1/2", "--delta", "1/10", "--json"]].concat(),
+        [
+            &["cumulants"][..],
+            &s,
+            &["--delta", "1/10", "--t", "1/2", "--json"],
+        ]
+        .concat(),
+        [&["sweep"][..], &s, &["--delta", "1/10", "--n", "10,20", "--json"]].concat(),
+    ];
+    for args in runs {
+        let doc = json(&args);
+        let errors: Vec<String> = v
+            .iter_errors(&doc)
+            .map(|e| format!("{e} at {}", e.instance_path()))
+            .collect();
+        assert!(errors.is_empty(), "{args:?}: {errors:?}");
+    }
+}
