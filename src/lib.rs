@@ -43,4 +43,6 @@ pub mod docs {
     pub mod asymptotics {}
     #[doc = include_str!("../proofs/methods.md")]
     pub mod methods {}
+    #[doc = include_str!("../proofs/markov.md")]
+    pub mod markov {}
 }

@@ -121,7 +121,7 @@ fn check_builtin_suite_text() {
     assert!(out.starts_with("case A: p = (1/2, 3/10, 1/5), r = (0, 1, 3), Delta = 3/10\n"));
     assert!(out.contains("case B: p = (7/10, 3/10), r = (0, 1), Delta = 1/5\n"));
     let summary = out.lines().last().unwrap();
-    assert!(summary.ends_with(" agree, 0 violated, 0 undecided"), "{summary}");
+    assert!(summary.contains(" agree, 0 violated, 0 undecided"), "{summary}");
     // deterministic: a second run prints the same text
     let (_, again, _) = run_cli(&["check"]);
     assert_eq!(out, again);

@@ -17,6 +17,7 @@ pub mod cases;
 pub mod claim;
 pub mod large_deviations;
 pub mod lattice_limit;
+pub mod markov;
 pub mod methods;
 pub mod registry;
 pub mod sequences;

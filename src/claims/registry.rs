@@ -156,6 +156,21 @@ fn asy(c: &Context, p: u32, which: usize) -> Result<Vec<Claim>> {
         None => ca::asy_unknown(which, p),
     })
 }
+fn mkv1(c: &Context, _p: u32) -> Result<Vec<Claim>> {
+    super::markov::mkv1_claims(&c.case)
+}
+fn mkv2(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    super::markov::mkv2_claims(&c.case, p)
+}
+fn mkv3(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    super::markov::mkv3_claims(&c.case, p)
+}
+fn mkv4(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    super::markov::mkv4_claims(&c.case, p)
+}
+fn mkv5(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    super::markov::mkv5_claims(&c.case, p)
+}
 fn asy1(c: &Context, p: u32) -> Result<Vec<Claim>> {
     asy(c, p, 1)
 }
@@ -357,6 +372,31 @@ pub const REGISTRY: &[Entry] = &[
         id: "REL-7",
         summary: "win-rate-optimal policy: W linear with the mid-rank, best-of-N below its frontier",
         run: rel7,
+    },
+    Entry {
+        id: "MKV-1",
+        summary: "Markov level law: binary powering == forward recursion == brute force; memoryless chain == SEQ-2",
+        run: mkv1,
+    },
+    Entry {
+        id: "MKV-2",
+        summary: "finite-n optimum: the level-law tilt at l_n spends n Delta; l_n = l_Delta when memoryless",
+        run: mkv2,
+    },
+    Entry {
+        id: "MKV-3",
+        summary: "certified Perron root: K(l_Delta) = Delta, Collatz-Wielandt, convexity, Doob transform",
+        run: mkv3,
+    },
+    Entry {
+        id: "MKV-4",
+        summary: "finite-n Chernoff bound of a chain; Gartner-Ellis rate of the memoryless chain = I_0",
+        run: mkv4,
+    },
+    Entry {
+        id: "MKV-5",
+        summary: "equivalence with memory along n: measured trends (certified) and the limits (conjectures, undecided)",
+        run: mkv5,
     },
 ];
 

@@ -76,7 +76,7 @@ pub struct CompareArgs {
     pub common: Common,
 }
 
-fn fill_sample(spec: &super::spec::Spec, s: &mut SampleArgs) {
+pub fn fill_sample(spec: &super::spec::Spec, s: &mut SampleArgs) {
     spec.fill("n", &mut s.n);
     spec.fill("N", &mut s.big_n);
     spec.fill("N-rule", &mut s.n_rule);
@@ -169,7 +169,7 @@ pub fn bon_work(big_n: Option<&str>, n: u64, delta: Option<&Rational>, view: Lev
     BonWork { log2_n, listed }
 }
 
-fn sample_count(
+pub fn sample_count(
     big_n: Option<&str>,
     rule: NRule,
     n: u64,
@@ -224,7 +224,7 @@ pub fn rounded_count(x: &Rational, rule: NRule, prec: &Precision) -> Result<Samp
         })
 }
 
-fn exact_feasible(lv: &Levels, count: &SampleCount) -> Option<u32> {
+pub fn exact_feasible(lv: &Levels, count: &SampleCount) -> Option<u32> {
     match count {
         SampleCount::Integer(i) => {
             let n = i.to_u32()?;
@@ -234,7 +234,7 @@ fn exact_feasible(lv: &Levels, count: &SampleCount) -> Option<u32> {
     }
 }
 
-fn count_echo(c: &SampleCount) -> serde_json::Value {
+pub fn count_echo(c: &SampleCount) -> serde_json::Value {
     match c {
         SampleCount::Integer(i) => json!(i.to_string()),
         SampleCount::Real(x) => json!(format!("e^({x})")),
@@ -251,6 +251,9 @@ pub fn run_bon(mut a: BonArgs) -> Result<(Output, bool)> {
     spec.fill("delta", &mut a.delta);
     spec.fill("ties", &mut a.ties);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    if let Some(mm) = super::markov::chain_model(&a.model)? {
+        return super::markov::run_bon(a, mm);
+    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let n = seq_len(a.sample.n.as_deref(), Some(1))?;
     let rule = n_rule(a.sample.n_rule.as_deref())?;
@@ -395,6 +398,9 @@ pub fn run_compare(mut a: CompareArgs) -> Result<(Output, bool)> {
     fill_sample(&spec, &mut a.sample);
     a.budget.fill(&spec);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    if let Some(mm) = super::markov::chain_model(&a.model)? {
+        return super::markov::run_compare(a, mm);
+    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     // compare accepts only --delta: do not suggest --lambda/--beta when it is missing
     let Some(delta) = a.budget.delta_only("compare")? else {

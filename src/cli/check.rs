@@ -183,6 +183,12 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
         .iter()
         .filter(|c| matches!(c.claim.status, Status::Agrees { .. }))
         .count();
+    // conjectures (claim ids with `.conjecture.`) are undecided by nature: they carry the
+    // measured evidence and never ask for more precision (exit code 3)
+    let conjectures = checked
+        .iter()
+        .filter(|c| c.claim.status == Status::Undecided && c.claim.id.contains(".conjecture."))
+        .count();
     let mut text = String::new();
     for (name, desc) in &cases_run {
         text.push_str(&format!("case {name}: {desc}\n"));
@@ -209,12 +215,18 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
         ));
     }
     text.push_str(&format!(
-        "\n{} claims: {holds} hold, {agrees} agree, {violated} violated, {undecided} undecided\n",
-        checked.len()
+        "\n{} claims: {holds} hold, {agrees} agree, {violated} violated, {} undecided{}\n",
+        checked.len(),
+        undecided - conjectures,
+        if conjectures > 0 {
+            format!(", {conjectures} conjectures (undecided by nature)")
+        } else {
+            String::new()
+        }
     ));
     let exit_code = if violated > 0 {
         1
-    } else if undecided > 0 {
+    } else if undecided > conjectures {
         3
     } else {
         0

@@ -24,6 +24,10 @@ pub struct DemoArgs {
     /// Also write the three plots (frontier.svg, convergence.svg, rates.svg) into DIR (created if missing)
     #[arg(long, value_name = "DIR")]
     pub plots: Option<String>,
+    /// Tell the story with a reference model with memory: a sticky Markov chain against the memoryless model
+    /// with the same stationary law (MATH.md §10); with --plots also writes markov.svg
+    #[arg(long)]
+    pub markov: bool,
     #[command(flatten)]
     pub common: Common,
 }
@@ -74,6 +78,9 @@ pub fn run(mut a: DemoArgs) -> Result<(Output, bool)> {
     }
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     super::guard::digits_guard("demo", prec.digits, 1.0)?;
+    if a.markov {
+        return super::markov::run_demo(prec, a.common.json, a.plots.as_deref());
+    }
     let d = prec.digits;
     let (model, delta) = example_a();
     let tm = TiltModel::new(&model);

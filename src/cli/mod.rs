@@ -8,6 +8,7 @@ pub mod demo;
 pub mod divergence;
 pub mod frontier;
 pub mod guard;
+pub mod markov;
 pub mod plot;
 pub mod progress;
 pub mod route;
@@ -91,9 +92,16 @@ pub struct ModelArgs {
     /// Per-token rewards, same syntax and length as --p
     #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
     pub r: Option<String>,
-    /// Rescale --p exactly to sum 1
+    /// Rescale --p exactly to sum 1 (with --transition: each row, and --init)
     #[arg(long)]
     pub normalize: bool,
+    /// Markov reference model (MATH.md §10): rows of the transition matrix separated by ';', each summing to 1,
+    /// e.g. "9/10,1/10;1/5,4/5" (instead of --p)
+    #[arg(long, value_name = "ROWS", allow_hyphen_values = true)]
+    pub transition: Option<String>,
+    /// Initial law of the chain (default: its stationary law, exact; required when it is not unique)
+    #[arg(long, value_name = "LIST", allow_hyphen_values = true)]
+    pub init: Option<String>,
 }
 
 impl ModelArgs {
@@ -101,6 +109,8 @@ impl ModelArgs {
     pub fn fill(&mut self, spec: &Spec) -> Result<()> {
         spec.fill("p", &mut self.p);
         spec.fill("r", &mut self.r);
+        spec.fill("transition", &mut self.transition);
+        spec.fill("init", &mut self.init);
         spec.fill_flag("normalize", &mut self.normalize)
     }
 }

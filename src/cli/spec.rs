@@ -151,6 +151,19 @@ impl Spec {
                 )));
             }
             let text = match v {
+                // a matrix (`"transition": [[...], ...]`): rows joined with ';'
+                Json::Array(items) if items.iter().any(Json::is_array) => items
+                    .iter()
+                    .map(|row| match row {
+                        Json::Array(xs) => Ok(xs
+                            .iter()
+                            .map(|x| scalar_text(k, x))
+                            .collect::<Result<Vec<_>>>()?
+                            .join(",")),
+                        other => scalar_text(k, other),
+                    })
+                    .collect::<Result<Vec<_>>>()?
+                    .join(";"),
                 Json::Array(items) => items
                     .iter()
                     .map(|x| scalar_text(k, x))

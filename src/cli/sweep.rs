@@ -191,6 +191,9 @@ pub fn run(mut a: SweepArgs) -> Result<(Output, bool)> {
     spec.fill("N-rule", &mut a.n_rule);
     spec.fill("method", &mut a.method);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    if let Some(mm) = super::markov::chain_model(&a.model)? {
+        return super::markov::run_sweep(a, mm);
+    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let Some(delta) = a.budget.delta_only("sweep")? else {
         return Err(Error::input(

@@ -65,6 +65,9 @@ pub fn run_tilt(mut a: TiltArgs) -> Result<(Output, bool)> {
     a.model.fill(&spec)?;
     a.budget.fill(&spec);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    if let Some(mm) = super::markov::chain_model(&a.model)? {
+        return super::markov::run_tilt(a, mm);
+    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let budget = a.budget.require(true, "tilt")?;
     let tm = TiltModel::new(&model);
@@ -81,6 +84,9 @@ pub fn run_rate(mut a: RateArgs) -> Result<(Output, bool)> {
     a.budget.fill(&spec);
     spec.fill("x", &mut a.x);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    if let Some(mm) = super::markov::chain_model(&a.model)? {
+        return super::markov::run_rate(a, mm);
+    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let x = a.x.as_deref().ok_or_else(|| {
         Error::input("rate needs --x X: the per-token reward at which to evaluate the rate functions")
@@ -105,6 +111,9 @@ pub fn run_cumulants(mut a: CumulantsArgs) -> Result<(Output, bool)> {
     spec.fill("order", &mut a.order);
     spec.fill("t", &mut a.t);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    if let Some(mm) = super::markov::chain_model(&a.model)? {
+        return super::markov::run_cumulants(a, mm);
+    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let budget = a.budget.require(true, "cumulants")?;
     let order = match a.order.as_deref() {

@@ -13,6 +13,7 @@
 
 pub mod best_of_n;
 pub mod frontier;
+pub mod markov;
 pub mod schema;
 pub mod sweep;
 pub mod tilt;

@@ -134,8 +134,13 @@ fn input_defs() -> Json {
         "digits": r("count"),
         "delta": r("rational"),
         "lambda": r("rational"),
-        "exp_lambda": r("rational")
+        "exp_lambda": r("rational"),
+        "transition": arr(r("rational_list")),
+        "init": r("rational_list"),
+        "init_is_stationary": {"type": "boolean"}
     });
+    // a memoryless model (p) or a Markov chain (transition, MATH.md §10)
+    let p_or_chain = json!({"anyOf": [ {"required": ["p"]}, {"required": ["transition", "init"]} ]});
     let with = |extra: Json, required: &[&str]| -> Json {
         let mut props = model.clone();
         if let (Some(m), Some(e)) = (props.as_object_mut(), extra.as_object()) {
@@ -143,17 +148,19 @@ fn input_defs() -> Json {
                 m.insert(k.clone(), v.clone());
             }
         }
-        let mut req = vec!["p", "r", "digits"];
+        let mut req = vec!["r", "digits"];
         req.extend_from_slice(required);
-        open_obj(props, &req)
+        let mut o = open_obj(props, &req);
+        o["allOf"] = json!([p_or_chain.clone()]);
+        o
     };
     let one_budget = json!({
         "anyOf": [ {"required": ["delta"]}, {"required": ["lambda"]}, {"required": ["exp_lambda"]} ]
     });
     let mut tilt = with(json!({}), &[]);
-    tilt["allOf"] = json!([one_budget.clone()]);
+    tilt["allOf"] = json!([p_or_chain.clone(), one_budget.clone()]);
     let mut cumulants = with(json!({"order": r("count"), "t": r("rational")}), &["order"]);
-    cumulants["allOf"] = json!([one_budget]);
+    cumulants["allOf"] = json!([p_or_chain, one_budget]);
     json!({
         "divergence_input": open_obj(json!({
             "p": r("rational_list"),
@@ -370,6 +377,55 @@ fn result_defs() -> Json {
             }
         ]
     });
+    // Markov chains (MATH.md §10): absent limits are null, with the reason in `notes`
+    let notes = arr(json!({"type": "string"}));
+    let tilt_markov = open_obj(
+        json!({
+            "model": {"enum": ["markov"]},
+            "lambda": r("real_or_null"),
+            "delta": r("real_or_null"),
+            "log_partition": r("real_or_null"),
+            "perron_root": r("real_or_null"),
+            "expected_reward": r("real_or_null"),
+            "reward_variance": r("real_or_null"),
+            "doob_transition": {"anyOf": [{"type": "null"}, arr(r("real_array"))]},
+            "doob_stationary": {"anyOf": [{"type": "null"}, r("real_array")]},
+            "states": arr(r("count")),
+            "notes": notes.clone()
+        }),
+        &["model", "lambda", "log_partition", "expected_reward", "notes"],
+    );
+    let rate_markov = open_obj(
+        json!({
+            "model": {"enum": ["markov"]},
+            "lambda_x": r("real_or_null"),
+            "rate_reference": r("real_or_null"),
+            "rate_aligned": r("real_or_null"),
+            "notes": notes.clone()
+        }),
+        &["model", "lambda_x", "rate_reference", "notes"],
+    );
+    let cumulants_markov = open_obj(
+        json!({
+            "model": {"enum": ["markov"]},
+            "lambda": r("real_or_null"),
+            "cumulants": {"anyOf": [{"type": "null"}, r("real_array")]},
+            "scgf": r("real_or_null"),
+            "scgf_renyi": {"type": "null"},
+            "notes": notes.clone()
+        }),
+        &["model", "lambda", "cumulants", "notes"],
+    );
+    let mut compare = compare;
+    if let Some(props) = compare["properties"].as_object_mut() {
+        props.insert("lambda_limit".into(), r("real_or_null"));
+        props.insert("x_star_limit".into(), r("real_or_null"));
+        props.insert("model".into(), json!({"enum": ["markov"]}));
+        props.insert("notes".into(), notes);
+    }
+    let tilt = json!({"anyOf": [tilt, tilt_markov]});
+    let rate = json!({"anyOf": [rate, rate_markov]});
+    let cumulants = json!({"anyOf": [cumulants, cumulants_markov]});
     let rate_row = json!({
         "allOf": [ r("rate_result"), open_obj(json!({"x": r("exact")}), &["x"]) ]
     });
