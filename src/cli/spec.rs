@@ -35,6 +35,9 @@ pub const KNOWN_KEYS: &[&str] = &[
     "json",
     "plots",
     "kind",
+    "soft-N",
+    "mu",
+    "methods",
 ];
 
 /// Spec values, as flag text.
