@@ -180,3 +180,17 @@ fn bad_flags_are_one_line_errors() {
     assert_usage_error(&with(&["--soft-N", "100000000"]), &["--soft-N", "compositions"]);
     assert_usage_error(&["frontier", "--p", "1/2,1/2"], &["--r"]);
 }
+
+/// `--spec` carries the frontier lists (arrays, exact numbers); the command line overrides it.
+#[test]
+fn spec_file_gives_the_lists() {
+    let spec = r#"{"p": ["7/10", "3/10"], "r": [0, 1], "N": [1, 3], "soft_N": [2], "lambda": ["1"], "mu": [2], "methods": "bon,soft,poisson"}"#;
+    let (code, out, err) =
+        common::run_cli_stdin(&["frontier", "--spec", "-", "--json", "--mu", "0"], Some(spec));
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["result"]["best_of_n"].as_array().unwrap().len(), 2);
+    assert_eq!(v["result"]["soft_best_of_n"].as_array().unwrap().len(), 1);
+    assert_eq!(v["result"]["best_of_poisson"][0]["mu"]["exact"], "0");
+    assert!(v["result"].get("optimum").is_none());
+}

@@ -6,9 +6,8 @@
 mod common;
 
 use alignexact::claims::methods::{self as cm, dhat, rel6_poisson_with};
-use alignexact::claims::registry::{
-    example_a, example_b, random_case, run_entry, Case, Context, SplitMix64, REGISTRY,
-};
+use alignexact::claims::cases::{example_a, example_b, random_case, Case, SplitMix64};
+use alignexact::claims::registry::{run_entry, Context, REGISTRY};
 use alignexact::claims::{Claim, Status};
 use alignexact::exact::level_law::{level_law, LevelLaw, Route};
 use alignexact::math::best_of_n::{self as bon, Levels};
