@@ -29,6 +29,10 @@ Fraction(3, 10)
 >>> res.lambda_.contains("0.6034135023361463750604")
 True
 
+The computation runs on a worker thread with the GIL released, so other Python threads run
+meanwhile; Ctrl-C raises ``KeyboardInterrupt`` at once (the abandoned computation finishes on its
+worker thread, since the core has no cancellation points, and its result is dropped).
+
 Errors: bad input raises :class:`ValueError` (precisely :class:`InputError`) with the command
 line's message, a value that cannot be certified within the precision cap raises
 :class:`CertificationError`, and ``check(strict=True)`` raises :class:`ClaimViolated`.

@@ -133,6 +133,11 @@ def assert_close(
         return
     label = _label(certified)
     head = f"not close: {label}" if label else "not close"
+    if type(actual) not in (int, float, Fraction, Decimal, str) and actual is not None:
+        try:
+            actual = float(actual)  # numpy scalars: shown as plain floats
+        except (TypeError, ValueError):
+            pass
     if certified is None:
         if actual is None or (isinstance(actual, float) and math.isnan(actual)):
             return
