@@ -22,6 +22,10 @@ pub enum Error {
     },
     /// An I/O failure (writing output files): exit code 2.
     Io(String),
+    /// The digits cannot be certified and more precision does not help (the value lies outside
+    /// the floating-point exponent range, or on a rounding boundary): exit code 3. The message
+    /// says what the limit is.
+    Range(String),
 }
 
 impl Error {
@@ -29,7 +33,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) | Error::TooLarge(_) | Error::Io(_) => 2,
-            Error::Uncertified { .. } => 3,
+            Error::Uncertified { .. } | Error::Range(_) => 3,
         }
     }
     /// A bad-input error.
@@ -41,7 +45,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Input(m) | Error::TooLarge(m) | Error::Io(m) => f.write_str(m),
+            Error::Input(m) | Error::TooLarge(m) | Error::Io(m) | Error::Range(m) => f.write_str(m),
             Error::Uncertified {
                 quantity,
                 digits,

@@ -243,7 +243,7 @@ fn run_command(mut cmd: Command) -> Result<(Output, bool)> {
     if let (name, Some(c)) = cmd.common_mut() {
         c.command = Some(name);
     }
-    match cmd {
+    let mut done = match cmd {
         Command::Divergence(a) => divergence::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Plot(a) => plot::run(a),
@@ -256,7 +256,10 @@ fn run_command(mut cmd: Command) -> Result<(Output, bool)> {
         Command::Cumulants(a) => tilt::run_cumulants(a),
         Command::Vectors(a) => vectors::run(a),
         Command::Schema(a) => schema::run(a),
-    }
+    }?;
+    // INTERFACE.md: a null leaf is explained in the result's notes, naming the field
+    crate::report::note_nulls(&mut done.0.result);
+    Ok(done)
 }
 
 /// Parse `argv`, run, and return (exit code, stdout text, stderr text).

@@ -42,6 +42,7 @@ pub fn run_case(case: &Case, digits: usize, max_bits: Option<&str>) -> Result<Ou
             Error::Input(m) => Error::Input(format!("vector {id}: {m}")),
             Error::TooLarge(m) => Error::TooLarge(format!("vector {id}: {m}")),
             Error::Io(m) => Error::Io(format!("vector {id}: {m}")),
+            Error::Range(m) => Error::Range(format!("vector {id}: {m}")),
             Error::Uncertified {
                 quantity,
                 digits,
