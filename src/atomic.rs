@@ -46,6 +46,11 @@ pub fn write_file(path: &Path, bytes: &[u8]) -> Result<(), (PathBuf, std::io::Er
 /// Write several files: all temporary files first, then the renames in order. A failure while
 /// writing leaves every previous file untouched and removes the temporary files.
 pub fn write_files(files: &[(PathBuf, Vec<u8>)]) -> Result<(), (PathBuf, std::io::Error)> {
+    // a directory in the way would fail a rename half-way: refuse before writing anything
+    if let Some((path, _)) = files.iter().find(|(p, _)| p.is_dir()) {
+        let e = std::io::Error::new(std::io::ErrorKind::IsADirectory, "a directory has this name");
+        return Err((path.clone(), e));
+    }
     let mut temps: Vec<(PathBuf, &Path)> = Vec::new();
     for (path, bytes) in files {
         match write_temp(path, bytes) {

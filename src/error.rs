@@ -25,6 +25,10 @@ pub enum Error {
     /// A broken internal invariant (an enclosure with `lo > hi`, a non-negative quantity
     /// enclosed wholly below 0): a bug, reported as exit code 3 since nothing can be certified.
     Internal(String),
+    /// The digits cannot be certified and more precision does not help (the value lies outside
+    /// the floating-point exponent range, or on a rounding boundary): exit code 3. The message
+    /// says what the limit is.
+    Range(String),
 }
 
 impl Error {
@@ -32,7 +36,7 @@ impl Error {
     pub fn exit_code(&self) -> i32 {
         match self {
             Error::Input(_) | Error::TooLarge(_) | Error::Io(_) => 2,
-            Error::Uncertified { .. } | Error::Internal(_) => 3,
+            Error::Uncertified { .. } | Error::Internal(_) | Error::Range(_) => 3,
         }
     }
     /// The bare message of an [`Error::Internal`] (the display text of any other error).
@@ -51,7 +55,7 @@ impl Error {
 impl fmt::Display for Error {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
-            Error::Input(m) | Error::TooLarge(m) | Error::Io(m) => f.write_str(m),
+            Error::Input(m) | Error::TooLarge(m) | Error::Io(m) | Error::Range(m) => f.write_str(m),
             Error::Internal(m) => write!(
                 f,
                 "internal error (a bug; nothing uncertified was printed): {m}; please report it with the command line"

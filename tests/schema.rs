@@ -470,3 +470,27 @@ fn broken_vector_files_are_rejected() {
     d["files"][0]["sha256"] = json!("not-a-hash");
     assert_invalid(&d, "an index with a malformed hash");
 }
+
+#[test]
+fn plot_output_matches_schema() {
+    // issue 14: `plot --json` failed validation against the tool's own schema
+    let out =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("schema-plot-{}.svg", std::process::id()));
+    let doc = json_of(&[
+        "plot",
+        "rates",
+        "--p",
+        "7/10,3/10",
+        "--r",
+        "0,1",
+        "--delta",
+        "1/5",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(doc["command"], "plot");
+    assert_valid(&doc, "plot rates");
+    let mut bad = doc.clone();
+    bad["result"]["points"] = json!("many");
+    assert_invalid(&bad, "plot with a non-count point total");
+}

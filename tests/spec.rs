@@ -211,3 +211,43 @@ fn compare_unknown_key_is_rejected_with_the_key_named() {
     assert_eq!(err.lines().count(), 1, "{err}");
     assert!(err.contains("seq_len"), "{err}");
 }
+
+#[test]
+fn foreign_and_duplicate_spec_keys_are_refused() {
+    // 'q' is a flag of divergence, not of tilt
+    let f = spec_file(
+        "foreign",
+        r#"{"p": ["1/2","1/2"], "r": [0, 1], "delta": "1/10", "q": [1]}"#,
+    );
+    assert_usage_error(&["tilt", "--spec", f.to_str().unwrap()], &["'q'", "tilt"]);
+    // the same key twice (also through the underscore spelling)
+    let f = spec_file(
+        "dup",
+        r#"{"p": ["1/2","1/2"], "r": [0, 1], "delta": "1/10", "delta": "1/5"}"#,
+    );
+    assert_usage_error(&["tilt", "--spec", f.to_str().unwrap()], &["'delta'", "twice"]);
+    let f = spec_file(
+        "dup2",
+        r#"{"exp_lambda": 2, "exp-lambda": 3, "p": [1], "r": [0]}"#,
+    );
+    assert_usage_error(&["tilt", "--spec", f.to_str().unwrap()], &["twice"]);
+    // a hidden (refused) flag is not a key either
+    let f = spec_file(
+        "hidden",
+        r#"{"p": ["1/2","1/2"], "r": [0, 1], "n": 4, "lambda": 1}"#,
+    );
+    assert_usage_error(
+        &["compare", "--spec", f.to_str().unwrap()],
+        &["'lambda'", "compare"],
+    );
+}
+
+#[test]
+fn check_spec_takes_seed_and_random() {
+    let f = spec_file("check", r#"{"seed": 7, "random": 1}"#);
+    let (code, out, err) = run_cli(&["check", "TILT-1", "--spec", f.to_str().unwrap(), "--json"]);
+    assert!(code == 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["input"]["seed"], 7);
+    assert_eq!(v["input"]["random"], 1);
+}

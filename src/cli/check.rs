@@ -143,7 +143,12 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
         // a claim-id filter must match something (else it is an unknown claim id)
         let mut matched = vec![false; entries.len()];
         let mut seen: Vec<Vec<String>> = vec![Vec::new(); entries.len()];
-        for case in builtin_cases(seed, random as usize) {
+        let all_cases = builtin_cases(seed, random as usize);
+        // a bar on a terminal only
+        let bar = super::progress::Progress::new("check", all_cases.len() as u64);
+        for case in all_cases {
+            bar.message(&format!("case {}", case.name));
+            bar.inc();
             cases_run.push((case.name.clone(), case.describe()));
             let ctx = Context::new(case);
             for (i, (e, filter)) in entries.iter().enumerate() {

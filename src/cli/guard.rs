@@ -134,6 +134,9 @@ pub fn secs(s: f64) -> String {
 /// Refuse an estimate above the limits. `what` describes the job, `fix` the advice.
 pub fn check(what: &str, bytes: f64, seconds: f64, fix: &str) -> Result<()> {
     let mem = memory_limit();
+    if crate::real::ziv::trace_on() {
+        eprintln!("[guard] {what}: estimate {} and {}", gb(bytes), secs(seconds));
+    }
     if bytes > mem.bytes {
         return Err(Error::TooLarge(format!(
             "refusing {what}: it would need about {} of memory, above the {} available ({}); {fix}",
@@ -152,26 +155,39 @@ pub fn check(what: &str, bytes: f64, seconds: f64, fix: &str) -> Result<()> {
     Ok(())
 }
 
-/// Cost of certifying at `digits` relative to the default 30 digits: the working precision
-/// grows like `digits`, and an MPFR operation at `b` bits costs about `b^1.6` (Karatsuba/Toom
-/// range) once past the word-size overhead.
-pub fn digits_factor(digits: usize) -> f64 {
-    let bits = digits as f64 * 3.33 + 64.0;
-    let base = 30.0 * 3.33 + 64.0;
-    (bits / base).powf(DIGITS_EXPONENT).max(1.0)
+/// The working precision (bits) for `digits` significant digits.
+fn digits_bits(digits: usize) -> f64 {
+    digits as f64 * 3.33 + 64.0
 }
 
-/// Exponent of the digits term, fitted on this machine (see [`digits_guard`]).
-pub const DIGITS_EXPONENT: f64 = 1.6;
+/// Cost of one certified operation at `bits`, relative to a fixed overhead:
+/// `1 + (bits / DIGITS_KNEE)^DIGITS_EXPONENT`. Fitted on this machine to best-of-N per level
+/// (`compare --n 1000`, digits 30..10000: 3.3e-5 s at 30 digits, 8e-4 s at 1000, 5.0e-2 s at
+/// 10000, i.e. `3e-5 (1 + (bits/553)^1.81)` s).
+fn op_cost(bits: f64) -> f64 {
+    1.0 + (bits / DIGITS_KNEE).powf(DIGITS_EXPONENT)
+}
 
-/// Estimated seconds of the fixed-model commands at 30 digits (measured on this machine with
-/// `--digits 30`: see [`digits_guard`]).
+/// Exponent of the digits term, fitted on this machine.
+pub const DIGITS_EXPONENT: f64 = 1.81;
+/// Precision (bits) where the digits term equals the fixed overhead, fitted on this machine.
+pub const DIGITS_KNEE: f64 = 553.0;
+
+/// Cost of certifying at `digits` relative to the default 30 digits (at least 1).
+pub fn digits_factor(digits: usize) -> f64 {
+    (op_cost(digits_bits(digits)) / op_cost(digits_bits(30))).max(1.0)
+}
+
+/// Measured seconds of the fixed-model commands at 30 digits on this machine (release build):
+/// `demo` 10.5 s, `check` 7.6 s, `vectors` 5.8 s, `plot frontier` 0.55 s (`plot convergence`
+/// is 10 times that: its caller passes `work = 10`). At 300 digits they took 47, 40 and 3.8 s
+/// (estimates 40, 29, 2.1 s), and `plot frontier --digits 1000` 16.8 s (estimate 13.7 s).
 pub fn base_seconds(cmd: &str) -> f64 {
     match cmd {
-        "demo" => 3.0,
-        "check" => 10.0,
-        "vectors" => 10.0,
-        "plot" => 2.0,
+        "demo" => 10.5,
+        "check" => 7.6,
+        "vectors" => 5.8,
+        "plot" => 0.55,
         _ => 1.0,
     }
 }
@@ -210,12 +226,21 @@ pub struct BonWork {
     pub listed: f64,
 }
 
-/// Seconds per level of best-of-N at 30 digits (`F^N - F-^N` and the sums): measured.
-pub const BON_SEC_PER_LEVEL: f64 = 2.0e-5;
-/// Extra seconds per level and per bit of `log2 N` (the powers `F^N`): measured.
-pub const BON_SEC_PER_LEVEL_LOGN: f64 = 1.0e-8;
-/// Seconds to certify and print one listed level at 30 digits: measured.
-pub const LIST_SEC_PER_LEVEL: f64 = 1.0e-4;
+/// Seconds per level of best-of-N at 30 digits (`F^N - F-^N` and the sums): measured,
+/// `compare --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --n 1000 --digits D` (0.18 s at 30 digits,
+/// 2.45 s at 1000, 149 s at 10000; estimates 0.14, 3.6 and 163 s).
+pub const BON_SEC_PER_LEVEL: f64 = 3.3e-5;
+/// Seconds per level and per bit of `log2 N` at 30 digits (the powers `F^N`): measured, the
+/// same model at n = 50000 (N has 21640 bits; 30.2 s, estimate 30.5 s).
+pub const BON_SEC_PER_LEVEL_LOGN: f64 = 7.0e-9;
+/// Seconds per listed level (`--levels all` or `top K`) and per bit of the level's exact
+/// probability (printed as an exact rational `a/b`): measured, `bon --p 7/10,3/10 --r 0,1
+/// --N 3 --levels all --json` at n = 6000 (10.3 s) and n = 20000 (184 s, 2.7 GB).
+pub const LIST_SEC_PER_LEVEL_BIT: f64 = 1.5e-7;
+/// Correction of the types route's memory estimate (measured peaks about 2.5 times it).
+pub const TYPES_MEMORY_FACTOR: f64 = 2.5;
+/// Bytes per listed level and per bit of its exact probability (the JSON text and its copies).
+pub const LIST_BYTES_PER_LEVEL_BIT: f64 = 2.0;
 
 /// Estimate the level law of `S_n` (the cheaper route) plus best-of-N over its levels.
 pub fn seq_cost(model: &crate::exact::dist::Model, n: u64, digits: usize, work: BonWork) -> SeqCost {
@@ -226,13 +251,21 @@ pub fn seq_cost(model: &crate::exact::dist::Model, n: u64, digits: usize, work: 
         types
     };
     let levels = best.levels;
-    let prec_bits = digits as f64 * 3.33 + 64.0;
-    let f = digits_factor(digits);
-    let bon_seconds = levels * f * (BON_SEC_PER_LEVEL + BON_SEC_PER_LEVEL_LOGN * work.log2_n)
-        + work.listed.min(levels) * f * LIST_SEC_PER_LEVEL;
-    let bon_bytes = levels * 8.0 * (prec_bits / 8.0 + 32.0);
+    let prec_bits = digits_bits(digits);
+    let listed = work.listed.min(levels);
+    let bon_seconds =
+        levels * digits_factor(digits) * (BON_SEC_PER_LEVEL + BON_SEC_PER_LEVEL_LOGN * work.log2_n)
+            + listed * best.coefficient_bits * LIST_SEC_PER_LEVEL_BIT;
+    let bon_bytes =
+        levels * 8.0 * (prec_bits / 8.0 + 32.0) + listed * best.coefficient_bits * LIST_BYTES_PER_LEVEL_BIT;
+    // the types route's peak is about 2.5 times the level law's own estimate (issue 14: 64
+    // tokens with r = 1/prime at n = 5, estimated 5.4 GB, aborted past 8 GB)
+    let law_bytes = match best.route {
+        crate::exact::level_law::Route::Types => TYPES_MEMORY_FACTOR * best.peak_bytes,
+        _ => best.peak_bytes,
+    };
     SeqCost {
-        bytes: best.peak_bytes + bon_bytes,
+        bytes: law_bytes + bon_bytes,
         seconds: best.seconds + bon_seconds,
         levels,
         route: format!("{:?}", best.route),

@@ -265,7 +265,7 @@ fn run_command(mut cmd: Command) -> Result<(Output, bool)> {
     }
     // every command computes on this thread: give MPFR its widest exponent range first
     crate::real::round::widen_exponent_range();
-    match cmd {
+    let mut done = match cmd {
         Command::Divergence(a) => divergence::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Plot(a) => plot::run(a),
@@ -279,7 +279,10 @@ fn run_command(mut cmd: Command) -> Result<(Output, bool)> {
         Command::Vectors(a) => vectors::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Frontier(a) => frontier::run(a),
-    }
+    }?;
+    // INTERFACE.md: a null leaf is explained in the result's notes, naming the field
+    crate::report::note_nulls(&mut done.0.result);
+    Ok(done)
 }
 
 /// Parse `argv`, run, and return (exit code, stdout text, stderr text).

@@ -64,7 +64,6 @@ pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
     let path = Path::new(&out);
     plot::check_target(path, "--out")?;
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
-    super::guard::digits_guard("plot", prec.digits, 1.0)?;
     // Example A of MATH.md §8 when no model is given
     let example = a.model.p.is_none() && a.model.r.is_none();
     let (model, default_delta) = if example {
@@ -84,6 +83,8 @@ pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
             ))
         }
     };
+    let work = if kind == Kind::Convergence { 10.0 } else { 1.0 };
+    super::guard::digits_guard("plot", prec.digits, work)?;
     let ns: Option<Vec<u64>> = a.n.as_deref().map(|s| super::sweep::grid(Some(s))).transpose()?;
     let fig: Figure = match kind {
         Kind::Frontier => {

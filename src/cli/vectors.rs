@@ -43,6 +43,7 @@ pub fn run_case(case: &Case, digits: usize, max_bits: Option<&str>) -> Result<Ou
             Error::TooLarge(m) => Error::TooLarge(format!("vector {id}: {m}")),
             Error::Io(m) => Error::Io(format!("vector {id}: {m}")),
             Error::Internal(m) => Error::Internal(format!("vector {id}: {m}")),
+            Error::Range(m) => Error::Range(format!("vector {id}: {m}")),
             Error::Uncertified {
                 quantity,
                 digits,

@@ -81,6 +81,8 @@ pub fn run<T: Certifiable>(p: &Precision, mut f: impl FnMut(u32) -> Result<T>) -
     let trace = trace_on();
     super::round::widen_exponent_range();
     let _ = take_violation(); // a record from an earlier, unrelated computation
+    // the digits reached at the previous precision, to tell when more precision stops helping
+    let mut prev: Option<(u32, usize)> = None;
     loop {
         let t0 = std::time::Instant::now();
         let v = f(bits)?;
@@ -102,6 +104,15 @@ pub fn run<T: Certifiable>(p: &Precision, mut f: impl FnMut(u32) -> Result<T>) -
             None => return Ok(v),
             Some((quantity, reached)) => {
                 if bits >= p.cap_bits {
+                    if let Some((prev_bits, prev_reached)) = prev.filter(|&(_, r)| reached <= r) {
+                        return Err(Error::Range(format!(
+                            "could not certify {} digits of {quantity}: from {prev_bits} to {bits} bits of precision it \
+                             stayed at {prev_reached} digits: more precision did not help, so raising --max-bits is unlikely \
+                             to; a value (or a step of its computation) outside the floating-point exponent range, about \
+                             10^-323228496 to 10^323228496, cannot be certified at any precision; try a smaller input",
+                            p.digits
+                        )));
+                    }
                     return Err(Error::Uncertified {
                         quantity,
                         digits: p.digits,
@@ -109,6 +120,7 @@ pub fn run<T: Certifiable>(p: &Precision, mut f: impl FnMut(u32) -> Result<T>) -
                         reached,
                     });
                 }
+                prev = Some((bits, reached));
                 bits = bits.saturating_mul(2).min(p.cap_bits);
             }
         }

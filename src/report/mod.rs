@@ -143,6 +143,72 @@ fn neg_text(s: &str) -> String {
     format!("-{s}")
 }
 
+/// Why a field is `null` (INTERFACE.md: "the result's `notes` array says why, naming the field").
+fn null_reason(field: &str) -> &'static str {
+    match field {
+        "lambda_x" => "x lies outside [r_min, r_max] of the support: no tilt has mean x, and I_0(x) = inf",
+        "scgf_renyi" => {
+            "the optimum is saturated (lambda = inf): the Renyi forms of the scaled CGF are undefined"
+        }
+        "reference_cross_entropy" | "aligned_cross_entropy" => {
+            "this Renyi form is undefined at this t (its formula divides by t or by lambda + t, which is 0)"
+        }
+        "divergence" => {
+            "this Renyi form is defined for t > -lambda only (the Renyi order 1 + t/lambda must be positive)"
+        }
+        "predictions" => "the ASY-4..ASY-7 predictions need an interior optimum, 0 < Delta < Delta_max",
+        _ => "undefined at this input",
+    }
+}
+
+fn collect_nulls(v: &Value, path: &str, field: &str, out: &mut Vec<(String, String)>) {
+    match v {
+        Value::Null if !path.is_empty() => out.push((path.to_string(), field.to_string())),
+        Value::Array(items) => {
+            for (i, x) in items.iter().enumerate() {
+                collect_nulls(x, &format!("{path}[{i}]"), field, out);
+            }
+        }
+        Value::Object(items) => {
+            for (k, x) in items {
+                let p = if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                };
+                collect_nulls(x, &p, k, out);
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Give every `null` leaf of a result a `notes` entry naming it (`"rows[2].predictions: ..."`),
+/// unless a note already names it. The notes are strings in the result's top-level `notes`
+/// array, created when needed.
+pub fn note_nulls(result: &mut Value) {
+    let mut nulls = Vec::new();
+    collect_nulls(result, "", "", &mut nulls);
+    if nulls.is_empty() {
+        return;
+    }
+    let Value::Object(items) = result else { return };
+    if !items.iter().any(|(k, _)| k == "notes") {
+        items.push(("notes".to_string(), Value::Array(vec![])));
+    }
+    let Some((_, Value::Array(notes))) = items.iter_mut().find(|(k, _)| k == "notes") else {
+        return;
+    };
+    for (path, field) in nulls {
+        let named = notes
+            .iter()
+            .any(|n| matches!(n, Value::Str(s) if s.starts_with(&format!("{path}:"))));
+        if !named {
+            notes.push(Value::Str(format!("{path}: {}", null_reason(&field))));
+        }
+    }
+}
+
 /// JSON of an exact rational.
 pub fn exact_json(q: &Rational, digits: usize) -> Json {
     json!({"exact": q.to_string(), "value": rational_to_sig_decimal(q, digits, Dir::Nearest)})

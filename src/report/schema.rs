@@ -14,7 +14,7 @@ use serde_json::{json, Value as Json};
 pub const SCHEMA_ID: &str = "urn:alignexact:schema:alignexact-1";
 
 /// Every command with a JSON envelope.
-pub const COMMANDS: [&str; 11] = [
+pub const COMMANDS: [&str; 12] = [
     "divergence",
     "tilt",
     "rate",
@@ -26,6 +26,7 @@ pub const COMMANDS: [&str; 11] = [
     "demo",
     "vectors",
     "frontier",
+    "plot",
 ];
 
 fn r(name: &str) -> Json {
@@ -191,7 +192,15 @@ fn input_defs() -> Json {
         "vectors_input": open_obj(json!({
             "out": {"type": "string"},
             "digits": r("count")
-        }), &["out", "digits"])
+        }), &["out", "digits"]),
+        "plot_input": open_obj(json!({
+            "p": arr(r("rational")),
+            "r": arr(r("rational")),
+            "digits": r("count"),
+            "kind": {"enum": ["frontier", "convergence", "rates"]},
+            "delta": r("rational"),
+            "out": {"type": "string"}
+        }), &["kind", "delta", "out", "digits"])
     })
 }
 
@@ -465,7 +474,16 @@ fn result_defs() -> Json {
                 "file": {"type": "string"},
                 "sha256": r("sha256")
             }), &["file", "sha256"]))
-        }), &["suite_version", "vectors", "families", "files"])
+        }), &["suite_version", "vectors", "families", "files"]),
+        "plot_result": open_obj(json!({
+            "file": {"type": "string"},
+            "kind": {"enum": ["frontier", "convergence", "rates"]},
+            "points": r("count"),
+            "series": arr(open_obj(json!({
+                "label": {"type": "string"},
+                "points": r("count")
+            }), &["label", "points"]))
+        }), &["file", "kind", "points", "series"])
     })
 }
 

@@ -159,10 +159,7 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
             };
             // a finite tilt l != 0 of a constant reward: phi_l = p, but l is not 0, so the
             // regime is "interior" (TILT-1 with Delta_max = 0 is silent; see proofs/tilt.md)
-            let lam = match b {
-                Budget::Lambda(lr) => Value::Exact(lr.clone()),
-                _ => Value::Real(l),
-            };
+            let lam = lambda_leaf(b, l);
             with_constant_flag(
                 m,
                 obj(vec![
@@ -216,7 +213,7 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
             let regime = "interior";
             obj(vec![
                 ("regime", Value::Str(regime.into())),
-                ("lambda", Value::Real(l.clone())),
+                ("lambda", lambda_leaf(b, l.clone())),
                 ("delta", delta),
                 ("log_partition", Value::Real(e.psi.clone())),
                 ("partition", Value::ExpOf(e.psi.clone())),
@@ -256,6 +253,15 @@ fn lambda_x_value(m: &TiltModel, x: &Rational, l: Option<Enc>, prec: u32) -> Val
     }
 }
 
+/// The tilt `lambda` of a result: the exact input when it was given as `--lambda` (an exact
+/// echo is an exact leaf, INTERFACE.md), else the certified root or conversion `l`.
+fn lambda_leaf(b: &Budget, l: Enc) -> Value {
+    match b {
+        Budget::Lambda(q) => Value::Exact(q.clone()),
+        _ => Value::Real(l),
+    }
+}
+
 /// The result tree of `rate` (LDP-1) at precision `prec`.
 pub fn rate_value(m: &TiltModel, x: &Rational, b: Option<&Budget>, prec: u32) -> Value {
     let Some((l, i0)) = ld::rate_reference(m, x, prec) else {
@@ -276,10 +282,10 @@ pub fn rate_value(m: &TiltModel, x: &Rational, b: Option<&Budget>, prec: u32) ->
             ),
             // constant reward: the tilt is p itself, so I_Delta = I_0 (exactly 0 at r, +inf elsewhere)
             Resolved::Finite(l) if m.is_constant() => (
-                Value::Real(l.clone()),
+                lambda_leaf(b, l.clone()),
                 ld::rate_reference(m, x, prec).map(|v| v.1),
             ),
-            Resolved::Finite(l) => (Value::Real(l.clone()), ld::rate_aligned(m, x, &l, prec)),
+            Resolved::Finite(l) => (lambda_leaf(b, l.clone()), ld::rate_aligned(m, x, &l, prec)),
             Resolved::Saturated => (
                 Value::Real(Enc::pos_infinity(prec)),
                 Some(ld::rate_aligned_saturated(m, x, prec)),
@@ -365,7 +371,7 @@ pub fn cumulants_value(
                     .map(Value::Real)
                     .collect(),
             };
-            (Value::Real(l.clone()), v)
+            (lambda_leaf(b, l.clone()), v)
         }
     };
     let mut fields = vec![("lambda", lam), ("cumulants", Value::Array(kap))];

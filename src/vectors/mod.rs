@@ -186,6 +186,18 @@ pub fn prepare_dir(dir: &Path, flag: &str) -> Result<()> {
             dir.display()
         ))
     })?;
+    let names = FAMILIES
+        .iter()
+        .map(|f| format!("{f}.json"))
+        .chain(["index.json".to_string()]);
+    for name in names {
+        if dir.join(&name).is_dir() {
+            return Err(Error::input(format!(
+                "{flag}: '{}' is a directory; the suite writes a file of that name",
+                dir.join(&name).display()
+            )));
+        }
+    }
     let probe = dir.join(format!(".alignexact-probe-{}", std::process::id()));
     std::fs::write(&probe, b"")
         .map_err(|e| Error::Io(format!("{flag}: cannot write into '{}': {e}", dir.display())))?;
