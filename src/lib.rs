@@ -37,4 +37,6 @@ pub mod docs {
     pub mod large_deviations {}
     #[doc = include_str!("../proofs/asymptotics.md")]
     pub mod asymptotics {}
+    #[doc = include_str!("../proofs/windowed.md")]
+    pub mod windowed {}
 }

@@ -19,6 +19,7 @@ pub mod best_of_n;
 pub mod registry;
 pub mod sequences;
 pub mod tilt;
+pub mod windowed;
 
 use crate::error::Result;
 use crate::real::round::fmax;
