@@ -102,8 +102,11 @@ fn main() {
             continue;
         }
         let t0 = Instant::now();
+        // `timeout` kills the binary itself (killing `/usr/bin/time` would leave it running)
         let mut child = match Command::new("/usr/bin/time")
             .arg("-v")
+            .arg("timeout")
+            .arg(timeout.to_string())
             .arg(binary())
             .args([
                 "compare", "--p", row.p, "--r", row.r, "--delta", row.delta, "--n", row.n, "--digits",
@@ -124,7 +127,7 @@ fn main() {
             if child.try_wait().ok().flatten().is_some() {
                 break;
             }
-            if t0.elapsed() > Duration::from_secs(timeout) {
+            if t0.elapsed() > Duration::from_secs(timeout + 30) {
                 let _ = child.kill();
                 killed = true;
                 break;
@@ -134,7 +137,7 @@ fn main() {
         let out = child.wait_with_output().expect("wait");
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
-        if killed {
+        if killed || out.status.code() == Some(124) {
             println!("{:<24} timeout after {timeout} s", row.label);
             continue;
         }
