@@ -45,4 +45,6 @@ pub mod docs {
     pub mod methods {}
     #[doc = include_str!("../proofs/markov.md")]
     pub mod markov {}
+    #[doc = include_str!("../proofs/windowed.md")]
+    pub mod windowed {}
 }

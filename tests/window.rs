@@ -204,3 +204,17 @@ fn win_route_serves_large_n() {
     // x* = 1.85639...; ASY-4: the gap is about ln n / (2 l n) ~ 5e-5
     assert!((1.8563 - e_per).abs() < 1e-3 && e_per < 1.856_390_409, "{e_per}");
 }
+
+/// ASY-8: the gap `2 psi(l/2) - psi(l) + Delta - (1/n) ln D(phi^n || pi_N)` is positive and
+/// shrinks along n = 1000, 4000, 10240 on Example A (certified by the windows, WIN-3/WIN-4).
+#[test]
+fn asy8_gap_shrinks() {
+    let (code, out, err) = common::run_cli(&["check", "ASY-8", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let claims = v["result"]["claims"].as_array().unwrap();
+    assert!(claims.len() >= 6);
+    for c in claims {
+        assert_eq!(c["status"], "holds", "{c}");
+    }
+}

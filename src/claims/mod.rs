@@ -23,6 +23,7 @@ pub mod registry;
 pub mod sequences;
 pub mod series;
 pub mod tilt;
+pub mod windowed;
 
 pub use claim::{
     agreeing_digits, equality, inequality, settle, settle_all, tolerance, try_settle, value_enc, Claim,

@@ -171,6 +171,9 @@ fn mkv4(c: &Context, p: u32) -> Result<Vec<Claim>> {
 fn mkv5(c: &Context, p: u32) -> Result<Vec<Claim>> {
     super::markov::mkv5_claims(&c.case, p)
 }
+fn asy8(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    super::windowed::asy8_claims(&c.case, p)
+}
 fn asy1(c: &Context, p: u32) -> Result<Vec<Claim>> {
     asy(c, p, 1)
 }
@@ -337,6 +340,11 @@ pub const REGISTRY: &[Entry] = &[
         id: "ASY-7",
         summary: "third-order expansion of E S_n: residual shrinks like (ln n)^2/n",
         run: asy7,
+    },
+    Entry {
+        id: "ASY-8",
+        summary: "(1/n) ln D(phi^n||pi_N) -> 2 psi(l/2) - psi(l) + Delta > 0: gap shrinks (windowed route)",
+        run: asy8,
     },
     Entry {
         id: "REL-1",

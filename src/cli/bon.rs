@@ -32,7 +32,7 @@ pub struct SampleArgs {
     /// Sequence length n >= 1 (default 1 for bon)
     #[arg(long = "n", value_name = "n", allow_hyphen_values = true)]
     pub n: Option<String>,
-    /// Best-of-N sample count N >= 1 (exact integer)
+    /// Best-of-N sample count N >= 1: an integer (exact results), or a real such as 7/2 (P_N = F^N - F-^N)
     #[arg(long = "N", value_name = "N", allow_hyphen_values = true)]
     pub big_n: Option<String>,
     /// How N follows from n*delta: ceil (default), floor, real (N = e^{n delta} in the closed forms)
@@ -177,6 +177,17 @@ pub fn sample_count(
     prec: &Precision,
 ) -> Result<SampleCount> {
     if let Some(s) = big_n {
+        // a real N >= 1 (an exact rational such as 7/2 or 3.5): P_N = F^N - F-^N
+        if let Ok(q) = args::rational("--N", s) {
+            if !q.is_integer() {
+                if q < 1 {
+                    return Err(Error::input(format!(
+                        "--N: the sample count must be >= 1, got {q}; e.g. --N 4 or --N 7/2"
+                    )));
+                }
+                return Ok(SampleCount::Frac(q));
+            }
+        }
         let i = args::positive_integer("--N", s, &(Integer::from(1) << 4_000_000u32))?;
         return Ok(SampleCount::Integer(i));
     }
@@ -240,6 +251,7 @@ pub fn count_echo(c: &SampleCount) -> serde_json::Value {
         SampleCount::Real(x) => json!(format!("e^({x})")),
         SampleCount::Rounded { x, ceil: true } => json!(format!("ceil(e^({x}))")),
         SampleCount::Rounded { x, ceil: false } => json!(format!("floor(e^({x}))")),
+        SampleCount::Frac(q) => json!(q.to_string()),
     }
 }
 
@@ -363,6 +375,7 @@ fn bon_tilt_budget(count: &SampleCount, n: u64) -> Option<Rational> {
             Integer::from(i >> shift).to_f64().ln() + f64::from(shift) * std::f64::consts::LN_2
         }
         SampleCount::Real(x) | SampleCount::Rounded { x, .. } => x.to_f64(),
+        SampleCount::Frac(q) => q.to_f64().ln(),
     };
     let d = ln_n / n as f64;
     (d.is_finite() && d > 0.0)

@@ -23,6 +23,9 @@ pub enum SampleCount {
         /// Ceiling (else floor).
         ceil: bool,
     },
+    /// A real (here: non-integer rational) `N >= 1` for the law `P_N = F^N - F-^N`, which is a
+    /// distribution for every real `N >= 1`.
+    Frac(Rational),
 }
 
 impl SampleCount {
@@ -31,6 +34,7 @@ impl SampleCount {
         match self {
             SampleCount::Integer(i) => Enc::from_integer(i, prec),
             SampleCount::Real(x) => Enc::from_rational(x, prec).exp(prec),
+            SampleCount::Frac(q) => Enc::from_rational(q, prec),
             SampleCount::Rounded { x, ceil } => {
                 let e = Enc::from_rational(x, prec).exp(prec);
                 let one = Enc::from_i64(1, prec);
@@ -53,6 +57,13 @@ impl SampleCount {
                 }
             }
             SampleCount::Real(x) => Enc::from_rational(x, prec),
+            SampleCount::Frac(q) => {
+                if *q == 1 {
+                    Enc::zero(prec)
+                } else {
+                    Enc::from_rational(q, prec).ln(prec)
+                }
+            }
             SampleCount::Rounded { x, .. } => {
                 let ex = self.ln_excess(prec).expect("rounded");
                 Enc::from_rational(x, prec).add(&ex, prec)
@@ -93,6 +104,7 @@ impl SampleCount {
             SampleCount::Integer(i) => Value::Exact(Rational::from(i)),
             SampleCount::Real(x) => Value::ExpOf(Enc::from_rational(x, prec)),
             SampleCount::Rounded { .. } => Value::ExpOf(self.ln(prec)),
+            SampleCount::Frac(q) => Value::Exact(q.clone()),
         }
     }
     /// `N == 1`.
@@ -101,6 +113,7 @@ impl SampleCount {
             SampleCount::Integer(i) => *i == 1,
             SampleCount::Real(x) => *x == 0,
             SampleCount::Rounded { .. } => false,
+            SampleCount::Frac(q) => *q == 1,
         }
     }
 }

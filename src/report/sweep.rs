@@ -99,6 +99,9 @@ pub fn ln_n_excess(count: &SampleCount, x: &Rational, prec: u32) -> Enc {
     match count {
         SampleCount::Real(_) => Enc::zero(prec),
         SampleCount::Rounded { .. } => count.ln_excess(prec).expect("rounded"),
+        SampleCount::Frac(q) => Enc::from_rational(q, prec)
+            .ln(prec)
+            .sub(&Enc::from_rational(x, prec), prec),
         SampleCount::Integer(n) => {
             if *x == 0 {
                 // N = 1 = e^0
