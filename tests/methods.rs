@@ -5,8 +5,8 @@
 
 mod common;
 
-use alignexact::claims::methods::{self as cm, dhat, rel6_poisson_with};
 use alignexact::claims::cases::{example_a, example_b, random_case, Case, SplitMix64};
+use alignexact::claims::methods::{self as cm, dhat, rel6_poisson_with};
 use alignexact::claims::registry::{run_entry, Context, REGISTRY};
 use alignexact::claims::{Claim, Status};
 use alignexact::exact::level_law::{level_law, LevelLaw, Route};

@@ -530,3 +530,86 @@ fn bad_input_exits_2_with_one_line() {
 fn good_exists(p: &str) -> bool {
     std::path::Path::new(p).exists()
 }
+
+/// REL-5, REL-6, REL-7, TILT-1, BON-1: `plot frontier --methods all` writes an SVG holding every
+/// method's series, and the points it reports are those of the certified `frontier` result.
+#[test]
+fn rel_methods_frontier_svg_has_every_series() {
+    let out = tmp("methods").join("methods.svg");
+    let path = out.to_str().unwrap();
+    let (code, stdout, err) = run_cli(&["plot", "frontier", "--methods", "all", "--out", path, "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<svg") || svg.starts_with("<?xml"), "not an SVG");
+    for label in [
+        "KL-constrained optimum",
+        "win-rate-optimal tilt",
+        "best-of-N",
+        "soft best-of-N",
+        "best-of-Poisson",
+    ] {
+        assert!(svg.contains(label), "SVG lacks the series '{label}'");
+    }
+    // the point counts equal the frontier command's rows (default grids), in both panels
+    let doc: serde_json::Value = serde_json::from_str(&stdout).unwrap();
+    let (c2, fr, e2) = run_cli(&[
+        "frontier",
+        "--p",
+        "1/2,3/10,1/5",
+        "--r",
+        "0,1,3",
+        "--soft-N",
+        "2,4",
+        "--json",
+    ]);
+    assert_eq!(c2, 0, "{e2}");
+    let fr: serde_json::Value = serde_json::from_str(&fr).unwrap();
+    let rows = |k: &str| fr["result"][k].as_array().unwrap().len() as u64;
+    let series = doc["result"]["series"].as_array().unwrap();
+    assert_eq!(series.len(), 10);
+    for (s, key) in series.iter().zip(
+        [
+            "optimum",
+            "win_rate_optimal",
+            "best_of_n",
+            "soft_best_of_n",
+            "best_of_poisson",
+        ]
+        .iter()
+        .cycle(),
+    ) {
+        assert_eq!(s["points"].as_u64().unwrap(), rows(key), "{key}");
+    }
+    let _ = std::fs::remove_file(&out);
+}
+
+#[test]
+fn methods_flag_rejects_bad_values() {
+    let out = tmp("methods-bad").join("plot.svg");
+    let path = out.to_str().unwrap();
+    assert_usage_error(
+        &["plot", "frontier", "--methods", "bogus", "--out", path],
+        &["--methods"],
+    );
+    assert_usage_error(
+        &["plot", "rates", "--methods", "all", "--out", path],
+        &["--methods"],
+    );
+    // a constant reward would be a zero-width axis: refused
+    assert_usage_error(
+        &[
+            "plot",
+            "frontier",
+            "--methods",
+            "all",
+            "--p",
+            "1/2,1/2",
+            "--r",
+            "1,1",
+            "--out",
+            path,
+        ],
+        &["constant"],
+    );
+    assert!(!out.exists());
+}

@@ -52,7 +52,7 @@ fn files_of(dir: &Path) -> Vec<String> {
 fn all_vectors() -> Vec<(String, Value)> {
     let dir = &suite().0;
     let mut out = Vec::new();
-    for fam in ["divergence", "tilt", "rate", "cumulants", "bon", "compare"] {
+    for fam in alignexact::vectors::FAMILIES {
         let doc = read_json(&dir.join(format!("{fam}.json")));
         for v in doc["vectors"].as_array().unwrap() {
             out.push((fam.to_string(), v.clone()));
@@ -82,6 +82,7 @@ fn suite_is_deterministic_byte_for_byte() {
             "cumulants.json",
             "divergence.json",
             "index.json",
+            "methods.json",
             "rate.json",
             "tilt.json"
         ]
@@ -103,7 +104,7 @@ fn index_hashes_match_the_files() {
     assert_eq!(index["alignexact_version"], env!("CARGO_PKG_VERSION"));
     assert_eq!(index["digits"], 50);
     let files = index["files"].as_array().unwrap();
-    assert_eq!(files.len(), 6);
+    assert_eq!(files.len(), alignexact::vectors::FAMILIES.len());
     for f in files {
         let name = f["file"].as_str().unwrap();
         let bytes = std::fs::read(dir.join(name)).unwrap();
@@ -134,7 +135,7 @@ fn summary_is_one_line_and_generation_is_fast() {
     let (_, out, elapsed) = suite();
     assert_eq!(out.lines().count(), 1, "one summary line: {out}");
     assert!(out.starts_with("alignexact vectors: wrote "), "{out}");
-    for fam in ["divergence", "tilt", "rate", "cumulants", "bon", "compare"] {
+    for fam in alignexact::vectors::FAMILIES {
         assert!(out.contains(fam), "summary names {fam}: {out}");
     }
     if !cfg!(debug_assertions) {
@@ -151,11 +152,12 @@ fn every_vector_reproduces_from_its_args() {
             .iter()
             .map(|a| a.as_str().unwrap())
             .collect();
-        assert_eq!(args[0], fam, "{}: first argument is the command", v["id"]);
+        let cmd = alignexact::vectors::family_command(&fam);
+        assert_eq!(args[0], cmd, "{}: first argument is the command", v["id"]);
         let (code, out, err) = run_cli(&args);
         assert_eq!(code, 0, "{}: {err}", v["id"]);
         let doc: Value = serde_json::from_str(&out).unwrap();
-        assert_eq!(doc["command"], fam.as_str());
+        assert_eq!(doc["command"], cmd);
         assert_eq!(doc["input"], v["input"], "{}: input echo", v["id"]);
         assert_eq!(doc["result"], v["output"], "{}: output", v["id"]);
     }
@@ -172,7 +174,7 @@ fn ids_are_unique_and_every_family_is_populated() {
     ids.sort();
     ids.dedup();
     assert_eq!(ids.len(), n, "duplicate vector ids");
-    for fam in ["divergence", "tilt", "rate", "cumulants", "bon", "compare"] {
+    for fam in alignexact::vectors::FAMILIES {
         let count = all.iter().filter(|(f, _)| f == fam).count();
         assert!(count >= 8, "{fam} has only {count} vectors");
     }
@@ -317,7 +319,7 @@ fn json_summary_lists_the_files() {
     let doc: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(doc["command"], "vectors");
     let files = doc["result"]["files"].as_array().unwrap();
-    assert_eq!(files.len(), 7);
+    assert_eq!(files.len(), alignexact::vectors::FAMILIES.len() + 1);
     for f in files {
         let bytes = std::fs::read(dir.join(f["file"].as_str().unwrap())).unwrap();
         let hex: String = Sha256::digest(&bytes)

@@ -139,8 +139,9 @@ fn tolerance(family: &str, input: &str, output: &str) -> PyResult<String> {
         })
     };
     let (input, output) = (parse("input", input)?, parse("output", output)?);
-    let got = std::panic::catch_unwind(|| alignexact::vectors::tolerance::tolerance_json(family, &input, &output))
-        .map_err(|p| PyRuntimeError::new_err(format!("alignexact: internal error: {}", panic_text(p))))?;
+    let got =
+        std::panic::catch_unwind(|| alignexact::vectors::tolerance::tolerance_json(family, &input, &output))
+            .map_err(|p| PyRuntimeError::new_err(format!("alignexact: internal error: {}", panic_text(p))))?;
     got.map(|j| j.to_string())
         .map_err(|e| pyo3::exceptions::PyValueError::new_err(e.to_string()))
 }

@@ -474,7 +474,12 @@ pub fn compare_routed(
                 .into(),
         );
     }
-    guard_work(model, n, prec.digits, bon_work(None, n, Some(delta), LevelsView::None))?;
+    guard_work(
+        model,
+        n,
+        prec.digits,
+        bon_work(None, n, Some(delta), LevelsView::None),
+    )?;
     let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
     let mut v = ziv::run(prec, |bits| Ok(compare_value(tm, &lv, delta, count, bits)))?;
     route::mark(&mut v, "exact", note);

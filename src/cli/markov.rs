@@ -67,7 +67,9 @@ pub fn guard(m: &MarkovModel, n: u64) -> Result<()> {
     }
     let (bytes, seconds) = estimate(m, n);
     super::guard::check(
-        &format!("n = {n} for the Markov chain (its exact level law by binary powering of the transfer matrix)"),
+        &format!(
+            "n = {n} for the Markov chain (its exact level law by binary powering of the transfer matrix)"
+        ),
         bytes,
         seconds,
         "try a smaller --n",

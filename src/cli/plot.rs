@@ -5,8 +5,12 @@ use super::bon::guard;
 use super::sweep::{default_grid, rows};
 use super::{args, Common, ModelArgs, Output};
 use crate::error::{Error, Result};
+use crate::exact::level_law::{level_law, Route};
 use crate::math::best_of_n::NRule;
+use crate::math::soft_best_of_n::{compositions, MAX_COMPOSITIONS};
 use crate::plot::{self, Figure, Kind, DEFAULT_FRONTIER_N, DEFAULT_RATE_POINTS};
+use crate::real::ziv;
+use crate::report::frontier::{default_deltas, frontier_value, Grid, Methods};
 use crate::report::{obj, Value};
 use clap::Args;
 use rug::Rational;
@@ -31,6 +35,10 @@ pub struct PlotArgs {
     /// of 'convergence' (default 10,20,40,...,10240)
     #[arg(long = "n", value_name = "LIST", allow_hyphen_values = true)]
     pub n: Option<String>,
+    /// 'frontier' only: draw every method of `alignexact frontier` (optimum, win-rate-optimal
+    /// tilt, best-of-N, soft best-of-N, best-of-Poisson) against KL; the only value is 'all'
+    #[arg(long, value_name = "all")]
+    pub methods: Option<String>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -54,7 +62,23 @@ pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
     spec.fill("n", &mut a.n);
     spec.fill("out", &mut a.out);
     spec.fill("kind", &mut a.kind);
+    spec.fill("methods", &mut a.methods);
     let kind = kind(a.kind.as_deref())?;
+    let all_methods = match a.methods.as_deref().map(str::trim) {
+        None => false,
+        Some("all") if kind == Kind::Frontier => true,
+        Some("all") => {
+            return Err(Error::input(format!(
+                "--methods: only 'plot frontier' draws the methods; drop --methods for 'plot {}'",
+                kind.name()
+            )))
+        }
+        Some(other) => {
+            return Err(Error::input(format!(
+                "--methods: unknown value '{other}'; use --methods all"
+            )))
+        }
+    };
     let out = a.out.clone().ok_or_else(|| {
         Error::input(format!(
             "--out is required: give the SVG file to write, such as --out {}.svg",
@@ -77,6 +101,8 @@ pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
     let delta: Rational = match (&a.delta, default_delta) {
         (Some(d), _) => args::nonnegative("--delta", d)?,
         (None, Some(d)) => d,
+        // the methods frontier draws its own budgets
+        (None, None) if all_methods => Rational::new(),
         (None, None) => {
             return Err(Error::input(
                 "plot needs a per-token KL budget with --p and --r: give --delta D (e.g. --delta 3/10)",
@@ -87,6 +113,39 @@ pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
     super::guard::digits_guard("plot", prec.digits, work)?;
     let ns: Option<Vec<u64>> = a.n.as_deref().map(|s| super::sweep::grid(Some(s))).transpose()?;
     let fig: Figure = match kind {
+        Kind::Frontier if all_methods => {
+            if ns.is_some() {
+                return Err(Error::input(
+                    "--n: 'plot frontier --methods all' draws single-token methods and takes no sequence lengths",
+                ));
+            }
+            let law = level_law(model.probs(), &model.r, 1, Route::Auto);
+            let grid = Grid {
+                deltas: default_deltas(&law),
+                bon_n: vec![1, 2, 4, 8, 16, 32, 64],
+                soft_n: vec![2, 4],
+                lambdas: [(1, 2), (1, 1), (2, 1), (4, 1)].map(Rational::from).to_vec(),
+                mus: [(1, 2), (1, 1), (2, 1), (4, 1), (8, 1), (16, 1)]
+                    .map(Rational::from)
+                    .to_vec(),
+                methods: Methods::all(),
+            };
+            let soft: f64 = grid
+                .soft_n
+                .iter()
+                .map(|&m| compositions(law.len(), u64::from(m)))
+                .sum::<f64>()
+                * grid.lambdas.len() as f64;
+            if soft > MAX_COMPOSITIONS {
+                return Err(Error::TooLarge(format!(
+                    "--p: soft best-of-N would enumerate about {soft:.2e} compositions over {} reward levels \
+                     (limit {MAX_COMPOSITIONS:.0e}); give a model with fewer distinct rewards",
+                    law.len()
+                )));
+            }
+            let v = ziv::run(&prec, |bits| Ok(frontier_value(&law, &grid, bits)))?;
+            plot::methods_frontier(&model, &v)?
+        }
         Kind::Frontier => {
             let ns = ns.unwrap_or_else(|| DEFAULT_FRONTIER_N.to_vec());
             for &n in &ns {

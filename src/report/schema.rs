@@ -525,17 +525,27 @@ fn output_def() -> Json {
 }
 
 fn vector_defs() -> Json {
-    let families = ["divergence", "tilt", "rate", "cumulants", "bon", "compare"];
+    let families = [
+        "divergence",
+        "tilt",
+        "rate",
+        "cumulants",
+        "bon",
+        "compare",
+        "methods",
+    ];
     let per_family: Vec<Json> = families
         .iter()
         .map(|f| {
+            // the methods family runs `frontier`
+            let c = if *f == "methods" { "frontier" } else { f };
             json!({
                 "if": {"properties": {"family": {"const": f}}, "required": ["family"]},
                 "then": {"properties": {
-                    "command": {"const": f},
+                    "command": {"const": c},
                     "vectors": {"items": {"properties": {
-                        "input": r(&format!("{f}_input")),
-                        "output": r(&format!("{f}_result"))
+                        "input": r(&format!("{c}_input")),
+                        "output": r(&format!("{c}_result"))
                     }}}
                 }}
             })

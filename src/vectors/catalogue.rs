@@ -121,7 +121,10 @@ fn model_case(
 
 /// The subcommand of a family.
 pub fn family_command(family: &str) -> &str {
-    family
+    match family {
+        "methods" => "frontier",
+        f => f,
+    }
 }
 
 fn divergence_cases() -> Vec<Case> {
@@ -848,6 +851,93 @@ fn compare_cases() -> Vec<Case> {
     ]
 }
 
+fn methods_cases() -> Vec<Case> {
+    let f = "methods";
+    let c = |slug: &str, m: &M, what: &str, tags: &[&'static str], a: &[&str]| {
+        model_case(f, slug, m, what, tags, a)
+    };
+    // small grids: every point of every method, certified; soft best-of-N kept to N <= 4
+    let grid = [
+        "--delta",
+        "0,1/10,3/10",
+        "--N",
+        "1,2,4,16",
+        "--soft-N",
+        "2,4",
+        "--lambda",
+        "0,1,4",
+        "--mu",
+        "0,1,8",
+    ];
+    vec![
+        c(
+            "example-a",
+            &EX_A,
+            "the optimum, the win-rate-optimal tilt, best-of-N, soft best-of-N and best-of-Poisson",
+            &["frontier"],
+            &grid,
+        ),
+        c(
+            "example-b",
+            &EX_B,
+            "every method on two tokens",
+            &["frontier"],
+            &grid,
+        ),
+        c(
+            "ties",
+            &TIES,
+            "every method with a tie at the top reward (mid ranks for the win rate)",
+            &["frontier"],
+            &grid,
+        ),
+        c(
+            "zero-probability",
+            &ZERO,
+            "every method; the zero-probability token stays at probability 0",
+            &["frontier"],
+            &grid,
+        ),
+        c(
+            "example-a-saturated",
+            &EX_A,
+            "budgets up to and past Delta_max = ln 5 (saturated tilts), large N and mu",
+            &["frontier", "saturated"],
+            &[
+                "--delta",
+                "1,2",
+                "--N",
+                "256",
+                "--methods",
+                "optimum,win-rate,bon,poisson",
+                "--mu",
+                "100",
+            ],
+        ),
+        c(
+            "negative-rewards",
+            &NEG,
+            "every method with negative fractional rewards",
+            &["frontier"],
+            &grid,
+        ),
+        c(
+            "tiny-probability",
+            &TINY,
+            "every method; the best token has probability 1e-9",
+            &["frontier"],
+            &grid,
+        ),
+        c(
+            "denominator-1001",
+            &D1001,
+            "every method with rewards of denominator 1001",
+            &["frontier"],
+            &grid,
+        ),
+    ]
+}
+
 /// Every case of a family.
 pub fn cases(family: &str) -> Vec<Case> {
     match family {
@@ -857,6 +947,7 @@ pub fn cases(family: &str) -> Vec<Case> {
         "cumulants" => cumulants_cases(),
         "bon" => bon_cases(),
         "compare" => compare_cases(),
+        "methods" => methods_cases(),
         _ => vec![],
     }
 }
@@ -869,6 +960,7 @@ pub fn family_description(family: &str) -> &'static str {
         "cumulants" => "Cumulants of the reward at the tilt and the scaled CGF Lambda_Delta(t) with its Renyi forms (LDP-3, LDP-4): `alignexact cumulants`.",
         "bon" => "Best-of-N in closed form: the output law by level, its expected reward, KL to the reference, the folklore bound and the win rate (BON-1..BON-4): `alignexact bon`.",
         "compare" => "Best-of-N with N = ceil(e^{n Delta}) against the KL-constrained optimum phi^{(x)n} for sequences of length n (SEQ-1, SEQ-3, BON-5): `alignexact compare`.",
+        "methods" => "Reward-vs-KL and win-rate-vs-KL points of the KL-constrained optimum (TILT-1), the win-rate-optimal tilt (REL-7), best-of-N (BON-1..BON-4), soft best-of-N (REL-5) and best-of-Poisson (REL-6), each with the optima x*(KL) and W*(KL) at its own KL: `alignexact frontier`.",
         _ => "",
     }
 }

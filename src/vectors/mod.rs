@@ -1,7 +1,8 @@
 //! The vector suite behind `alignexact vectors --out DIR`: a versioned suite of reference test vectors for other
 //! implementations (in the spirit of NIST CAVP and Wycheproof).
 //!
-//! One JSON file per family (`divergence`, `tilt`, `rate`, `cumulants`, `bon`, `compare`) and an
+//! One JSON file per family (`divergence`, `tilt`, `rate`, `cumulants`, `bon`, `compare`,
+//! `methods` (the `frontier` command)) and an
 //! `index.json` holding the suite version, the alignexact version and the SHA-256 of every file.
 //! Every vector is produced by running the real subcommand on its recorded `args` (the same code
 //! path as the command line), so `alignexact <args>` prints an envelope whose `result` equals the
@@ -17,7 +18,9 @@
 //! best-of-N probability `F^N - F-^N` by `N |ln F|`), and an absolute part where terms of
 //! larger magnitude cancel (a KL near 0, the gap `ln N - (N-1)/N - KL`, the Pythagorean form
 //! `D(pi||p) - l E S + n psi`). The model is multiplied by a safety factor of 16 and rounded up
-//! to one significant digit; the relative tolerance is never below `1e-12` and the absolute one
+//! to one significant digit (the `methods` family: the error of each method's float64 law, the
+//! bound `sum Q |ln(Q/q)| <= KL + 2/e` for its KL, and the concavity of `x*` and `W*` in the KL for
+//! the optima at the method's KL, see `tolerance::methods_tol`); the relative tolerance is never below `1e-12` and the absolute one
 //! never below `1e-300`, where float64 underflows. Transcendental functions of the
 //! model are evaluated with MPFR (correctly rounded), so the files are identical on every
 //! platform.
@@ -50,7 +53,15 @@ pub const INDEX_SCHEMA: &str = "alignexact-vectors-index/1";
 /// Default significant digits of every certified output in the suite.
 pub const DEFAULT_DIGITS: usize = 50;
 /// The families, in file order.
-pub const FAMILIES: [&str; 6] = ["divergence", "tilt", "rate", "cumulants", "bon", "compare"];
+pub const FAMILIES: [&str; 7] = [
+    "divergence",
+    "tilt",
+    "rate",
+    "cumulants",
+    "bon",
+    "compare",
+    "methods",
+];
 
 /// The comparison rule stated in every file.
 pub const TOLERANCE_RULE: &str = "A float64 result y passes against the reference value v when |y - v| <= abs + rel * |v| \
