@@ -37,6 +37,8 @@ pub mod docs {
     pub mod large_deviations {}
     #[doc = include_str!("../proofs/asymptotics.md")]
     pub mod asymptotics {}
+    #[doc = include_str!("../proofs/windowed.md")]
+    pub mod windowed {}
     #[doc = include_str!("../proofs/markov.md")]
     pub mod markov {}
 }

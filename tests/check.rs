@@ -21,10 +21,10 @@ const START: u32 = 128;
 const CAP: u32 = 1 << 13;
 
 /// Every statement id of MATH.md, in document order: the registry must have exactly these.
-const IDS: [&str; 24] = [
+const IDS: [&str; 25] = [
     "TILT-1", "TILT-2", "TILT-3", "TILT-4", "SEQ-1", "SEQ-2", "SEQ-3", "BON-1", "BON-2", "BON-3", "BON-4",
     "BON-5", "BON-6", "LDP-1", "LDP-2", "LDP-3", "LDP-4", "ASY-1", "ASY-2", "ASY-3", "ASY-4", "ASY-5",
-    "ASY-6", "ASY-7",
+    "ASY-6", "ASY-7", "ASY-8",
 ];
 
 /// The ids of MATH.md §10 (reference models with memory), registered after the 24 above.

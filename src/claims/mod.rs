@@ -20,6 +20,7 @@ pub mod markov;
 pub mod registry;
 pub mod sequences;
 pub mod tilt;
+pub mod windowed;
 
 use crate::error::Result;
 use crate::real::round::fmax;

@@ -485,6 +485,9 @@ fn asy(c: &Context, p: u32, which: usize) -> Result<Vec<Claim>> {
         None => ca::asy_unknown(which, p),
     })
 }
+fn asy8(c: &Context, p: u32) -> Result<Vec<Claim>> {
+    super::windowed::asy8_claims(&c.case, p)
+}
 fn mkv1(c: &Context, _p: u32) -> Result<Vec<Claim>> {
     super::markov::mkv1_claims(&c.case)
 }
@@ -643,6 +646,11 @@ pub const REGISTRY: &[Entry] = &[
         id: "ASY-7",
         summary: "third-order expansion of E S_n: residual shrinks like (ln n)^2/n",
         run: asy7,
+    },
+    Entry {
+        id: "ASY-8",
+        summary: "(1/n) ln D(phi^n||pi_N) -> 2 psi(l/2) - psi(l) + Delta > 0: gap shrinks (windowed route)",
+        run: asy8,
     },
     Entry {
         id: "MKV-1",

@@ -1,6 +1,7 @@
 //! `alignexact bon` and `alignexact compare`, with the resource guards.
 
 use super::budget::BudgetArgs;
+use super::route;
 use super::tilt::model_echo;
 use super::{args, Common, ModelArgs, Output};
 use crate::error::{Error, Result};
@@ -17,7 +18,7 @@ use rug::{Integer, Rational};
 use serde_json::json;
 
 /// Largest sequence length accepted before any estimate (the level law needs `n` in 32 bits).
-pub const MAX_N: u64 = 100_000_000;
+pub const MAX_N: u64 = 1_000_000_000_000;
 /// Memory budget for one job (half of this machine's 24 GiB).
 pub const MAX_BYTES: f64 = 12.0 * (1u64 << 30) as f64;
 /// Time budget for one job, in estimated seconds.
@@ -42,6 +43,9 @@ pub struct SampleArgs {
     /// Which levels to list: all, none, or top K (default: top 10 plus the total count)
     #[arg(long, value_name = "all|top K|none")]
     pub levels: Option<String>,
+    /// Level-law route: exact, window (certified windows of MATH.md §9, for large n) or auto (default)
+    #[arg(long, value_name = "exact|window|auto")]
+    pub method: Option<String>,
 }
 
 /// Flags of `bon`.
@@ -79,6 +83,7 @@ pub fn fill_sample(spec: &super::spec::Spec, s: &mut SampleArgs) {
     spec.fill("N", &mut s.big_n);
     spec.fill("N-rule", &mut s.n_rule);
     spec.fill("levels", &mut s.levels);
+    spec.fill("method", &mut s.method);
 }
 
 /// `--levels`.
@@ -194,15 +199,27 @@ pub fn sample_count(
         }
         return Ok(SampleCount::Real(x));
     }
-    if x.to_f64() > MAX_N_DELTA {
-        return Err(Error::TooLarge(format!(
-            "n*delta = {:.3e} is too large for an integer N (N would have {:.3e} digits); the limit is {MAX_N_DELTA:e}; \
-             use --N-rule real or a smaller --n",
-            x.to_f64(),
-            x.to_f64() / std::f64::consts::LN_10
-        )));
+    rounded_count(&x, rule, prec)
+}
+
+/// `N = ceil/floor(e^x)` for the rule: the exact integer while it is small enough to form
+/// (`x <= MAX_N_DELTA`), else [`SampleCount::Rounded`] (only `N`'s enclosure enters the formulas).
+pub fn rounded_count(x: &Rational, rule: NRule, prec: &Precision) -> Result<SampleCount> {
+    if rule == NRule::Real {
+        return Ok(SampleCount::Real(x.clone()));
     }
-    integer_n(&x, rule, prec.cap_bits.max(64))
+    if x.to_f64() > MAX_N_DELTA {
+        if x.to_f64() > 7.0e8 {
+            return Err(Error::TooLarge(format!(
+                "n*delta = {x} is too large: e^(n delta) exceeds the floating-point exponent range"
+            )));
+        }
+        return Ok(SampleCount::Rounded {
+            x: x.clone(),
+            ceil: rule == NRule::Ceil,
+        });
+    }
+    integer_n(x, rule, prec.cap_bits.max(64))
         .map(SampleCount::Integer)
         .ok_or_else(|| Error::Uncertified {
             quantity: "N = ceil(e^(n delta))".into(),
@@ -218,7 +235,7 @@ pub fn exact_feasible(lv: &Levels, count: &SampleCount) -> Option<u32> {
             let n = i.to_u32()?;
             (crate::math::best_of_n::exact_bits(lv, i) <= MAX_EXACT_BITS).then_some(n)
         }
-        SampleCount::Real(_) => None,
+        _ => None,
     }
 }
 
@@ -226,6 +243,8 @@ pub fn count_echo(c: &SampleCount) -> serde_json::Value {
     match c {
         SampleCount::Integer(i) => json!(i.to_string()),
         SampleCount::Real(x) => json!(format!("e^({x})")),
+        SampleCount::Rounded { x, ceil: true } => json!(format!("ceil(e^({x}))")),
+        SampleCount::Rounded { x, ceil: false } => json!(format!("floor(e^({x}))")),
     }
 }
 
@@ -259,17 +278,54 @@ pub fn run_bon(mut a: BonArgs) -> Result<(Output, bool)> {
             )))
         }
     };
+    let mut note: Option<String> = None;
     if order && n > 1 {
         return Err(Error::input(
             "--ties order is defined for a single token (--n 1); for sequences use --ties level",
         ));
     }
-    guard(&model, n, prec.digits)?;
+    let method = route::parse_method(a.sample.method.as_deref())?;
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, delta.as_ref(), &prec)?;
+    let tm = TiltModel::new(&model);
+    let plan = if order {
+        None
+    } else {
+        bon_tilt_budget(&count, n).and_then(|d| route::plan(&model, &tm, &d, n, method))
+    };
+    if let Some(pl) = &plan {
+        route::window_guard(pl, n, prec.digits)?;
+        let windowed = route::run_window(&prec, pl, n, |w, bits| bon_value(w, &count, None, view, bits));
+        match windowed {
+            Ok(result) => {
+                return Ok(bon_output(
+                    &model,
+                    &prec,
+                    n,
+                    &count,
+                    order,
+                    delta.as_ref(),
+                    result,
+                    &a,
+                ))
+            }
+            Err(Error::Uncertified { quantity, .. }) if guard(&model, n, prec.digits).is_ok() => {
+                note = Some(format!(
+                    "the window route could not certify {quantity} at n = {n}; the exact route was used"
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    } else if method == route::MethodArg::Window {
+        note = Some(
+            "the window route needs an interior tilt (0 < ln N / n < Delta_max); the exact route was used"
+                .into(),
+        );
+    }
+    guard(&model, n, prec.digits)?;
     let law = level_law(model.probs(), &model.r, n, Route::Auto);
     let lv = Levels::new(law);
     let exact = exact_feasible(&lv, &count).map(|k| ExactBon::new(&lv, k));
-    let result = ziv::run(&prec, |bits| {
+    let mut result = ziv::run(&prec, |bits| {
         let mut v = bon_value(&lv, &count, exact.as_ref(), view, bits);
         if order {
             if let (crate::report::Value::Object(items), crate::report::Value::Object(extra)) = (
@@ -281,14 +337,58 @@ pub fn run_bon(mut a: BonArgs) -> Result<(Output, bool)> {
         }
         Ok(v)
     })?;
-    let mut input = model_echo(&model, prec.digits);
+    route::mark(&mut result, "exact", note);
+    Ok(bon_output(
+        &model,
+        &prec,
+        n,
+        &count,
+        order,
+        delta.as_ref(),
+        result,
+        &a,
+    ))
+}
+
+/// The per-token budget `ln N / n` whose tilt puts the first window where best-of-N lives
+/// (a rational approximation: the window's position is a heuristic, never a rigour matter).
+fn bon_tilt_budget(count: &SampleCount, n: u64) -> Option<Rational> {
+    let ln_n = match count {
+        SampleCount::Integer(i) => {
+            let b = i.significant_bits();
+            if b <= 1 {
+                return None;
+            }
+            let shift = b.saturating_sub(64);
+            Integer::from(i >> shift).to_f64().ln() + f64::from(shift) * std::f64::consts::LN_2
+        }
+        SampleCount::Real(x) | SampleCount::Rounded { x, .. } => x.to_f64(),
+    };
+    let d = ln_n / n as f64;
+    (d.is_finite() && d > 0.0)
+        .then(|| Rational::from_f64(d))
+        .flatten()
+}
+
+#[allow(clippy::too_many_arguments)]
+fn bon_output(
+    model: &Model,
+    prec: &Precision,
+    n: u64,
+    count: &SampleCount,
+    order: bool,
+    delta: Option<&Rational>,
+    result: crate::report::Value,
+    a: &BonArgs,
+) -> (Output, bool) {
+    let mut input = model_echo(model, prec.digits);
     input["n"] = json!(n);
-    input["N"] = count_echo(&count);
+    input["N"] = count_echo(count);
     input["ties"] = json!(if order { "order" } else { "level" });
-    if let Some(d) = &delta {
+    if let Some(d) = delta {
         input["delta"] = json!(d.to_string());
     }
-    Ok((Output::data("bon", input, result, prec.digits), a.common.json))
+    (Output::data("bon", input, result, prec.digits), a.common.json)
 }
 
 /// Run `compare`.
@@ -318,12 +418,10 @@ pub fn run_compare(mut a: CompareArgs) -> Result<(Output, bool)> {
     };
     let n = seq_len(a.sample.n.as_deref(), None)?;
     let rule = n_rule(a.sample.n_rule.as_deref())?;
-    guard(&model, n, prec.digits)?;
+    let method = route::parse_method(a.sample.method.as_deref())?;
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, Some(&delta), &prec)?;
-    let law = level_law(model.probs(), &model.r, n, Route::Auto);
-    let lv = Levels::new(law);
     let tm = TiltModel::new(&model);
-    let result = ziv::run(&prec, |bits| Ok(compare_value(&tm, &lv, &delta, &count, bits)))?;
+    let result = compare_routed(&model, &tm, &delta, n, &count, method, &prec)?;
     let mut input = model_echo(&model, prec.digits);
     input["delta"] = json!(delta.to_string());
     input["n"] = json!(n);
@@ -334,4 +432,41 @@ pub fn run_compare(mut a: CompareArgs) -> Result<(Output, bool)> {
         NRule::Real => "real",
     });
     Ok((Output::data("compare", input, result, prec.digits), a.common.json))
+}
+
+/// `compare` by the route `method` asks for, with the window-to-exact fallback of
+/// [`route`] (a field the windows cannot certify is taken from the exact route when that fits,
+/// else it is exit 3 naming the field).
+pub fn compare_routed(
+    model: &Model,
+    tm: &TiltModel,
+    delta: &Rational,
+    n: u64,
+    count: &SampleCount,
+    method: route::MethodArg,
+    prec: &Precision,
+) -> Result<crate::report::Value> {
+    let mut note = None;
+    if let Some(pl) = route::plan(model, tm, delta, n, method) {
+        route::window_guard(&pl, n, prec.digits)?;
+        match route::run_window(prec, &pl, n, |w, bits| compare_value(tm, w, delta, count, bits)) {
+            Ok(v) => return Ok(v),
+            Err(Error::Uncertified { quantity, .. }) if guard(model, n, prec.digits).is_ok() => {
+                note = Some(format!(
+                    "the window route could not certify {quantity} at n = {n}; the exact route was used"
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    } else if method == route::MethodArg::Window {
+        note = Some(
+            "the window route needs an interior optimum (0 < delta < Delta_max); the exact route was used"
+                .into(),
+        );
+    }
+    guard(model, n, prec.digits)?;
+    let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
+    let mut v = ziv::run(prec, |bits| Ok(compare_value(tm, &lv, delta, count, bits)))?;
+    route::mark(&mut v, "exact", note);
+    Ok(v)
 }

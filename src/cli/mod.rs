@@ -8,6 +8,7 @@ pub mod demo;
 pub mod divergence;
 pub mod markov;
 pub mod plot;
+pub mod route;
 pub mod schema;
 pub mod spec;
 pub mod sweep;

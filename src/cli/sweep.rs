@@ -3,15 +3,15 @@
 
 use super::bon::{guard, n_rule};
 use super::budget::BudgetArgs;
+use super::route;
 use super::tilt::model_echo;
 use super::{args, Common, ModelArgs, Output};
 use crate::error::{Error, Result};
 use crate::exact::level_law::{level_law, Route};
-use crate::math::best_of_n::{integer_n, Levels, NRule};
+use crate::math::best_of_n::{Levels, NRule};
 use crate::math::tilt::{Budget, TiltModel};
 use crate::real::format::certify_decimal;
 use crate::real::ziv;
-use crate::report::best_of_n::SampleCount;
 use crate::report::sweep::sweep_row;
 use crate::report::Value;
 use clap::Args;
@@ -37,6 +37,9 @@ pub struct SweepArgs {
     /// How N follows from n*delta: ceil (default), floor, real
     #[arg(long = "N-rule", value_name = "RULE")]
     pub n_rule: Option<String>,
+    /// Level-law route: exact, window (certified windows of MATH.md §9, for large n) or auto (default)
+    #[arg(long, value_name = "exact|window|auto")]
+    pub method: Option<String>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -63,6 +66,19 @@ pub fn rows(
     prec: &ziv::Precision,
     progress: bool,
 ) -> Result<Vec<Value>> {
+    rows_routed(model, delta, ns, rule, route::MethodArg::Exact, prec, progress)
+}
+
+/// [`rows`] by the route `method` asks for (`--method`), with the window-to-exact fallback.
+pub fn rows_routed(
+    model: &crate::exact::dist::Model,
+    delta: &Rational,
+    ns: &[u64],
+    rule: NRule,
+    method: route::MethodArg,
+    prec: &ziv::Precision,
+    progress: bool,
+) -> Result<Vec<Value>> {
     let tm = TiltModel::new(model);
     let mut out = Vec::new();
     for (i, &n) in ns.iter().enumerate() {
@@ -70,19 +86,33 @@ pub fn rows(
             eprint!("\r[sweep] n = {n} ({}/{})   ", i + 1, ns.len());
         }
         let x = Rational::from(delta * n);
-        let count = match rule {
-            NRule::Real => SampleCount::Real(x),
-            _ => SampleCount::Integer(integer_n(&x, rule, prec.cap_bits.max(64)).ok_or_else(|| {
-                Error::Uncertified {
-                    quantity: "N = ceil(e^(n delta))".into(),
-                    digits: 0,
-                    bits: prec.cap_bits,
-                    reached: 0,
+        let count = super::bon::rounded_count(&x, rule, prec)?;
+        let row = match route::plan(model, &tm, delta, n, method) {
+            Some(pl) => {
+                route::window_guard(&pl, n, prec.digits)?;
+                match route::run_window(prec, &pl, n, |w, bits| sweep_row(&tm, w, delta, &count, bits)) {
+                    Ok(v) => v,
+                    Err(Error::Uncertified { quantity, .. }) if guard(model, n, prec.digits).is_ok() => {
+                        let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
+                        let mut v = ziv::run(prec, |bits| Ok(sweep_row(&tm, &lv, delta, &count, bits)))?;
+                        route::mark(
+                            &mut v,
+                            "exact",
+                            Some(format!(
+                                "the window route could not certify {quantity} at n = {n}; the exact route was used"
+                            )),
+                        );
+                        v
+                    }
+                    Err(e) => return Err(e),
                 }
-            })?),
+            }
+            None => {
+                guard(model, n, prec.digits)?;
+                let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
+                ziv::run(prec, |bits| Ok(sweep_row(&tm, &lv, delta, &count, bits)))?
+            }
         };
-        let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
-        let row = ziv::run(prec, |bits| Ok(sweep_row(&tm, &lv, delta, &count, bits)))?;
         out.push(row);
     }
     if progress {
@@ -136,6 +166,7 @@ pub fn run(mut a: SweepArgs) -> Result<(Output, bool)> {
     a.budget.fill(&spec);
     spec.fill("n", &mut a.n);
     spec.fill("N-rule", &mut a.n_rule);
+    spec.fill("method", &mut a.method);
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     if let Some(mm) = super::markov::chain_model(&a.model)? {
         return super::markov::run_sweep(a, mm);
@@ -151,11 +182,16 @@ pub fn run(mut a: SweepArgs) -> Result<(Output, bool)> {
     };
     let ns = grid(a.n.as_deref())?;
     let rule = n_rule(a.n_rule.as_deref())?;
+    let method = route::parse_method(a.method.as_deref())?;
+    let tm = TiltModel::new(&model);
     for &n in &ns {
-        guard(&model, n, prec.digits)?;
+        match route::plan(&model, &tm, &delta, n, method) {
+            Some(pl) => route::window_guard(&pl, n, prec.digits)?,
+            None => guard(&model, n, prec.digits)?,
+        }
     }
     let progress = std::io::stderr().is_terminal();
-    let rows = rows(&model, &delta, &ns, rule, &prec, progress)?;
+    let rows = rows_routed(&model, &delta, &ns, rule, method, &prec, progress)?;
     let mut input = model_echo(&model, prec.digits);
     input["delta"] = json!(delta.to_string());
     input["n"] = json!(ns);

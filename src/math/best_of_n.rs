@@ -260,6 +260,25 @@ fn xlnx_lower(m: &Enc, prec: u32) -> rug::Float {
     }
 }
 
+/// A lower bound (as a point enclosure) of `x ln(x / y)` over `x in [0, hi(m)]`, `y in [lo(b), hi(b)]`,
+/// `y > 0`: the function is convex in `x` with its minimum `-y/e` at `x = y/e` and decreasing in
+/// `y`; when `hi(m) <= lo(b)/e` it decreases on `[0, hi(m)]`, so the minimum is at
+/// `(hi(m), hi(b))`; otherwise `-hi(b)/e`.
+fn xlogxy_lower(m: &Enc, b: &Enc, prec: u32) -> Enc {
+    let mh = m.hi();
+    if mh.is_zero() {
+        return Enc::zero(prec);
+    }
+    let e = Enc::from_i64(1, prec).exp(prec);
+    let blo_e = Enc::point(b.lo()).div(&e, prec);
+    if *b.lo() > 0 && *mh <= *blo_e.lo() {
+        let x = Enc::point(mh);
+        let v = x.mul(&x.ln(prec).sub(&Enc::point(b.hi()).ln(prec), prec), prec);
+        return Enc::point(v.lo());
+    }
+    Enc::point(Enc::point(b.hi()).div(&e, prec).neg().lo())
+}
+
 /// The enclosure `[min(a.lo, b.lo), max(a.hi, b.hi)]` of a quantity known to be `>= a` and `<= b`
 /// (lower end from `a`, upper from `b`).
 fn between(a: &Enc, b: &Enc) -> Enc {
@@ -573,12 +592,14 @@ pub fn kl_to_reference(ev: &BonEval, prec: u32) -> Enc {
         acc = acc.add(&plogpq(&ev.pn[j], &ev.ln_pn[j], &ev.ln_ps[j], prec), prec);
     }
     let o = &ev.out;
-    if let (Some(mb), Some((b, _))) = (&o.mass_below, &o.below) {
-        let lo = Enc::xlogxy(mb, b, prec);
+    if let (Some(mb), Some((_, lb))) = (&o.mass_below, &o.below) {
+        // log-sum value with m = b^N: m ln(m / b) = m (N - 1) ln b, formed from ln b
+        let one = Enc::from_i64(1, prec);
+        let lo = mb.mul(&o.n_samples.sub(&one, prec).mul(lb, prec), prec);
         acc = acc.add(&between(&lo, &mb.mul(&o.ln_n, prec)), prec);
     }
     if let (Some(ma), Some(t)) = (&o.mass_above, &o.above) {
-        let lo = Enc::xlogxy(ma, t, prec);
+        let lo = xlogxy_lower(ma, t, prec);
         acc = acc.add(&between(&lo, &ma.mul(&o.ln_n, prec)), prec);
     }
     acc.clamp_nonneg(prec)
@@ -730,7 +751,7 @@ pub fn kl_to_tilted_pythagorean(kl_ref: &Enc, l: &Enc, e_s: &Enc, n_psi: &Enc, p
 }
 
 /// Reverse KL `D(phi_l^n || pi_N) = sum_j Phi ln(Phi / P_N)` (SEQ-3) over the listed levels,
-/// plus the source's bound for the unlisted ones ([`LevelSource::unlisted_reverse_kl`]).
+/// plus the source's part for the rest ([`LevelSource::reverse_kl_rest`]).
 /// `None` when the source cannot bound the unlisted part.
 pub fn kl_tilted_to_bon_source(
     lv: &dyn LevelSource,
@@ -738,16 +759,19 @@ pub fn kl_tilted_to_bon_source(
     ln_phi: &TiltedLaw,
     prec: u32,
 ) -> Option<Enc> {
-    let listed = reverse_kl_listed(ev, ln_phi, prec);
     let ctx = ReverseKlCtx {
         l: &ln_phi.l,
         n_psi: &ln_phi.n_psi,
         n_samples: &ev.out.n_samples,
         ln_n: &ev.out.ln_n,
-        listed_hint: Some(&listed),
     };
-    let rest = lv.unlisted_reverse_kl(&ctx, prec)?;
-    Some(listed.add(&rest, prec).clamp_nonneg(prec))
+    let (rest, first) = lv.reverse_kl_rest(&ctx, prec)?;
+    let mut acc = rest;
+    for (j, lphi) in ln_phi.iter().enumerate().skip(first) {
+        let phi = lphi.exp(prec);
+        acc = acc.add(&plogpq(&phi, lphi, &ev.ln_pn[j], prec), prec);
+    }
+    Some(acc.clamp_nonneg(prec))
 }
 
 /// `sum_j Phi ln(Phi / P_N)` over the listed levels only.

@@ -8,8 +8,8 @@
 //!   ratio `q_j = P_S(s_j) / F(s_j)` (so that `F(s_j-) = F(s_j) (1 - q_j)` without cancellation);
 //! - rigorous bounds for everything **unlisted**: the mass `P(S < s_0)` below and `P(S > s_{L-1})`
 //!   above, and the range `[n r_min, n r_max]` of every level;
-//! - optionally, an enclosure of the unlisted part of the reverse KL `D(phi^n || pi_N)`, whose
-//!   summand lives far below the listed levels (WIN-4).
+//! - optionally, an enclosure of the part of the reverse KL `D(phi^n || pi_N)` that its listed
+//!   levels do not carry accurately (its summand lives far below best-of-N's levels, WIN-4).
 //!
 //! Sources:
 //! - the exact law (SEQ-2, [`crate::math::best_of_n::Levels`]): every level listed, nothing
@@ -94,8 +94,6 @@ pub struct ReverseKlCtx<'a> {
     pub n_samples: &'a Enc,
     /// `ln N`.
     pub ln_n: &'a Enc,
-    /// The listed levels' own part of the sum (the caller's, for bookkeeping only).
-    pub listed_hint: Option<&'a Enc>,
 }
 
 /// A level law of `S_n` as consumed by best-of-N and the optimum (see the module documentation).
@@ -129,12 +127,15 @@ pub trait LevelSource {
     fn visit(&self, prec: u32, sel: Option<&[bool]>, f: &mut dyn FnMut(usize, LevelProbs));
     /// Bounds for the unlisted mass at `prec`.
     fn unlisted(&self, prec: u32) -> Unlisted;
-    /// An enclosure of `sum over unlisted s of Phi(s) ln(Phi(s) / P_N(s))`, the reverse KL's part
-    /// outside the listed levels; `None` when this source cannot bound it (the field is then not
-    /// certified by this route). The default is exact 0 when nothing is unlisted.
-    fn unlisted_reverse_kl(&self, ctx: &ReverseKlCtx, prec: u32) -> Option<Enc> {
+    /// The reverse KL `D(phi^n || pi_N) = sum_s Phi(s) ln(Phi(s) / P_N(s))` outside the listed
+    /// levels `first..`: returns `(enclosure of that part, first)`. The caller adds the listed terms
+    /// `j >= first`. A source may take over a prefix of its listed levels (`first > 0`) when it has
+    /// a more accurate view of them (the windowed law's second window, WIN-4). `None` when this
+    /// source cannot bound the part (the field is then not certified by this route). The default
+    /// is exact 0 with `first = 0` when nothing is unlisted.
+    fn reverse_kl_rest(&self, ctx: &ReverseKlCtx, prec: u32) -> Option<(Enc, usize)> {
         let _ = ctx;
-        self.unlisted(prec).is_empty().then(|| Enc::zero(prec))
+        self.unlisted(prec).is_empty().then(|| (Enc::zero(prec), 0))
     }
     /// The exact law, when this source has one (enables exact rationals in the results).
     fn exact_law(&self) -> Option<&LevelLaw> {

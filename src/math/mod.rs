@@ -6,3 +6,4 @@ pub mod large_deviations;
 pub mod level_source;
 pub mod markov;
 pub mod tilt;
+pub mod window;

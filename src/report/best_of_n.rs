@@ -5,7 +5,7 @@ use crate::math::best_of_n::{self as bon, BonEval, Levels, TiltedLaw};
 use crate::math::level_source::LevelSource;
 use crate::math::tilt::{eval as tilt_eval, optimum, Optimum, TiltModel};
 use crate::real::Enc;
-use rug::{Integer, Rational};
+use rug::{Float, Integer, Rational};
 
 /// The sample count `N`.
 #[derive(Clone, Debug, PartialEq)]
@@ -14,6 +14,15 @@ pub enum SampleCount {
     Integer(Integer),
     /// The real `N = e^x` for an exact `x = n Delta >= 0`.
     Real(Rational),
+    /// `N = ceil(e^x)` (`ceil = true`) or `floor(e^x)` for an exact `x = n Delta` too large to
+    /// form the integer (it would have `x / ln 10` digits): only `N in [e^x, e^x + 1)` (or
+    /// `(e^x - 1, e^x]`) enters, which every formula here uses as an enclosure.
+    Rounded {
+        /// `x = n Delta`.
+        x: Rational,
+        /// Ceiling (else floor).
+        ceil: bool,
+    },
 }
 
 impl SampleCount {
@@ -22,6 +31,15 @@ impl SampleCount {
         match self {
             SampleCount::Integer(i) => Enc::from_integer(i, prec),
             SampleCount::Real(x) => Enc::from_rational(x, prec).exp(prec),
+            SampleCount::Rounded { x, ceil } => {
+                let e = Enc::from_rational(x, prec).exp(prec);
+                let one = Enc::from_i64(1, prec);
+                if *ceil {
+                    Enc::new(e.lo().clone(), e.add(&one, prec).hi().clone())
+                } else {
+                    Enc::new(e.sub(&one, prec).lo().clone(), e.hi().clone())
+                }
+            }
         }
     }
     /// `ln N` as an enclosure (exact `x` for the real rule).
@@ -35,6 +53,38 @@ impl SampleCount {
                 }
             }
             SampleCount::Real(x) => Enc::from_rational(x, prec),
+            SampleCount::Rounded { x, .. } => {
+                let ex = self.ln_excess(prec).expect("rounded");
+                Enc::from_rational(x, prec).add(&ex, prec)
+            }
+        }
+    }
+    /// For [`SampleCount::Rounded`]: an enclosure end of `ln(N e^{-x})`, which lies in
+    /// `[0, e^{-x}]` for the ceiling (`ln(1 + d e^{-x}) <= d e^{-x}`, `0 <= d < 1`) and in
+    /// `[-2 e^{-x}, 0]` for the floor (`e^{-x} <= 1/2`); returned as the bound `e^{-x}` (ceil) and
+    /// used through [`SampleCount::ln_excess`].
+    fn ln_excess_bound(&self, prec: u32) -> Float {
+        match self {
+            SampleCount::Rounded { x, .. } => {
+                let xe = Enc::from_rational(x, prec);
+                xe.neg().exp(prec).hi().clone()
+            }
+            _ => Float::new(prec),
+        }
+    }
+    /// `ln(N e^{-x})` for [`SampleCount::Rounded`] (see [`SampleCount::ln_excess_bound`]).
+    pub fn ln_excess(&self, prec: u32) -> Option<Enc> {
+        match self {
+            SampleCount::Rounded { ceil, .. } => {
+                let b = self.ln_excess_bound(prec);
+                Some(if *ceil {
+                    Enc::new(Float::new(prec), b)
+                } else {
+                    let two = Float::with_val(prec, &b * 2u32);
+                    Enc::new(-two, Float::new(prec))
+                })
+            }
+            _ => None,
         }
     }
     /// The JSON/table value of `N`.
@@ -42,6 +92,7 @@ impl SampleCount {
         match self {
             SampleCount::Integer(i) => Value::Exact(Rational::from(i)),
             SampleCount::Real(x) => Value::ExpOf(Enc::from_rational(x, prec)),
+            SampleCount::Rounded { .. } => Value::ExpOf(self.ln(prec)),
         }
     }
     /// `N == 1`.
@@ -49,6 +100,7 @@ impl SampleCount {
         match self {
             SampleCount::Integer(i) => *i == 1,
             SampleCount::Real(x) => *x == 0,
+            SampleCount::Rounded { .. } => false,
         }
     }
 }
@@ -315,8 +367,12 @@ pub fn compare_value(
     };
     // The reverse KL weighs every level by Phi ln(Phi / P_N) with |ln P_N| up to N |ln F|, so most
     // levels matter for it: the adaptive scout pass does not pay here (measured), use one pass.
-    let _ = &phi_fn;
-    let ev = bon::eval(lv, &ne, prec);
+    // The windowed source lists only its window, where the scout pass does pay (measured).
+    let ev = if lv.method() == crate::math::level_source::Method::Window {
+        bon::eval_adaptive(lv, &|p| count.enc(p), prec, Some(&phi_fn), &[])
+    } else {
+        bon::eval(lv, &ne, prec)
+    };
     // N = 1: pi_1 = p^n exactly, so D(pi_1 || p^n) = 0 and E S = n E_p r exactly (an enclosure
     // of an exact zero could never certify a digit)
     let kl_ref = if count.is_one() {

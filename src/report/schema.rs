@@ -260,7 +260,7 @@ fn result_defs() -> Json {
     let level = open_obj(
         json!({
             "reward": r("exact"),
-            "prob_reference": r("exact"),
+            "prob_reference": r("real"),
             "prob_bon": r("real"),
             "kl_gap": r("real_or_bounds")
         }),
@@ -280,7 +280,9 @@ fn result_defs() -> Json {
             "win_rate": r("real"),
             "win_rate_bound": r("real"),
             "tokens": r("real_array"),
-            "kl_to_reference_order": r("real")
+            "kl_to_reference_order": r("real"),
+            "method": {"enum": ["exact", "window"], "description": "the level-law route that produced the result (--method)"},
+            "notes": {"type": "array", "items": {"type": "string"}}
         }),
         &[
             "N",
@@ -319,8 +321,16 @@ fn result_defs() -> Json {
     }
     cprops.insert("n".into(), r("count"));
     cprops.insert("levels_total".into(), r("count"));
+    cprops.insert(
+        "method".into(),
+        json!({"enum": ["exact", "window"], "description": "the level-law route that produced the result (--method exact|window|auto)"}),
+    );
+    cprops.insert(
+        "notes".into(),
+        json!({"type": "array", "items": {"type": "string"}}),
+    );
     let mut creq: Vec<&str> = compare_fields.to_vec();
-    creq.extend(["n", "levels_total"]);
+    creq.extend(["n", "levels_total", "method"]);
     let compare = open_obj(Json::Object(cprops.clone()), &creq);
     let mut sprops = cprops;
     sprops.insert("reward_gap_per_token".into(), r("real"));

@@ -3,7 +3,7 @@
 use super::best_of_n::{compare_value, SampleCount};
 use super::{obj, Value};
 use crate::math::asymptotics as asy;
-use crate::math::best_of_n::Levels;
+use crate::math::level_source::LevelSource;
 use crate::math::tilt::{eval, optimum, Optimum, TiltModel};
 use crate::real::Enc;
 use rug::Rational;
@@ -24,8 +24,14 @@ fn e_prec(v: &Value) -> u32 {
 }
 
 /// One sweep row at precision `prec`: the `compare` result for this `n` plus the predictions.
-pub fn sweep_row(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &SampleCount, prec: u32) -> Value {
-    let n = lv.law.n;
+pub fn sweep_row(
+    tm: &TiltModel,
+    lv: &dyn LevelSource,
+    delta: &Rational,
+    count: &SampleCount,
+    prec: u32,
+) -> Value {
+    let n = lv.n();
     let nr = Rational::from(n);
     let cmp = compare_value(tm, lv, delta, count, prec);
     let mut fields: Vec<(String, Value)> = match &cmp {
@@ -92,6 +98,7 @@ pub fn sweep_row(tm: &TiltModel, lv: &Levels, delta: &Rational, count: &SampleCo
 pub fn ln_n_excess(count: &SampleCount, x: &Rational, prec: u32) -> Enc {
     match count {
         SampleCount::Real(_) => Enc::zero(prec),
+        SampleCount::Rounded { .. } => count.ln_excess(prec).expect("rounded"),
         SampleCount::Integer(n) => {
             if *x == 0 {
                 // N = 1 = e^0

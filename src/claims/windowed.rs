@@ -1,0 +1,110 @@
+//! ASY-8 (MATH.md §9): the growth rate of the reverse KL,
+//! `(1/n) ln D(phi^n || pi_N) -> 2 psi(l_Delta / 2) - psi(l_Delta) + Delta` when that is `> 0`,
+//! checked with certified values of `D(phi^n || pi_N)` from the windowed route (WIN-1..WIN-4,
+//! [`crate::math::window`]) at `n = 1000, 4000, 10240`.
+//!
+//! Claims: the exponent is positive (`ASY-8.positive`) and at most `Delta` (`ASY-8.bound`, by the
+//! convexity bound `psi(l/2) <= psi(l)/2`); the gap `limit - (1/n) ln D` is positive and shrinks
+//! strictly along the grid (`ASY-8.gap`). The measured rate is in `proofs/windowed.md`.
+
+use super::registry::{combine, strict, Case, Kind};
+use super::Claim;
+use crate::error::Result;
+use crate::math::best_of_n::{self as bon, integer_n, NRule};
+use crate::math::tilt::{optimum, Optimum};
+use crate::math::window::{WinLattice, WindowKnob, WindowLaw};
+use crate::real::Enc;
+use crate::report::Value;
+use rug::{Float, Integer, Rational};
+
+/// The grid of ASY-8 (the lengths of the note in MATH.md §9).
+pub const ASY8_GRID: [u64; 3] = [1000, 4000, 10240];
+
+const ST: &str =
+    "(1/n) ln D(phi^n||pi_N) -> 2 psi(l/2) - psi(l) + Delta (ASY-8): exponent > 0, <= Delta, gap shrinking";
+
+/// The ASY-8 limit `2 psi(l/2) - psi(l) + Delta` for the tilt enclosure `l`.
+pub fn asy8_limit(lat: &WinLattice, l: &Enc, delta: &Rational, prec: u32) -> Enc {
+    let half = l.mul_rational(&Rational::from((1, 2)), prec);
+    lat.psi(&half, prec)
+        .mul_rational(&Rational::from(2), prec)
+        .sub(&lat.psi(l, prec), prec)
+        .add(&Enc::from_rational(delta, prec), prec)
+}
+
+/// `D(phi^n || pi_N)` with `N = ceil(e^{n Delta})`, certified by the windows at `prec`
+/// (the whole line when the windows cannot bound it at this precision).
+pub fn reverse_kl_windowed(
+    lat: &WinLattice,
+    l: &Enc,
+    n_psi1: &Enc,
+    delta: &Rational,
+    n: u64,
+    prec: u32,
+) -> Enc {
+    let lam = Float::with_val(64, l.mid());
+    let x = Rational::from(delta * n);
+    let Some(big_n) = integer_n(&x, NRule::Ceil, 1 << 20) else {
+        return Enc::whole(prec);
+    };
+    let w = WindowLaw::new(lat, n, &lam, prec, WindowKnob::default());
+    let ne = Enc::from_integer(&big_n, prec);
+    let ev = bon::eval(&w, &ne, prec);
+    let n_psi = n_psi1.mul(&Enc::from_integer(&Integer::from(n), prec), prec);
+    let phi = bon::ln_tilted(&w, &ev, l, &n_psi, prec);
+    bon::kl_tilted_to_bon_source(&w, &ev, &phi, prec).unwrap_or_else(|| Enc::whole(prec))
+}
+
+/// The ASY-8 claims on a case (none when the case has no asymptotic grid).
+pub fn asy8_claims(case: &Case, prec: u32) -> Result<Vec<Claim>> {
+    if case.grid.is_empty() {
+        return Ok(vec![]);
+    }
+    let Some(Optimum::Interior(l)) = optimum(&case.tm, &case.delta, prec) else {
+        return Ok(vec![Claim::unknown("ASY-8", ST, prec)]);
+    };
+    let Some(lat) = WinLattice::new(case.model.probs(), &case.model.r) else {
+        return Ok(vec![]);
+    };
+    let lim = asy8_limit(&lat, &l, &case.delta, prec);
+    let zero = Value::Exact(Rational::new());
+    let mut out = vec![
+        strict("ASY-8.positive", ST, zero.clone(), Value::Real(lim.clone()), prec),
+        // psi(l/2) <= psi(l)/2 (convexity, psi(0) = 0) gives limit <= Delta; strict for a
+        // non-constant reward
+        strict(
+            "ASY-8.bound",
+            ST,
+            Value::Real(lim.clone()),
+            Value::Exact(case.delta.clone()),
+            prec,
+        ),
+    ];
+    if lim.sign_certified() != Some(std::cmp::Ordering::Greater) {
+        return Ok(out);
+    }
+    let psi1 = lat.psi(&l, prec);
+    let gaps: Vec<Enc> = ASY8_GRID
+        .iter()
+        .map(|&n| {
+            let d = reverse_kl_windowed(&lat, &l, &psi1, &case.delta, n, prec);
+            let a = d.ln(prec).mul_rational(&Rational::from((1, n)), prec);
+            lim.sub(&a, prec)
+        })
+        .collect();
+    let mut cs = vec![strict("ASY-8.gap", ST, zero, Value::Real(gaps[0].clone()), prec)];
+    for w in gaps.windows(2) {
+        cs.push(strict(
+            "ASY-8.gap",
+            ST,
+            Value::Real(w[1].clone()),
+            Value::Real(w[0].clone()),
+            prec,
+        ));
+    }
+    out.push(
+        combine("ASY-8.gap", ST, Kind::Inequality, cs)
+            .unwrap_or_else(|| Claim::unknown("ASY-8.gap", ST, prec)),
+    );
+    Ok(out)
+}

@@ -1,0 +1,191 @@
+//! `--method exact|window|auto`: which level-law route serves `bon`, `compare` and `sweep`, the
+//! window route's resource guard, and the fallback from the window to the exact route.
+//!
+//! - `exact`: the exact level law (SEQ-2), as before.
+//! - `window`: the certified windows of MATH.md §9 ([`crate::math::window`]). A result that the
+//!   windows cannot certify (small `n`, where the windows cover the whole law and the tails near
+//!   1 lose relative accuracy; or a regime without an interior tilt) falls back to the exact route
+//!   when that fits the machine, with a note naming the field; otherwise it is exit 3 naming the
+//!   field. Nothing uncertified is printed either way.
+//! - `auto` (default): the exact route for `n < AUTO_WINDOW_MIN_N` (measured crossover, see
+//!   `benches/window.rs`) and whenever the windows do not apply, else the window route.
+
+use crate::error::{Error, Result};
+use crate::exact::dist::Model;
+use crate::math::tilt::{optimum, Optimum, TiltModel};
+use crate::math::window::{fixed_bits, WinLattice, WindowKnob, WindowLaw};
+use crate::real::ziv::{self, Precision};
+use crate::report::Value;
+use rug::{Float, Rational};
+
+/// The route asked for with `--method`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum MethodArg {
+    /// The exact level law.
+    Exact,
+    /// The certified windows.
+    Window,
+    /// Pick by `n` (the default).
+    Auto,
+}
+
+/// Smallest `n` at which `auto` takes the window route (Example A at 30 digits: the window route
+/// is faster from about here on; measured with `benches/window.rs`).
+pub const AUTO_WINDOW_MIN_N: u64 = 2000;
+
+/// Memory budget of the window route (bytes).
+pub const WINDOW_MAX_BYTES: f64 = 12.0 * (1u64 << 30) as f64;
+/// Time budget of the window route (estimated seconds).
+pub const WINDOW_MAX_SECONDS: f64 = 900.0;
+
+/// Parse `--method`.
+pub fn parse_method(s: Option<&str>) -> Result<MethodArg> {
+    match s.map(|x| x.trim().to_ascii_lowercase()) {
+        None => Ok(MethodArg::Auto),
+        Some(x) if x == "auto" => Ok(MethodArg::Auto),
+        Some(x) if x == "exact" => Ok(MethodArg::Exact),
+        Some(x) if x == "window" => Ok(MethodArg::Window),
+        Some(x) => Err(Error::input(format!(
+            "--method: expected exact, window or auto, got '{x}'"
+        ))),
+    }
+}
+
+/// Everything the window route needs: the lattice and the tilt `lambda'` of the first window.
+#[derive(Clone, Debug)]
+pub struct WindowPlan {
+    /// The model in lattice form.
+    pub lat: WinLattice,
+    /// `lambda'`: a 64-bit point near the tilt where best-of-N concentrates.
+    pub lambda: Float,
+    /// Window width knob (tests only; production uses the default).
+    pub knob: WindowKnob,
+}
+
+/// The window's tilt for a per-token budget `delta`: a point near `l_Delta`, `None` outside the
+/// interior regime (`Delta = 0`, saturated, constant reward), where the windows do not apply.
+pub fn window_tilt(tm: &TiltModel, delta: &Rational) -> Option<Float> {
+    match optimum(tm, delta, 128)? {
+        Optimum::Interior(l) => {
+            let m = Float::with_val(64, l.mid());
+            (m > 0).then_some(m)
+        }
+        _ => None,
+    }
+}
+
+/// Rough a-priori cost of the window route: `(levels in the widest window, bytes, seconds)`.
+pub fn window_estimate(plan: &WindowPlan, n: u64, digits: usize) -> (f64, f64, f64) {
+    let prec = (digits as f64 * std::f64::consts::LOG2_10).ceil() as u32 + 32;
+    let b = fixed_bits(prec, n) as f64;
+    let lat = &plan.lat;
+    let theta = plan.lambda.to_f64() * lat.span().to_f64();
+    // variance of the tilted base in levels (as in the window placement)
+    let d = lat.d as f64;
+    let ws: Vec<f64> = lat
+        .ks
+        .iter()
+        .zip(&lat.ps)
+        .map(|(k, p)| p.to_f64() * (theta * (*k as f64 - d)).exp())
+        .collect();
+    let z: f64 = ws.iter().sum();
+    let mean: f64 = lat.ks.iter().zip(&ws).map(|(k, w)| *k as f64 * w).sum::<f64>() / z;
+    let var: f64 = lat
+        .ks
+        .iter()
+        .zip(&ws)
+        .map(|(k, w)| (*k as f64 - mean).powi(2) * w)
+        .sum::<f64>()
+        / z;
+    let zq = (2.0 * (b + 8.0) * std::f64::consts::LN_2).sqrt();
+    let width = (2.0 * (zq * var.sqrt() * (n as f64).sqrt() + d + 2.0)).min(n as f64 * d + 1.0);
+    let slot_bits = 64.0 * ((2.0 * b + 1.0) / 64.0).ceil();
+    let packed = width * slot_bits / 8.0;
+    // packed operand, its square, the unpacked limbs, the coefficient vectors (two windows)
+    let bytes = packed * 5.0 + 2.0 * width * (b / 8.0 + 40.0) + 64.0e6;
+    // GMP squaring ~ 4e-10 s per bit of the result (FFT range), twice per doubling chain
+    // (geometric), two windows; best-of-N ~ 20 MPFR operations per level at ~100 ns each
+    let sq = 2.0 * packed * 8.0 * 4.0e-10 * 2.0 * 2.0;
+    let bon = 2.0 * width * 20.0 * 1.0e-7 * (prec as f64 / 128.0).powf(1.3);
+    (width, bytes, sq + bon + 0.01)
+}
+
+/// Refuse a window job that would not fit (exit 2 with the estimate).
+pub fn window_guard(plan: &WindowPlan, n: u64, digits: usize) -> Result<()> {
+    let (width, bytes, seconds) = window_estimate(plan, n, digits);
+    if bytes > WINDOW_MAX_BYTES || seconds > WINDOW_MAX_SECONDS {
+        return Err(Error::TooLarge(format!(
+            "refusing n = {n} on the window route: windows of about {width:.3e} levels would need about {:.1} GB \
+             and {seconds:.0} s, above the limits of {:.0} GB and {WINDOW_MAX_SECONDS:.0} s; try a smaller --n or fewer --digits",
+            bytes / 1e9,
+            WINDOW_MAX_BYTES / 1e9
+        )));
+    }
+    Ok(())
+}
+
+/// The window plan for `method` at length `n` and budget `delta` (`None`: use the exact route).
+pub fn plan(
+    model: &Model,
+    tm: &TiltModel,
+    delta: &Rational,
+    n: u64,
+    method: MethodArg,
+) -> Option<WindowPlan> {
+    if method == MethodArg::Exact || (method == MethodArg::Auto && n < AUTO_WINDOW_MIN_N) {
+        return None;
+    }
+    let lat = WinLattice::new(model.probs(), &model.r)?;
+    let lambda = window_tilt(tm, delta)?;
+    Some(WindowPlan {
+        lat,
+        lambda,
+        knob: window_knob(),
+    })
+}
+
+/// The test-only window knob: `ALIGNEXACT_TEST_WINDOW_WIDEN` (a factor for the window width; a
+/// too-narrow window must only widen the enclosures or fail, never change a digit).
+pub fn window_knob() -> WindowKnob {
+    let widen = std::env::var("ALIGNEXACT_TEST_WINDOW_WIDEN")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .filter(|w| w.is_finite() && *w > 0.0)
+        .unwrap_or(1.0);
+    WindowKnob { widen }
+}
+
+/// Largest precision the window route tries before giving up on a field (it rebuilds its
+/// windows at every precision, so the cap is a few doublings above the start).
+pub fn window_cap(prec: &Precision) -> u32 {
+    prec.cap_bits.min(prec.start_bits().saturating_mul(8))
+}
+
+/// Run `f` on the windows at rising precision (the precision loop of [`ziv::run`] with the
+/// window cap). An uncertified field is returned as [`Error::Uncertified`] naming it.
+pub fn run_window(
+    prec: &Precision,
+    plan: &WindowPlan,
+    n: u64,
+    mut f: impl FnMut(&WindowLaw, u32) -> Value,
+) -> Result<Value> {
+    let p = Precision {
+        digits: prec.digits,
+        cap_bits: window_cap(prec),
+    };
+    ziv::run(&p, |bits| {
+        let w = WindowLaw::new(&plan.lat, n, &plan.lambda, bits, plan.knob);
+        Ok(f(&w, bits))
+    })
+}
+
+/// Append `("method", ...)` and a fallback note to a result object.
+pub fn mark(v: &mut Value, method: &str, note: Option<String>) {
+    if let Value::Object(items) = v {
+        items.retain(|(k, _)| k != "method");
+        items.push(("method".into(), Value::Str(method.into())));
+        if let Some(n) = note {
+            items.push(("notes".into(), Value::Array(vec![Value::Str(n)])));
+        }
+    }
+}

@@ -1,0 +1,741 @@
+//! The windowed level law (MATH.md §9, WIN-1 .. WIN-4): certified best-of-N and optimum
+//! quantities at large `n` from windows of width `O(sqrt(n bits))` of a tilted power.
+//!
+//! # Lattice form
+//! On the support, `r_a = c + h k_a` with integers `0 <= k_a <= d` and `gcd(k_a) = 1` (span `h`,
+//! `c = r_min`). `f(z) = sum_a p_a z^{k_a}`; level `s in 0..=nd` has reward `n c + h s` and
+//! `P_S(s) = [z^s] f(z)^n`.
+//!
+//! # WIN-1 (tilt identity)
+//! For a real `theta`, `g_theta(z) = f(e^theta z) / f(e^theta)` has non-negative coefficients summing
+//! to 1 and `P_S(s) = f(e^theta)^n e^{-theta s} G_theta(s)`, `G_theta(s) = [z^s] g_theta(z)^n`.
+//! Any `theta` is exact here: we take `theta = h lambda'` for an exact binary float `lambda'` near
+//! `l_Delta` (the window's position only affects its efficiency, never its rigour).
+//!
+//! # WIN-2 (windowed power with mass accounting)
+//! Fixed point with `B` bits: a window `[a, b]` of integers `L(s) <= 2^B G(s)`, zero outside.
+//! Products of lower bounds of non-negative numbers are lower bounds; floors round down; dropping
+//! coefficients outside the new window only lowers. Since `sum_s G(s) = 1` exactly, the deficit
+//! `E = 2^B - sum_s L(s)` is exact and bounds every non-negative deficit: `2^B G(s) - L(s) <= E`
+//! for each `s`, and `sum_s (2^B G(s) - L(s)) w(s) <= E max w` for weights `w >= 0`. So one
+//! integer vector and one integer carry all the bounds (no separate upper vector is needed; this
+//! is the `U = L + eps` form of MATH.md §9 with `eps` the exact deficit). Squarings use one GMP
+//! product of Kronecker-packed integers; multiplications by `g` are direct (at most 8 terms).
+//!
+//! # WIN-3 (tails and outside bounds)
+//! `T(s) = P(S > s) = f(e^theta)^n e^{-theta s} R(s)` with `R(s) = sum_{t > s} e^{-theta(t-s)} G(t)`,
+//! enclosed by `R_L(s) <= 2^B R(s) <= R_L(s) + e^{-theta} E` (`theta > 0`), where `R_L` runs over
+//! the window by `R_L(s) = e^{-theta} (R_L(s+1) + L(s+1))`.
+//!
+//! # WIN-4 (which window for which quantity)
+//! Best-of-N and `D(pi_N || ...)` live in the window at `theta = h l_Delta`; the reverse KL
+//! `D(phi^n || pi_N)` also needs a second window at `theta / 2` and, outside both windows, the bound
+//! of [`WindowLaw::unlisted_reverse_kl`] (see `proofs/windowed.md`).
+
+use crate::math::best_of_n::{self as bon, TiltedLaw};
+use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, Unlisted};
+use crate::real::round::{add_up, int_dn, int_up};
+use crate::real::Enc;
+use rug::integer::Order;
+use rug::{Float, Integer, Rational};
+use std::collections::BTreeMap;
+
+/// A memoryless model in lattice form (see the module documentation).
+#[derive(Clone, Debug)]
+pub struct WinLattice {
+    /// `L`, the lcm of the reward denominators on the support.
+    pub scale: Integer,
+    /// `m_min = r_min L`.
+    pub m_min: Integer,
+    /// `g`: `h = g / L`.
+    pub g: Integer,
+    /// Distinct exponents `k` (increasing, `k[0] = 0`).
+    pub ks: Vec<usize>,
+    /// Merged probabilities of each exponent (all `> 0`, sum 1).
+    pub ps: Vec<Rational>,
+    /// `d = max k`.
+    pub d: usize,
+}
+
+/// Largest exponent span `d` the window route accepts (the base polynomial is dense).
+pub const MAX_SPAN: usize = 1 << 20;
+
+impl WinLattice {
+    /// The lattice form of `(p, r)`; `None` when the reward is constant on the support or the span
+    /// `d` exceeds [`MAX_SPAN`].
+    pub fn new(p: &[Rational], r: &[Rational]) -> Option<WinLattice> {
+        let support: Vec<usize> = (0..p.len()).filter(|&a| p[a] > 0).collect();
+        let mut scale = Integer::from(1);
+        for &a in &support {
+            scale.lcm_mut(r[a].denom());
+        }
+        let m: Vec<Integer> = support
+            .iter()
+            .map(|&a| Integer::from(&scale / r[a].denom()) * r[a].numer())
+            .collect();
+        let m_min = m.iter().min()?.clone();
+        let mut g = Integer::new();
+        for ma in &m {
+            g.gcd_mut(&Integer::from(ma - &m_min));
+        }
+        if g == 0 {
+            return None;
+        }
+        let mut merged: BTreeMap<usize, Rational> = BTreeMap::new();
+        for (ma, &a) in m.iter().zip(&support) {
+            let k = Integer::from(ma - &m_min) / &g;
+            let k = k.to_usize().filter(|&k| k <= MAX_SPAN)?;
+            *merged.entry(k).or_default() += &p[a];
+        }
+        let (ks, ps): (Vec<usize>, Vec<Rational>) = merged.into_iter().unzip();
+        let d = *ks.last()?;
+        Some(WinLattice {
+            scale,
+            m_min,
+            g,
+            ks,
+            ps,
+            d,
+        })
+    }
+    /// The span `h = g / L`.
+    pub fn span(&self) -> Rational {
+        Rational::from((self.g.clone(), self.scale.clone()))
+    }
+    /// `p(A_min)`, the probability of exponent 0.
+    pub fn p_min(&self) -> &Rational {
+        &self.ps[0]
+    }
+    /// `psi(lambda) = lambda c + ln sum_k p_k e^{lambda h k}` for an enclosure `lambda`.
+    pub fn psi(&self, lambda: &Enc, prec: u32) -> Enc {
+        let c = Rational::from((self.m_min.clone(), self.scale.clone()));
+        let theta = lambda.mul_rational(&self.span(), prec);
+        lambda.mul_rational(&c, prec).add(&self.ln_f(&theta, prec), prec)
+    }
+    /// `ln f(e^theta) = ln sum_k p_k e^{theta k}`, shifted by the largest exponent for `theta > 0`.
+    pub fn ln_f(&self, theta: &Enc, prec: u32) -> Enc {
+        // f(e^theta) = e^{theta d} sum_k p_k e^{-theta (d - k)}: every exponential <= 1 for theta >= 0
+        let d = self.d as i64;
+        let mut acc = Enc::zero(prec);
+        for (k, p) in self.ks.iter().zip(&self.ps) {
+            let e = theta.mul(&Enc::from_i64(*k as i64 - d, prec), prec).exp(prec);
+            acc = acc.add(&e.mul_rational(p, prec), prec);
+        }
+        theta.mul(&Enc::from_i64(d, prec), prec).add(&acc.ln(prec), prec)
+    }
+    /// Mean and variance (in levels) of the tilted base `g_theta`, in `f64` (window placement only).
+    fn moments(&self, theta: f64) -> (f64, f64) {
+        let d = self.d as f64;
+        let w: Vec<f64> = self
+            .ks
+            .iter()
+            .zip(&self.ps)
+            .map(|(k, p)| p.to_f64() * (theta * (*k as f64 - d)).exp())
+            .collect();
+        let z: f64 = w.iter().sum();
+        let mean: f64 = self.ks.iter().zip(&w).map(|(k, w)| *k as f64 * w).sum::<f64>() / z;
+        let var: f64 = self
+            .ks
+            .iter()
+            .zip(&w)
+            .map(|(k, w)| (*k as f64 - mean).powi(2) * w)
+            .sum::<f64>()
+            / z;
+        (mean, var.max(1e-300))
+    }
+}
+
+/// A windowed power `g_theta^n` in fixed point: `L(s)` for `s in [a, a + coef.len())`, and the
+/// exact deficit `E = 2^B - sum L` (WIN-2).
+#[derive(Clone, Debug)]
+pub struct TiltedPower {
+    /// Fixed-point bits `B`.
+    pub bits: u32,
+    /// First level of the window.
+    pub a: usize,
+    /// `L(s)`, `0 <= L(s) <= 2^B G(s)`.
+    pub coef: Vec<Integer>,
+    /// `E = 2^B - sum L >= 0`.
+    pub deficit: Integer,
+}
+
+/// How wide the windows are: the half-width of power `m` is `widen * (z sd sqrt(m)) + d + 2`
+/// levels with `z = sqrt(2 (B + 8) ln 2)`. `1.0` in production; tests lower it to check that a
+/// too-narrow window only widens the enclosures (never a wrong digit).
+#[derive(Clone, Copy, Debug)]
+pub struct WindowKnob {
+    /// Multiplier of the window half-width.
+    pub widen: f64,
+}
+
+impl Default for WindowKnob {
+    fn default() -> Self {
+        WindowKnob { widen: 1.0 }
+    }
+}
+
+fn window_for(m: u64, d: usize, mean: f64, sd: f64, bits: u32, knob: WindowKnob) -> (usize, usize) {
+    let top = (m as f64) * d as f64;
+    let z = (2.0 * (bits as f64 + 8.0) * std::f64::consts::LN_2).sqrt();
+    let half = knob.widen * z * sd * (m as f64).sqrt() + d as f64 + 2.0;
+    let c = m as f64 * mean;
+    let lo = (c - half).floor().max(0.0);
+    let hi = (c + half).ceil().min(top);
+    (lo as usize, hi.max(lo) as usize)
+}
+
+/// The coefficients `L_1(k) = floor(2^B g_k)` of the tilted base, `g_k = p_k e^{theta k} / f(e^theta)`,
+/// from enclosures at `B + 64` bits (their lower ends, floored: lower bounds).
+fn base_power(lat: &WinLattice, theta: &Rational, bits: u32) -> Vec<Integer> {
+    let prec = bits + 64;
+    let th = Enc::from_rational(theta, prec);
+    let d = lat.d as i64;
+    let ws: Vec<Enc> = lat
+        .ks
+        .iter()
+        .zip(&lat.ps)
+        .map(|(k, p)| {
+            th.mul(&Enc::from_i64(*k as i64 - d, prec), prec)
+                .exp(prec)
+                .mul_rational(p, prec)
+        })
+        .collect();
+    let z = Enc::sum(ws.iter(), prec);
+    let mut out = vec![Integer::new(); lat.d + 1];
+    for (k, w) in lat.ks.iter().zip(&ws) {
+        let g = w.div(&z, prec);
+        let lo = Float::with_val(prec, g.lo() << bits as i32);
+        let li = lo.floor().to_integer().unwrap_or_default().max(Integer::new());
+        out[*k] = li;
+    }
+    out
+}
+
+/// `floor((x * y)(s) / 2^B)` for `s` in the window `[lo, hi]` of the product of a windowed power
+/// `x` (first level `ax`) with itself, by Kronecker substitution: every product sum is at most
+/// `2^{2B}` (it bounds `2^{2B} G_{2m}(s) <= 2^{2B}`), so slots of `2B + 1` bits never carry.
+fn square_window(x: &[Integer], ax: usize, bits: u32, lo: usize, hi: usize) -> Vec<Integer> {
+    let w = (2 * bits as usize + 1).div_ceil(64);
+    let mut limbs = vec![0u64; x.len() * w];
+    for (j, c) in x.iter().enumerate() {
+        c.write_digits(&mut limbs[j * w..(j + 1) * w], Order::Lsf);
+    }
+    let packed = Integer::from_digits(&limbs, Order::Lsf);
+    drop(limbs);
+    let sq = packed.square();
+    let limbs = sq.to_digits::<u64>(Order::Lsf);
+    drop(sq);
+    let base = 2 * ax;
+    (lo..=hi)
+        .map(|s| {
+            if s < base {
+                return Integer::new();
+            }
+            let i = s - base;
+            let a = (i * w).min(limbs.len());
+            let b = ((i + 1) * w).min(limbs.len());
+            Integer::from_digits(&limbs[a..b], Order::Lsf) >> bits
+        })
+        .collect()
+}
+
+/// `floor((x * g)(s) / 2^B)` for `s` in `[lo, hi]`, with the base `L_1` (at most 8 non-zero terms).
+fn mul_base(x: &[Integer], ax: usize, base: &[Integer], bits: u32, lo: usize, hi: usize) -> Vec<Integer> {
+    let terms: Vec<(usize, &Integer)> = base.iter().enumerate().filter(|(_, c)| **c != 0).collect();
+    let mut acc = Integer::new();
+    (lo..=hi)
+        .map(|s| {
+            acc.assign_zero();
+            for &(k, c) in &terms {
+                if s >= k + ax && s - k - ax < x.len() {
+                    acc += &x[s - k - ax] * c;
+                }
+            }
+            Integer::from(&acc >> bits)
+        })
+        .collect()
+}
+
+trait AssignZero {
+    fn assign_zero(&mut self);
+}
+impl AssignZero for Integer {
+    fn assign_zero(&mut self) {
+        rug::Assign::assign(self, 0);
+    }
+}
+
+/// `g_theta^n` windowed (WIN-2), by binary powering from the top bit of `n`.
+pub fn tilted_power(lat: &WinLattice, theta: &Rational, n: u64, bits: u32, knob: WindowKnob) -> TiltedPower {
+    let base = base_power(lat, theta, bits);
+    let (mean, var) = lat.moments(theta.to_f64());
+    let sd = var.sqrt();
+    let mut cur = base.clone();
+    let mut a = 0usize;
+    let mut m: u64 = 1;
+    let top = 63 - n.leading_zeros();
+    for bit in (0..top).rev() {
+        let m2 = 2 * m;
+        let (lo, hi) = window_for(m2, lat.d, mean, sd, bits, knob);
+        cur = square_window(&cur, a, bits, lo, hi);
+        a = lo;
+        m = m2;
+        if (n >> bit) & 1 == 1 {
+            let (lo, hi) = window_for(m + 1, lat.d, mean, sd, bits, knob);
+            cur = mul_base(&cur, a, &base, bits, lo, hi);
+            a = lo;
+            m += 1;
+        }
+    }
+    debug_assert_eq!(m, n);
+    let one = Integer::from(1) << bits;
+    let total: Integer = cur.iter().sum();
+    let deficit = one - total;
+    assert!(
+        deficit >= 0,
+        "windowed power: lower bounds exceed the total mass (internal error)"
+    );
+    TiltedPower {
+        bits,
+        a,
+        coef: cur,
+        deficit,
+    }
+}
+
+/// The windowed level law of `S_n` at one tilt (a [`LevelSource`]): the levels of the window of
+/// `g_theta^n`, `theta = h lambda'`, restricted to those with `L > 0` and `T <= 1/2`.
+#[derive(Clone, Debug)]
+pub struct WindowLaw {
+    /// The lattice.
+    pub lat: WinLattice,
+    /// `n`.
+    pub n: u64,
+    /// The tilt `lambda'` (an exact binary float, `> 0`).
+    pub lambda: Float,
+    /// `theta = h lambda'`, exact.
+    pub theta: Rational,
+    /// The windowed power.
+    pub pow: TiltedPower,
+    /// Listed levels: `[lo, hi]` (lattice indices `s`).
+    pub lo: usize,
+    /// Last listed level.
+    pub hi: usize,
+    /// The window knob used (for the second window).
+    pub knob: WindowKnob,
+}
+
+/// Fixed-point bits for a working precision `prec` at length `n`: the deficit from flooring
+/// (`< 1` per coefficient per product) must stay far below the central coefficients `~ 2^B / sqrt(n)`.
+pub fn fixed_bits(prec: u32, n: u64) -> u32 {
+    prec + 48 + 64 - n.leading_zeros()
+}
+
+impl WindowLaw {
+    /// Build the window at `lambda'` (`> 0`) with `B = fixed_bits(prec, n)`.
+    pub fn new(lat: &WinLattice, n: u64, lambda: &Float, prec: u32, knob: WindowKnob) -> WindowLaw {
+        let theta = lambda.to_rational().expect("finite tilt") * lat.span();
+        let bits = fixed_bits(prec, n);
+        let pow = tilted_power(lat, &theta, n, bits, knob);
+        let mut w = WindowLaw {
+            lat: lat.clone(),
+            n,
+            lambda: lambda.clone(),
+            theta,
+            pow,
+            lo: 0,
+            hi: 0,
+            knob,
+        };
+        w.choose_listing();
+        w
+    }
+
+    /// The listed range: the run of `L > 0` around the largest coefficient, cut from below where
+    /// the tail or `F = 1 - T` lose their relative accuracy. A heuristic: any listed range is
+    /// rigorous, the choice only decides which fields certify.
+    fn choose_listing(&mut self) {
+        let c = &self.pow.coef;
+        let (imax, _) = c
+            .iter()
+            .enumerate()
+            .max_by(|x, y| x.1.cmp(y.1))
+            .expect("non-empty");
+        let mut lo = imax;
+        while lo > 0 && c[lo - 1] > 0 {
+            lo -= 1;
+        }
+        let mut hi = imax;
+        while hi + 1 < c.len() && c[hi + 1] > 0 {
+            hi += 1;
+        }
+        self.lo = self.pow.a + lo;
+        self.hi = self.pow.a + hi;
+        // keep from the first level whose tail T and CDF F = 1 - T are both known to a relative
+        // 2^-8 (below it the window's deficit swamps the tail, or F = 1 - T has cancelled)
+        let ln_t = self.ln_tails(64, self.lo, self.hi);
+        let tol = Float::with_val(64, 1) >> 8;
+        let mut first = self.hi;
+        for (i, lt) in ln_t.iter().enumerate() {
+            let t = clamp01(&lt.exp(64), 64);
+            let lf = t.neg().ln_1p(64);
+            if lt.is_finite() && lf.is_finite() && lt.width() <= tol && lf.width() <= tol {
+                first = self.lo + i;
+                break;
+            }
+        }
+        self.lo = first;
+    }
+
+    /// Restrict the listing to `[lo, hi]` (within the current listing).
+    pub fn restricted(&self, lo: usize, hi: usize) -> Option<WindowLaw> {
+        let lo = lo.max(self.lo);
+        let hi = hi.min(self.hi);
+        (lo <= hi).then(|| {
+            let mut w = self.clone();
+            w.lo = lo;
+            w.hi = hi;
+            w
+        })
+    }
+
+    fn theta_enc(&self, prec: u32) -> Enc {
+        Enc::from_rational(&self.theta, prec)
+    }
+    /// `ln C = n ln f(e^theta)`.
+    fn ln_c(&self, prec: u32) -> Enc {
+        self.lat
+            .ln_f(&self.theta_enc(prec + 16), prec + 16)
+            .mul(&Enc::from_integer(&Integer::from(self.n), prec + 16), prec)
+    }
+    /// `2^-B` scaled enclosure `[L, L + E] / 2^B` of `G(s)`.
+    fn g_enc(&self, s: usize, prec: u32) -> Enc {
+        let b = self.pow.bits as i32;
+        let l = self.coef_at(s);
+        let lo = int_dn(&l, prec) >> b;
+        let hi = int_up(&Integer::from(&l + &self.pow.deficit), prec) >> b;
+        Enc::new(lo, hi)
+    }
+    fn coef_at(&self, s: usize) -> Integer {
+        if s < self.pow.a || s - self.pow.a >= self.pow.coef.len() {
+            Integer::new()
+        } else {
+            self.pow.coef[s - self.pow.a].clone()
+        }
+    }
+    /// `ln T(s)` for `s in [lo, hi]` (WIN-3), from the backward recursion over the window above.
+    fn ln_tails(&self, prec: u32, lo: usize, hi: usize) -> Vec<Enc> {
+        let r = self.tails_r(prec, lo, hi);
+        (lo..=hi)
+            .zip(r)
+            .map(|(s, rr)| self.ln_t_of(s, &rr, prec))
+            .collect()
+    }
+    /// `ln T(s) = ln C - theta s + ln R(s)`.
+    fn ln_t_of(&self, s: usize, r: &Enc, prec: u32) -> Enc {
+        let wp = prec + 16;
+        let ts = self
+            .theta_enc(wp)
+            .mul(&Enc::from_integer(&Integer::from(s), wp), wp);
+        self.ln_c(wp).sub(&ts, wp).add(&r.ln(wp), prec)
+    }
+    /// `R(s) = sum_{t > s} e^{-theta (t - s)} G(t)` for `s in [lo, hi]` (WIN-3): the backward
+    /// recursion `R_L(s-1) = e^{-theta} (R_L(s) + L(s)/2^B)` from the window's top (`R_L = 0`), and
+    /// the upper end raised by the deficit slack `e^{-theta} E / 2^B`. No transcendental call per
+    /// level.
+    fn tails_r(&self, prec: u32, lo: usize, hi: usize) -> Vec<Enc> {
+        let wp = prec + 16;
+        let b = self.pow.bits as i32;
+        let th = self.theta_enc(wp);
+        let q = th.neg().exp(wp); // e^{-theta}
+        let top = self.pow.a + self.pow.coef.len() - 1;
+        let slack = {
+            let e = int_up(&self.pow.deficit, wp) >> b;
+            crate::real::round::mul_up(&e, q.hi(), wp)
+        };
+        let mut r = Enc::zero(wp); // R_L(top) = 0
+        let mut out = vec![Enc::zero(prec); hi - lo + 1];
+        let mut s = top.max(hi);
+        loop {
+            if s <= hi && s >= lo {
+                out[s - lo] = Enc::new(r.lo().clone(), add_up(r.hi(), &slack, wp));
+            }
+            if s == lo || s == 0 {
+                break;
+            }
+            // R_L(s-1) = e^{-theta} (R_L(s) + L(s) / 2^B)
+            let l = self.coef_at(s);
+            if l != 0 {
+                let lf = Enc::new(int_dn(&l, wp) >> b, int_up(&l, wp) >> b);
+                r = r.add(&lf, wp);
+            }
+            r = r.mul(&q, wp);
+            s -= 1;
+        }
+        out
+    }
+    /// `2^B - sum_{s in [lo, hi]} L(s)` over `2^B`: an upper bound of `G_theta` outside `[lo, hi]`.
+    pub fn outside_mass(&self, lo: usize, hi: usize, prec: u32) -> Enc {
+        let mut sum = Integer::new();
+        for s in lo..=hi {
+            sum += self.coef_at(s);
+        }
+        let one = Integer::from(1) << self.pow.bits;
+        let e = one - sum;
+        Enc::new(Float::new(prec), int_up(&e, prec) >> self.pow.bits as i32)
+    }
+}
+
+impl LevelSource for WindowLaw {
+    fn method(&self) -> Method {
+        Method::Window
+    }
+    fn n(&self) -> u64 {
+        self.n
+    }
+    fn len(&self) -> usize {
+        self.hi - self.lo + 1
+    }
+    fn scale(&self) -> Integer {
+        self.lat.scale.clone()
+    }
+    fn level(&self, j: usize) -> Integer {
+        Integer::from(&self.lat.m_min * self.n) + Integer::from(&self.lat.g * (self.lo + j))
+    }
+    fn reward_range(&self) -> (Rational, Rational) {
+        let lo = Integer::from(&self.lat.m_min * self.n);
+        let hi = &lo + Integer::from(&self.lat.g * (self.lat.d as u64 * self.n));
+        (
+            Rational::from((lo, self.lat.scale.clone())),
+            Rational::from((hi, self.lat.scale.clone())),
+        )
+    }
+    fn visit(&self, prec: u32, sel: Option<&[bool]>, f: &mut dyn FnMut(usize, LevelProbs)) {
+        let wp = prec + 16;
+        let rs = self.tails_r(wp, self.lo, self.hi);
+        let th = self.theta_enc(wp);
+        let ln_c = self.ln_c(wp);
+        let top_level = self.lat.d * self.n as usize;
+        let one = Enc::from_i64(1, wp);
+        // C e^{-theta s}, stepped by e^{-theta} (relative rounding grows by about one ulp of wp per
+        // level: wp has 16 guard bits and the enclosure stays rigorous either way)
+        let step = th.neg().exp(wp);
+        let mut scale_s = ln_c
+            .sub(&th.mul(&Enc::from_integer(&Integer::from(self.lo), wp), wp), wp)
+            .exp(wp);
+        for s in self.lo..=self.hi {
+            let j = s - self.lo;
+            if s > self.lo {
+                scale_s = scale_s.mul(&step, wp);
+            }
+            if let Some(sel) = sel {
+                if !sel[j] {
+                    continue;
+                }
+            }
+            let ps = scale_s.mul(&self.g_enc(s, wp), wp);
+            let ln_ps = ps.ln(prec);
+            let top = s == top_level;
+            let first = s == 0;
+            let (ln_f, fv) = if top {
+                (Enc::zero(prec), Enc::from_i64(1, prec))
+            } else {
+                let t = clamp01(&scale_s.mul(&rs[j], wp), wp);
+                (t.neg().ln_1p(prec), one.sub(&t, prec))
+            };
+            let q = if first {
+                Enc::from_i64(1, prec)
+            } else {
+                clamp01(&ps.div(&fv, prec), prec)
+            };
+            f(
+                j,
+                LevelProbs {
+                    ln_ps,
+                    ln_f,
+                    f: fv,
+                    q,
+                    first,
+                    top,
+                },
+            );
+        }
+    }
+    fn unlisted(&self, prec: u32) -> Unlisted {
+        let wp = prec + 16;
+        let top_level = self.lat.d * self.n as usize;
+        let above = (self.hi < top_level).then(|| {
+            let lt = self.ln_tails(wp, self.hi, self.hi);
+            clamp01(&lt[0].exp(prec), prec)
+        });
+        let below = (self.lo > 0).then(|| {
+            // P(S < s_lo) = 1 - T(s_lo - 1) = 1 - (T(s_lo) + P_S(s_lo))
+            let lt = self.ln_tails(wp, self.lo, self.lo);
+            let th = self.theta_enc(wp);
+            let ts = th.mul(&Enc::from_integer(&Integer::from(self.lo), wp), wp);
+            let ln_ps = self
+                .ln_c(wp)
+                .sub(&ts, wp)
+                .add(&self.g_enc(self.lo, wp).ln(wp), wp);
+            let t = clamp01(&lt[0].exp(wp).add(&ln_ps.exp(wp), wp), wp);
+            let ln_b = t.neg().ln_1p(prec);
+            (Enc::from_i64(1, prec).sub(&t, prec), ln_b)
+        });
+        Unlisted { below, above }
+    }
+    fn reverse_kl_rest(&self, ctx: &ReverseKlCtx, prec: u32) -> Option<(Enc, usize)> {
+        reverse_kl_outside(self, ctx, prec)
+    }
+}
+
+fn clamp01(x: &Enc, prec: u32) -> Enc {
+    let lo = if *x.lo() < 0 {
+        Float::new(prec)
+    } else {
+        x.lo().clone()
+    };
+    let hi = if *x.hi() > 1 {
+        Float::with_val(prec, 1)
+    } else {
+        x.hi().clone()
+    };
+    if lo > hi {
+        return x.clone();
+    }
+    Enc::new(lo, hi)
+}
+
+/// WIN-4: the reverse KL `sum Phi ln(Phi / P_N)` over the levels not listed by the first window
+/// `w1`: the second window at `lambda' / 2` (its levels below `w1`'s, evaluated exactly as the
+/// first), plus a rigorous bound for the region `R` outside both listings:
+///
+/// `sum_R Phi ln(Phi/P_N) <= Phi(R) max(0, l s_max - n psi(l) - ln N)
+///                          + 2 N M e^{n [psi(l'/2) + psi(l - l'/2) - psi(l)]} G_{l'/2}(R)`,
+/// `M = max(1, n ln(1/p(A_min)))`, and `>= Phi(R) ln Phi(R)`; `Phi(R) <= G_{l'}(R) sup_S
+/// e^{(l - l') S - n (psi(l) - psi(l'))}`. Derivation in `proofs/windowed.md` (mean value theorem
+/// `P_N >= N P_S F_-^{N-1}`, `-ln F_- <= 2 M T_-`, Chernoff at `l - l'/2`).
+fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(Enc, usize)> {
+    if ctx.l.sign_certified() != Some(std::cmp::Ordering::Greater) {
+        return None;
+    }
+    let wp = prec + 16;
+    let lat = &w1.lat;
+    let n = w1.n;
+    let nn = Enc::from_integer(&Integer::from(n), wp);
+    let half_lambda = Float::with_val(w1.lambda.prec() + 1, &w1.lambda / 2u32);
+    let w2 = WindowLaw::new(lat, n, &half_lambda, prec, w1.knob);
+    // Split: below the level where the two tilted laws G_{l'} and G_{l'/2} cross,
+    // x = 2 (psi(l') - psi(l'/2)) / l', the second window is the more accurate (relative accuracy
+    // ~ deficit / G); the first window's listing from there on is summed by the caller.
+    let split = {
+        let l1 = Enc::point(&w1.lambda);
+        let l2 = Enc::point(&half_lambda);
+        let x = lat
+            .psi(&l1, 64)
+            .sub(&lat.psi(&l2, 64), 64)
+            .mul_rational(&Rational::from(2), 64);
+        let x = x.div(&l1, 64).mid().to_f64();
+        let c = Rational::from((lat.m_min.clone(), lat.scale.clone())).to_f64();
+        let lev = (n as f64) * (x - c) / lat.span().to_f64();
+        if lev.is_finite() {
+            (lev.round().max(0.0) as usize).clamp(w1.lo, w1.hi + 1)
+        } else {
+            w1.lo
+        }
+    };
+    let first = split - w1.lo;
+    // listed part of the second window: below the split
+    let mut listed2 = Enc::zero(wp);
+    let (lo2, hi2) = (w2.lo, w2.hi.min(split.saturating_sub(1)));
+    let sub = if split > 0 && lo2 <= hi2 {
+        w2.restricted(lo2, hi2)
+    } else {
+        None
+    };
+    if let Some(s2) = &sub {
+        let ne = ctx.n_samples;
+        let phi_fn =
+            |ev: &bon::BonEval, p: u32| -> Vec<Enc> { bon::ln_tilted(s2, ev, ctx.l, ctx.n_psi, p).ln_phi };
+        let ev = bon::eval_adaptive(s2, &|_| ne.clone(), wp, Some(&phi_fn), &[]);
+        let phi: TiltedLaw = bon::ln_tilted(s2, &ev, ctx.l, ctx.n_psi, wp);
+        listed2 = bon::reverse_kl_listed(&ev, &phi, wp);
+    }
+    // R lies outside [r_lo, w1.hi], the union of the two listings (the second's part below the
+    // split, then the first's from the split on): both tilted laws' masses on R are bounded by
+    // their windows' lower bounds summed over [r_lo, w1.hi] (coef_at is 0 outside a window).
+    let r_lo = sub.as_ref().map_or(split, |s2| s2.lo);
+    let (g1r, g2r) = if split <= w1.hi {
+        (w1.outside_mass(r_lo, w1.hi, wp), w2.outside_mass(r_lo, w1.hi, wp))
+    } else {
+        (Enc::from_i64(1, wp), Enc::from_i64(1, wp))
+    };
+    // Phi(R) <= G_{l'}(R) sup_S exp((l - l') S - n (psi(l) - psi(l')))
+    let lam1 = Enc::point(&w1.lambda);
+    let (smin, smax) = w1.reward_range();
+    let srange = Enc::from_rational(&smin, wp).hull(&Enc::from_rational(&smax, wp));
+    let psi_l1 = lat.psi(&lam1, wp).mul(&nn, wp);
+    let factor = ctx
+        .l
+        .sub(&lam1, wp)
+        .mul(&srange, wp)
+        .sub(&ctx.n_psi.sub(&psi_l1, wp), wp);
+    let phi_r = g1r.mul(&Enc::point(factor.hi()).exp(wp), wp);
+    // first term: Phi(R) max(0, l s_max - n psi - ln N)
+    let lin = ctx
+        .l
+        .mul(&Enc::from_rational(&smax, wp), wp)
+        .sub(ctx.n_psi, wp)
+        .sub(ctx.ln_n, wp);
+    let lin_hi = if *lin.hi() > 0 {
+        lin.hi().clone()
+    } else {
+        Float::new(wp)
+    };
+    let t1 = crate::real::round::mul_up(phi_r.hi(), &lin_hi, wp);
+    // second term: 2 N M e^{n [psi(l'/2) + psi(l - l'/2) - psi(l)]} G_{l'/2}(R)
+    let lam2 = Enc::point(&half_lambda);
+    let t_ch = ctx.l.sub(&lam2, wp);
+    if t_ch.sign_certified() == Some(std::cmp::Ordering::Less) {
+        return None;
+    }
+    let expo = lat
+        .psi(&lam2, wp)
+        .add(&lat.psi(&t_ch, wp), wp)
+        .mul(&nn, wp)
+        .sub(ctx.n_psi, wp);
+    let m_enc = {
+        let v = Enc::from_rational(lat.p_min(), wp).ln(wp).neg().mul(&nn, wp);
+        if *v.hi() < 1 {
+            Enc::from_i64(1, wp)
+        } else {
+            Enc::new(v.lo().clone().max(&Float::with_val(wp, 1)), v.hi().clone())
+        }
+    };
+    let t2 = expo
+        .exp(wp)
+        .mul(ctx.n_samples, wp)
+        .mul(&m_enc, wp)
+        .mul(&g2r, wp)
+        .mul(&Enc::from_i64(2, wp), wp);
+    let upper = add_up(&t1, t2.hi(), wp);
+    // lower: Phi(R) ln Phi(R) >= x ln x at x = hi(Phi(R)) when that is <= 1/e
+    let ph = phi_r.hi().clone();
+    let lower = if ph.is_zero() {
+        Float::new(wp)
+    } else if ph <= 0.36f64 {
+        let p = Enc::point(&ph);
+        p.mul(&p.ln(wp), wp).lo().clone()
+    } else {
+        Enc::from_i64(-1, wp).exp(wp).neg().lo().clone()
+    };
+    let rest = Enc::new(lower, upper);
+    if std::env::var_os("ALIGNEXACT_TRACE").is_some() {
+        eprintln!(
+            "[window] reverse KL: split {split} w1 [{}, {}], w2 [{}, {}], listed2 {:e}..{:e}, t1 {:e}, t2 {:e}, g1r {:e}, g2r {:e}, lower {:e}",
+            w1.lo, w1.hi, w2.lo, w2.hi,
+            listed2.lo().to_f64(), listed2.hi().to_f64(),
+            t1.to_f64(), t2.hi().to_f64(), g1r.hi().to_f64(), g2r.hi().to_f64(), rest.lo().to_f64()
+        );
+    }
+    Some((listed2.add(&rest, prec), first))
+}
