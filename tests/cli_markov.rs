@@ -85,6 +85,22 @@ fn bad_chains_exit_2_naming_row_and_entry() {
         &["tilt", "--delta", "1/5", "--r", "0,1", "--transition", "1,0;0,1"],
         &["--init is required", "2 closed classes"],
     );
+    usage_error(
+        &[
+            "compare",
+            "--delta",
+            "1/5",
+            "--n",
+            "10",
+            "--r",
+            "0,1",
+            "--transition",
+            "1/2,1/2;1/2,1/2",
+            "--method",
+            "window",
+        ],
+        &["--method window", "--transition"],
+    );
     // --normalize rescales each row exactly
     let v = json(&[
         "tilt",

@@ -57,6 +57,18 @@ pub fn chain_echo(m: &MarkovModel, digits: usize) -> Json {
     e
 }
 
+/// `--method` for a chain: the exact level law only (the windowed route of MATH.md §9 is not
+/// implemented for chains), so `--method window` is a usage error.
+fn exact_only(method: Option<&str>) -> Result<()> {
+    if super::route::parse_method(method)? == super::route::MethodArg::Window {
+        return Err(Error::input(
+            "--method window is not available with --transition: a Markov chain uses its exact level law; \
+             use --method exact or auto",
+        ));
+    }
+    Ok(())
+}
+
 /// Refuse what the exact Markov level law cannot do on this machine, before computing (the
 /// memory actually available and the time limit of [`super::guard::check`]).
 pub fn guard(m: &MarkovModel, n: u64) -> Result<()> {
@@ -85,6 +97,7 @@ pub fn law(m: &MarkovModel, n: u64) -> Result<LevelLaw> {
 /// `bon` for a chain: best-of-N over the exact Markov level law (BON-1..BON-4 hold for any
 /// reference through its level law, SEQ-3).
 pub fn run_bon(a: BonArgs, m: MarkovModel) -> Result<(Output, bool)> {
+    exact_only(a.sample.method.as_deref())?;
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let n = seq_len(a.sample.n.as_deref(), Some(1))?;
     let rule = n_rule(a.sample.n_rule.as_deref())?;
@@ -108,6 +121,9 @@ pub fn run_bon(a: BonArgs, m: MarkovModel) -> Result<(Output, bool)> {
     let result = ziv::run(&prec, |bits| {
         let mut v = bon_value(&lv, &count, exact.as_ref(), view, bits);
         if let Value::Object(items) = &mut v {
+            if !items.iter().any(|(k, _)| k == "method") {
+                items.push(("method".into(), Value::Str("exact".into())));
+            }
             items.push(("model".into(), Value::Str("markov".into())));
         }
         Ok(v)
@@ -144,6 +160,7 @@ fn rule_name(rule: NRule) -> &'static str {
 
 /// `compare` for a chain (MKV-2, MKV-3): see [`compare_markov_value`].
 pub fn run_compare(a: CompareArgs, m: MarkovModel) -> Result<(Output, bool)> {
+    exact_only(a.sample.method.as_deref())?;
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let delta = delta_of(a.budget.parse(false)?, "compare")?;
     let n = seq_len(a.sample.n.as_deref(), None)?;
@@ -224,6 +241,7 @@ pub fn sweep_row_markov(
 
 /// `sweep` for a chain (MKV-5 along n).
 pub fn run_sweep(a: SweepArgs, m: MarkovModel) -> Result<(Output, bool)> {
+    exact_only(a.method.as_deref())?;
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let delta = delta_of(a.budget.parse(false)?, "sweep")?;
     let ns = grid(a.n.as_deref())?;

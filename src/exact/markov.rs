@@ -610,6 +610,20 @@ impl Packed {
 
 type Mat = Vec<Vec<Integer>>;
 
+/// `A^2` for a 2x2 block (states `i`, `j`): `[[a^2 + bc, b (a + d)], [c (a + d), d^2 + bc]]`,
+/// three squarings-or-products and two products instead of eight products.
+fn square_2x2(a: &Mat, i: usize, j: usize, k: usize) -> Mat {
+    let (x, b, c, d) = (&a[i][i], &a[i][j], &a[j][i], &a[j][j]);
+    let bc = Integer::from(b * c);
+    let tr = Integer::from(x + d);
+    let mut out = vec![vec![Integer::new(); k]; k];
+    out[i][i] = Integer::from(x.square_ref()) + &bc;
+    out[j][j] = Integer::from(d.square_ref()) + &bc;
+    out[i][j] = Integer::from(b * &tr);
+    out[j][i] = Integer::from(c * &tr);
+    out
+}
+
 fn mat_mul(a: &Mat, b: &Mat, rs: &[usize], k: usize) -> Mat {
     let mut c = vec![vec![Integer::new(); k]; k];
     for &i in rs {
@@ -668,7 +682,11 @@ pub fn level_law_markov(m: &MarkovModel, n: u64) -> Result<LevelLaw> {
     if h > 0 {
         let bits = 64 - h.leading_zeros();
         for b in (0..bits).rev() {
-            a = mat_mul(&a, &a, &rs, k);
+            a = if rs.len() == 2 {
+                square_2x2(&a, rs[0], rs[1], k)
+            } else {
+                mat_mul(&a, &a, &rs, k)
+            };
             if (h >> b) & 1 == 1 {
                 a = mat_mul_step(&a, &lat, &pk, &rs, k);
             }
