@@ -2,7 +2,7 @@
 
 use super::{obj, Value};
 use crate::math::large_deviations as ld;
-use crate::math::tilt::{cumulants, eval, optimum, Budget, Optimum, TiltModel};
+use crate::math::tilt::{cumulants, eval_without_deficit, optimum, Budget, Optimum, TiltModel};
 use crate::real::Enc;
 use rug::Rational;
 
@@ -28,6 +28,17 @@ fn with_constant_flag(m: &TiltModel, v: Value) -> Value {
             Value::Object(items)
         }
         other => other,
+    }
+}
+
+/// `Z = e^psi`: one exponential when `psi` is of moderate size, else from the logarithm
+/// ([`Value::ExpOf`], which needs `ln 10` at the working precision, an AGM logarithm that
+/// costs more than the exponential at 100000 digits).
+fn partition_value(psi: &Enc, prec: u32) -> Value {
+    if psi.is_finite() && *psi.lo() > -1.0e15 && *psi.hi() < 1.0e15 {
+        Value::Real(psi.exp(prec))
+    } else {
+        Value::ExpOf(psi.clone())
     }
 }
 
@@ -179,7 +190,7 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
             )
         }
         Resolved::Finite(l) => {
-            let e = eval(m, &l, prec);
+            let e = eval_without_deficit(m, &l, prec);
             // exact phi when e^l = T is rational and the reward differences are integers
             let exact_phi = match b {
                 Budget::ExpLambda(t) => exact_tilt(m, t),
@@ -219,7 +230,7 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
                 ("lambda", Value::Real(l.clone())),
                 ("delta", delta),
                 ("log_partition", Value::Real(e.psi.clone())),
-                ("partition", Value::ExpOf(e.psi.clone())),
+                ("partition", partition_value(&e.psi, prec)),
                 ("expected_reward", mu),
                 ("reward_variance", var),
                 ("phi", phi),
