@@ -336,6 +336,16 @@ pub fn exact_cumulants(w: &[Rational], r: &[Rational], order: usize) -> Vec<Rati
     k.into_iter().skip(1).collect()
 }
 
+/// True when the exact cumulants of the exact tilt `e^l = t` stay small: the moment-cumulant
+/// recursion runs on rationals whose denominators reach `Z^order`, with `Z` of about
+/// `bits(t) × span` bits (`span` the largest integer reward difference).
+fn exact_cumulants_cheap(m: &TiltModel, t: &Rational, order: usize) -> bool {
+    let span = Rational::from(&m.r_max - &m.r_min);
+    let span = span.to_f64().max(1.0);
+    let tb = (t.numer().significant_bits() + t.denom().significant_bits()) as f64;
+    tb * span * order as f64 * order as f64 <= (1u64 << 22) as f64
+}
+
 /// The result tree of `cumulants` (LDP-3, LDP-4) at precision `prec`.
 pub fn cumulants_value(
     m: &TiltModel,
@@ -363,7 +373,10 @@ pub fn cumulants_value(
         }
         Resolved::Finite(l) => {
             let exact = match b {
-                Budget::ExpLambda(t) => exact_tilt(m, t),
+                // exact cumulants have denominators up to Z^order (Z the tilt's normaliser):
+                // past about 2^18 bits the exact recursion costs far more than certifying
+                Budget::ExpLambda(t) if exact_cumulants_cheap(m, t, order) => exact_tilt(m, t),
+                Budget::ExpLambda(_) => None,
                 _ => None,
             };
             let v = match exact {
