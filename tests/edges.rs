@@ -482,3 +482,63 @@ fn tilt1_constant_reward_is_flagged_with_delta_max_zero() {
     ]);
     assert!(j["result"].get("constant_reward").is_none());
 }
+
+// ---- LDP-4 at huge t and LDP-3 at high order far from the mean (issue 14, item 4) ----
+
+#[test]
+fn ldp4_renyi_forms_of_the_scgf_agree_at_huge_t() {
+    // q_r(a)^(10^20) is far below every float range: the forms are summed in log space
+    for t in ["1e9", "1e20", "-1e9"] {
+        let j = json_of(&[
+            "cumulants",
+            "--p",
+            "1/2,3/10,1/5",
+            "--r",
+            "0,1,3",
+            "--delta",
+            "3/10",
+            "--t",
+            t,
+            "--json",
+        ]);
+        let r = &j["result"];
+        let scgf = decimal_to_big(r["scgf"]["value"].as_str().unwrap());
+        let u = ulp_sig(&scgf, 30);
+        for (k, f) in r["scgf_renyi"].as_object().unwrap() {
+            if f.is_null() {
+                // the divergence form is undefined for t <= -l (LDP-4)
+                assert!(t.starts_with('-') && k == "divergence", "{t}: {k} is null");
+                continue;
+            }
+            let v = decimal_to_big(f["value"].as_str().unwrap());
+            assert!((v - scgf.clone()).abs() <= u.clone(), "{t}: {k}");
+        }
+    }
+}
+
+#[test]
+fn ldp3_cumulants_of_order_100_at_a_tilt_of_e_minus_2300() {
+    // e^l = 10^-1000: phi puts eps = (3/10)/(1/2) 10^-1000 (1 + O(10^-1000)) on r = 1 and the
+    // rest (but ~10^-3000) on r = 0, so every cumulant is eps (1 + O(10^-990)): a Bernoulli(eps)
+    // has kappa_n = eps + O(eps^2)
+    let j = json_of(&[
+        "cumulants",
+        "--p",
+        "1/2,3/10,1/5",
+        "--r",
+        "0,1,3",
+        "--exp-lambda",
+        "1e-1000",
+        "--order",
+        "100",
+        "--json",
+    ]);
+    let ks = j["result"]["cumulants"].as_array().unwrap();
+    assert_eq!(ks.len(), 100);
+    let eps = decimal_to_big("6e-1001");
+    let u = ulp_sig(&eps, 30);
+    for (i, k) in ks.iter().enumerate() {
+        let v = decimal_to_big(k["value"].as_str().unwrap());
+        assert!((v - eps.clone()).abs() <= u.clone(), "kappa_{}", i + 1);
+    }
+}

@@ -123,19 +123,39 @@ pub fn ln_c(r_all: &[Rational], prec: u32) -> Enc {
     Enc::from_rational(&rmax, prec).add(&Enc::sum(s.iter(), prec).ln(prec), prec)
 }
 
+/// `ln sum_a e^{x_a}` for enclosures `x_a`, in log space: `M + ln sum_a e^{x_a - M}` about an
+/// exact point `M` (the largest finite upper end), so that terms such as `e^{-10^20}` never
+/// leave the floating-point range and the largest term keeps the sum's logarithm finite.
+/// Exact identity for any `M`; every operation is an enclosure operation.
+pub fn ln_sum_exp(xs: &[Enc], prec: u32) -> Enc {
+    let m = xs
+        .iter()
+        .filter(|x| x.hi().is_finite())
+        .map(|x| x.hi().clone())
+        .reduce(|a, b| if a > b { a } else { b });
+    let Some(m) = m else {
+        return Enc::whole(prec);
+    };
+    let mp = Enc::point(&m);
+    let terms: Vec<Enc> = xs.iter().map(|x| x.sub(&mp, prec).exp(prec)).collect();
+    mp.add(&Enc::sum(terms.iter(), prec).ln(prec), prec)
+}
+
 /// Rényi cross-entropy `H_alpha(P; q_r) = ln(sum_a P_a q_r(a)^{alpha-1}) / (1 - alpha)` with
 /// `q_r(a) = e^{r_a - ln C}`, for an enclosed `P` on the support and `alpha != 1` (LDP-4).
 pub fn renyi_cross_entropy_reward(pv: &[Enc], r: &[Rational], lnc: &Enc, alpha: &Enc, prec: u32) -> Enc {
     let am1 = alpha.sub(&Enc::from_i64(1, prec), prec);
-    let terms: Vec<Enc> = pv
+    // ln sum_a P_a e^{(alpha-1) ln q_r(a)} in log space (alpha = 1 + 10^20 is a valid input)
+    let xs: Vec<Enc> = pv
         .iter()
         .zip(r)
+        .filter(|(pa, _)| !pa.is_exact_zero())
         .map(|(pa, ra)| {
             let lq = Enc::from_rational(ra, prec).sub(lnc, prec);
-            pa.mul(&lq.mul(&am1, prec).exp(prec), prec)
+            pa.ln(prec).add(&lq.mul(&am1, prec), prec)
         })
         .collect();
-    Enc::sum(terms.iter(), prec).ln(prec).div(&am1.neg(), prec)
+    ln_sum_exp(&xs, prec).div(&am1.neg(), prec)
 }
 
 /// Rényi divergence `D_alpha(P || Q) = ln(sum P^alpha Q^{1-alpha}) / (alpha - 1)` for enclosed
@@ -143,20 +163,17 @@ pub fn renyi_cross_entropy_reward(pv: &[Enc], r: &[Rational], lnc: &Enc, alpha: 
 pub fn renyi_divergence_enc(pv: &[Enc], q: &[Rational], alpha: &Enc, prec: u32) -> Enc {
     let one = Enc::from_i64(1, prec);
     let om = one.sub(alpha, prec);
-    let terms: Vec<Enc> = pv
+    // ln sum P^alpha Q^{1-alpha} in log space
+    let xs: Vec<Enc> = pv
         .iter()
         .zip(q)
+        .filter(|(pa, _)| !pa.is_exact_zero())
         .map(|(pa, qa)| {
             let lq = Enc::from_rational(qa, prec).ln(prec);
-            pa.ln(prec)
-                .mul(alpha, prec)
-                .add(&lq.mul(&om, prec), prec)
-                .exp(prec)
+            pa.ln(prec).mul(alpha, prec).add(&lq.mul(&om, prec), prec)
         })
         .collect();
-    Enc::sum(terms.iter(), prec)
-        .ln(prec)
-        .div(&alpha.sub(&one, prec), prec)
+    ln_sum_exp(&xs, prec).div(&alpha.sub(&one, prec), prec)
 }
 
 /// The three Rényi forms of `Lambda_Delta(t)` (LDP-4), for `l = l_Delta > 0`:

@@ -114,6 +114,42 @@ pub struct TiltEval {
 
 /// Evaluate the tilt at `l` (an enclosure, any sign). See the module docs for the shifted form.
 pub fn eval(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
+    eval_parts(m, l, prec, Parts::ALL)
+}
+
+/// [`eval`] without the deficit `Delta_max - K(l)` (`deficit` is `None`), which costs one more
+/// `ln1p` at the working precision and is read only when solving near `Delta_max`.
+pub fn eval_without_deficit(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
+    eval_parts(
+        m,
+        l,
+        prec,
+        Parts {
+            log: true,
+            deficit: false,
+        },
+    )
+}
+
+/// Which transcendental parts of [`TiltEval`] to compute (the others, the logarithm of `W` for
+/// `psi` and `K`, and `ln1p` for the deficit, are the costly calls at high precision).
+#[derive(Clone, Copy, Debug)]
+struct Parts {
+    /// `psi` and `kl` (one `ln W`).
+    log: bool,
+    /// `deficit` (one `ln1p`).
+    deficit: bool,
+}
+
+impl Parts {
+    const ALL: Parts = Parts {
+        log: true,
+        deficit: true,
+    };
+}
+
+/// [`eval`] with only the requested parts; skipped ones are the whole line (never certified).
+fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
     // shift by r_max when l >= 0 (or l straddles 0 with a non-negative midpoint), else r_min
     let nonneg = *l.lo() >= 0 || l.mid() >= 0;
     // |l| as an enclosure in the orientation of the shift
@@ -142,7 +178,8 @@ pub fn eval(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
         ws.push(w);
     }
     let wt = w_top.add(&w_rest, prec);
-    let psi = l.mul_rational(c, prec).add(&wt.ln(prec), prec);
+    let ln_w = if parts.log { wt.ln(prec) } else { Enc::whole(prec) };
+    let psi = l.mul_rational(c, prec).add(&ln_w, prec);
     let g_over_w = g_sum.div(&wt, prec);
     let mu = if s < 0 {
         Enc::from_rational(c, prec).sub(&g_over_w, prec)
@@ -167,9 +204,13 @@ pub fn eval(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
         .sub(&g_over_w.sub(&g0, prec).square(prec), prec)
         .clamp_nonneg(prec);
     // K = -|l| G/W - ln W  (W <= 1 so -ln W >= 0)
-    let kl = al.mul(&g_over_w, prec).neg().sub(&wt.ln(prec), prec);
-    let kl = kl.clamp_nonneg(prec); // a KL divergence is >= 0
-    let deficit = if nonneg && m.p_max > 0 {
+    let kl = if parts.log {
+        let kl = al.mul(&g_over_w, prec).neg().sub(&ln_w, prec);
+        kl.clamp_nonneg(prec) // a KL divergence is >= 0
+    } else {
+        Enc::whole(prec)
+    };
+    let deficit = if nonneg && m.p_max > 0 && parts.deficit {
         let ratio = w_rest.div(&Enc::from_rational(&m.p_max, prec), prec);
         Some(ratio.ln_1p(prec).add(&al.mul(&g_over_w, prec), prec))
     } else {
@@ -294,7 +335,12 @@ enum Equation {
 }
 
 fn value_of(m: &TiltModel, eq: Equation, l: &Enc, prec: u32) -> Enc {
-    let e = eval(m, l, prec);
+    // only the parts this equation reads: at 100000 digits each skipped ln is a third of the cost
+    let parts = Parts {
+        log: eq == Equation::Kl,
+        deficit: eq == Equation::Deficit,
+    };
+    let e = eval_parts(m, l, prec, parts);
     match eq {
         Equation::Kl => e.kl,
         Equation::Deficit => e.deficit.expect("l >= 0"),
@@ -307,12 +353,33 @@ fn value_of(m: &TiltModel, eq: Equation, l: &Enc, prec: u32) -> Enc {
 
 /// Derivative of the equation's left side in `l` at a point (for Newton steps only).
 fn slope_of(m: &TiltModel, eq: Equation, l: &Float, prec: u32) -> Float {
-    let e = eval(m, &Enc::point(l), prec);
+    let none = Parts {
+        log: false,
+        deficit: false,
+    };
+    let e = eval_parts(m, &Enc::point(l), prec, none);
     let var = e.var.mid();
     match eq {
         Equation::Kl => Float::with_val(prec, l * &var),
         Equation::Deficit => -Float::with_val(prec, l * &var),
         Equation::MeanGap => -var,
+    }
+}
+
+/// An enclosure of the derivative of the equation's left side over an enclosure `x` of `l`
+/// (`K' = l sigma2`, `(Delta_max - K)' = -l sigma2`, `(r_max - mu)' = -sigma2`, with `sigma2`
+/// enclosed over all of `x` by [`eval`]'s interval evaluation): the mean-value certificate of
+/// [`certified_root`].
+fn slope_enc(m: &TiltModel, eq: Equation, x: &Enc, prec: u32) -> Enc {
+    let none = Parts {
+        log: false,
+        deficit: false,
+    };
+    let var = eval_parts(m, x, prec, none).var;
+    match eq {
+        Equation::Kl => x.mul(&var, prec),
+        Equation::Deficit => x.mul(&var, prec).neg(),
+        Equation::MeanGap => var.neg(),
     }
 }
 
@@ -335,7 +402,9 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
         v.cmp_certified(target)
     };
     // 1. a bracket [lo, hi] by doubling, at a modest precision
-    let p0 = 64.max(prec / 8).min(prec);
+    // Newton starts at a low precision and doubles it (below): only the last one or two steps
+    // and the certificate run at `prec`
+    let p0 = 128.min(prec);
     let tmid = target.mid();
     let mut lo = Float::with_val(prec, 0);
     let mut hi: Float;
@@ -425,9 +494,14 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
     }
     let mut p = p0;
     let mut iters = 0;
+    // the last evaluation at full precision, (point, f there): the certificate below reuses it
+    let mut last_full: Option<(Float, Enc)> = None;
     loop {
         let pw = p.max(64);
         let venc = value_of(m, eq, &Enc::point(&x), pw);
+        if pw >= prec {
+            last_full = Some((x.clone(), venc.clone()));
+        }
         let v = venc.mid();
         // Move a bracket end only on a certified side: a sign read from the midpoint of a
         // cancelling evaluation can be wrong, and a bracket that loses the root never recovers.
@@ -451,8 +525,13 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
             // fall back to bisection on the (certified) sign
             x = Float::with_val(prec, &lo + &hi) / 2u32;
         } else {
-            let d = slope_of(m, eq, &x, pw);
-            let h = Float::with_val(pw, v.ln_ref()) - Float::with_val(pw, tmid.ln_ref());
+            // the derivative needs only about half the bits of the value for a quadratic step
+            let d = slope_of(m, eq, &x, (pw / 2).max(64).min(pw));
+            // h = ln v - ln t = ln1p((v - t) / t): the quotient at pw bits, the ln1p of a small
+            // argument at half of them (a step accurate to half its bits suffices for Newton's
+            // quadratic convergence), instead of two full-precision logarithms
+            let rel = Float::with_val(pw, &v - &tmid) / &tmid;
+            let h = Float::with_val((pw / 2).max(64).min(pw), rel.ln_1p_ref());
             let hp = Float::with_val(pw, &d / &v);
             let mut nx = Float::with_val(prec, &x - Float::with_val(pw, &h / &hp));
             if !nx.is_finite() || nx <= lo || nx >= hi {
@@ -472,7 +551,7 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
                 if p >= prec {
                     break;
                 }
-                p = (p * 2).min(prec);
+                p = next_prec(p, prec);
             }
         }
         iters += 1;
@@ -480,52 +559,105 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
             break;
         }
     }
-    // 3. the certificate: endpoints a < x < b with certified opposite sides.
-    // The separation must beat both the rounding noise of the evaluation (about 2^-prec
-    // relative) and the width of the target's own enclosure: |f(a) - f(x)| ~ |x - a| |f'(x)|,
-    // so eps >= 4 width(target) / |f'(x)| (with f' from the log form: f' = f (ln f)').
+    // 3. the certificate: endpoints a < x < b at which f is certified on opposite sides of the
+    // target. One evaluation of f at the point x at full precision, and an enclosure F' of f'
+    // over X = [a, b] at a low precision, give by the mean value theorem
+    //   f(a) in f(x) + F' (a - x),   f(b) in f(x) + F' (b - x)
+    // (f is analytic on l > 0, so f(y) = f(x) + f'(eta)(y - x) with eta between x and y, inside
+    // X). Opposite certified sides then prove the root in [a, b] (intermediate value theorem);
+    // f strictly monotone on l > 0 makes it the unique root.
+    // The separation must beat the rounding noise of f(x) (about 2^-prec relative, more when the
+    // evaluation cancels), the width of the target's own enclosure, and the residual f(x) - t:
+    // eps >= 4 (|f(x) - t| + width f(x) + width t) / |f'(x)|.
     let scale = fmax(
         &Float::with_val(prec, x.abs_ref()),
         &Float::with_val(prec, 1e-300_f64),
     );
     let mut eps = Float::with_val(prec, &scale >> (prec as i32 - 10).max(1));
-    // The evaluation's own width counts too: it is far above 2^-prec relative when the
-    // evaluation cancels (K near l = 0, r_max - mu near r_max).
-    let fenc = value_of(m, eq, &Enc::point(&x), prec);
+    // Base point of the mean-value form: Newton's last full-precision evaluation when there is
+    // one (it is within one Newton step, about 2^-(prec/2) relative, of x), which saves a full
+    // evaluation; then F' is needed to about prec/2 bits over the hull of the base point and
+    // [a, b], since the form adds |F'| width times the distance to the base point.
+    let (base, fenc, plow) = match last_full {
+        Some((xk, fk)) if fk.is_finite() => (xk, fk, (prec / 2 + 64).min(prec)),
+        _ => (
+            x.clone(),
+            value_of(m, eq, &Enc::point(&x), prec),
+            64.max(prec / 16).min(prec),
+        ),
+    };
     let fx = fenc.mid();
-    let dfx = slope_of(m, eq, &x, prec).abs();
+    let dfx = slope_of(m, eq, &x, 64.min(prec)).abs();
     if !dfx.is_zero() && fx.is_finite() {
-        let noise = add_up(&target.width(), &fenc.width(), prec);
+        // the residual at x itself is that at the base point less one Newton step: tiny; the
+        // noise of f at the base point and the target's width are what eps must beat
+        let resid = if base == x {
+            Float::with_val(prec, &fx - &tmid).abs()
+        } else {
+            Float::new(prec)
+        };
+        let noise = add_up(&add_up(&target.width(), &fenc.width(), prec), &resid, prec);
         let need = Float::with_val(prec, noise * 4u32) / &dfx;
         if need.is_finite() && need > eps {
             eps = need;
         }
     }
+    let xe = Enc::point(&base);
     for _ in 0..8 {
         let a = Float::with_val(prec, &x - &eps);
         let b = Float::with_val(prec, &x + &eps);
         let a = if a <= 0 { Float::new(prec) } else { a };
+        let span = Enc::new(a.clone(), b.clone());
+        // X: the hull of [a, b] and the base point (the mean-value point lies between them)
+        let hull = span.hull(&xe);
+        // F' over X, raising its precision while its sign is not certified
+        let mut pd = plow;
+        let dx = loop {
+            let d = slope_enc(m, eq, &hull, pd);
+            if d.sign_certified().is_some() || pd >= prec {
+                break d;
+            }
+            pd = (pd * 4).min(prec);
+        };
+        let at = |y: &Float| -> Enc {
+            let dy = Enc::point(y).sub(&xe, prec);
+            fenc.add(&dx.mul(&dy, prec), prec)
+        };
         let a_ok = if a.is_zero() {
             // at l = 0: K = 0 < Delta, Delta_max - K = Delta_max > target, r_max - mu(0) > target
             true
         } else {
-            below(side(&a, prec)) == Some(true)
+            below(at(&a).cmp_certified(target)) == Some(true)
         };
-        let b_ok = below(side(&b, prec)) == Some(false);
+        let b_ok = below(at(&b).cmp_certified(target)) == Some(false);
         if std::env::var_os("ALIGNEXACT_DEBUG_ROOT").is_some() {
             eprintln!(
-                "[root] prec {prec} x {:.20} eps 2^{} a_ok {a_ok} b_ok {b_ok} fx-target {:e}",
+                "[root] prec {prec} x {:.20} eps 2^{} a_ok {a_ok} b_ok {b_ok}",
                 x.to_f64(),
                 exp2_of(&eps).unwrap_or(0),
-                (value_of(m, eq, &Enc::point(&x), prec).mid() - target.mid()).to_f64()
             );
         }
         if a_ok && b_ok {
-            return Some(Enc::new(a, b));
+            return Some(span);
         }
         eps <<= 4;
     }
     None
+}
+
+/// The next working precision of Newton's precision doubling toward `prec`: the largest of
+/// `ceil(prec / 2^j)` that at most doubles `p` (so the last steps run at `prec/2` and `prec`,
+/// not at `prec/1.3` and `prec`), or `min(2p, prec)` when none exceeds `p`.
+fn next_prec(p: u32, prec: u32) -> u32 {
+    let mut q = prec;
+    while q > 2 * p {
+        q = q.div_ceil(2);
+    }
+    if q > p {
+        q
+    } else {
+        (p * 2).min(prec)
+    }
 }
 
 /// What `tilt` answers for a budget (TILT-1).
@@ -548,23 +680,36 @@ pub fn optimum(m: &TiltModel, delta: &Rational, prec: u32) -> Option<Optimum> {
     if *delta == 0 || m.is_constant() {
         return Some(Optimum::Reference);
     }
-    let dmax = m.delta_max(prec);
-    let d = Enc::from_rational(delta, prec);
+    // The regime and the choice of equation are decided at the lowest precision that decides
+    // them (an ln at 100000 digits costs as much as the rest of a Newton step); Delta_max at
+    // full precision is only needed as the deficit equation's target.
+    let mut pd = 64.min(prec);
+    let (dmax, d) = loop {
+        let dmax = m.delta_max(pd);
+        let d = Enc::from_rational(delta, pd);
+        if d.cmp_certified(&dmax).is_some() || pd >= prec {
+            break (dmax, d);
+        }
+        pd = (pd * 4).min(prec);
+    };
     match d.cmp_certified(&dmax)? {
         std::cmp::Ordering::Less => {}
         _ => return Some(Optimum::Saturated),
     }
-    // Near Delta_max solve the deficit equation, which has no cancellation.
+    // Near Delta_max solve the deficit equation, which has no cancellation. (Which equation is
+    // solved only affects speed: both are certified; an undecided comparison picks K.)
     let two = Rational::from(2);
-    let use_deficit = d.mul_rational(&two, prec).cmp_certified(&dmax) == Some(std::cmp::Ordering::Greater);
+    let use_deficit = d.mul_rational(&two, pd).cmp_certified(&dmax) == Some(std::cmp::Ordering::Greater);
     let root = if use_deficit {
+        let dmax = m.delta_max(prec);
+        let d = Enc::from_rational(delta, prec);
         let target = dmax.sub(&d, prec);
         if target.sign_certified() != Some(std::cmp::Ordering::Greater) {
             return None;
         }
         certified_root(m, Equation::Deficit, &target, prec)?
     } else {
-        certified_root(m, Equation::Kl, &d, prec)?
+        certified_root(m, Equation::Kl, &Enc::from_rational(delta, prec), prec)?
     };
     Some(Optimum::Interior(root))
 }

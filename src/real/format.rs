@@ -11,6 +11,7 @@
 //! rounding below is done on integers, so no digit is printed that the enclosure does not imply.
 
 use super::Enc;
+use rug::ops::DivRounding;
 use rug::{Integer, Rational};
 
 /// Rounding direction for decimal output.
@@ -190,6 +191,16 @@ pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
     if lo.is_zero() || hi.is_zero() || lo.is_sign_negative() != hi.is_sign_negative() {
         return None;
     }
+    // a negative enclosure is certified through its negation [-hi, -lo] (exact), then the texts
+    // are negated with lo and hi exchanged
+    if lo.is_sign_negative() {
+        let c = certify_decimal(&x.neg(), sig)?;
+        return Some(CertifiedDecimal {
+            value: format!("-{}", c.value),
+            lo: format!("-{}", c.hi),
+            hi: format!("-{}", c.lo),
+        });
+    }
     let g = sig + GUARD_DIGITS;
     let (lm, le) = float_sig(lo, g, Dir::Down);
     let (hm, he) = float_sig(hi, g, Dir::Up);
@@ -198,26 +209,73 @@ pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
     if (le - he).abs() > 1 {
         return None;
     }
+    // integers only from here on (no rational canonicalisation, whose gcd dominates at 100000
+    // digits), in units of 10^e0: 0 < L <= lo <= hi <= H
     let e0 = le.min(he);
-    let lq = Rational::from(lm * pow10((le - e0) as u64));
-    let hq = Rational::from(hm * pow10((he - e0) as u64));
-    // in units of 10^e0 from here on
-    let mid: Rational = Rational::from(&lq + &hq) / 2u32;
-    let (m, e1) = round_sig(&mid, sig, Dir::Nearest);
-    let v = Rational::from(&m) * pow10_rat(e1);
-    let ulp = pow10_rat(e1);
-    // |x - v| <= ulp for every x in [L, H]  <=>  v - ulp <= L and H <= v + ulp
-    if Rational::from(&v - &ulp) > lq || Rational::from(&v + &ulp) < hq {
+    let lq = lm * pow10((le - e0) as u64);
+    let hq = hm * pow10((he - e0) as u64);
+    let mid2 = Integer::from(&lq + &hq); // 2 * midpoint
+                                         // k = digits of the midpoint - sig (>= 0: the endpoints carry sig + 6 digits)
+    let mid = Integer::from(&mid2 >> 1u32);
+    let k = decimal_len(&mid) as i64 - sig as i64;
+    if k < 0 {
         return None;
     }
+    let ulp = pow10(k as u64);
+    // m = round-half-up(mid / 10^k) = floor((2 mid + 10^k) / (2 10^k))
+    let mut m = Integer::from(&mid2 + &ulp).div_floor(Integer::from(&ulp << 1u32));
+    let v = Integer::from(&m * &ulp);
+    // |x - v| <= ulp for every x in [L, H]  <=>  v - ulp <= L and H <= v + ulp
+    if Integer::from(&v - &ulp) > lq || Integer::from(&v + &ulp) < hq {
+        return None;
+    }
+    let mut ek = k;
+    if m == pow10(sig as u64) {
+        m /= 10u32;
+        ek += 1;
+    }
     let bsig = sig + BOUND_EXTRA_DIGITS;
-    let (blm, ble) = round_sig(&lq, bsig, Dir::Down);
-    let (bhm, bhe) = round_sig(&hq, bsig, Dir::Up);
+    let (blm, ble) = int_sig_dir(&lq, bsig, false);
+    let (bhm, bhe) = int_sig_dir(&hq, bsig, true);
     Some(CertifiedDecimal {
-        value: render(&m, e1 + e0),
+        value: render(&m, ek + e0),
         lo: render(&blm, ble + e0),
         hi: render(&bhm, bhe + e0),
     })
+}
+
+/// Number of decimal digits of an integer `n > 0`.
+fn decimal_len(n: &Integer) -> usize {
+    // floor((bits - 1) log10 2) + 1 is the digit count of 2^(bits-1) <= n, so the count is that
+    // or one more
+    let bits = n.significant_bits() as f64;
+    let est = ((bits - 1.0) * std::f64::consts::LOG10_2).floor() as u64 + 1;
+    if *n >= pow10(est) {
+        est as usize + 1
+    } else {
+        est as usize
+    }
+}
+
+/// An integer `n > 0` rounded to `sig` significant digits, down (`up = false`) or up: `(m, e)`
+/// with the rounded value `m × 10^e`.
+fn int_sig_dir(n: &Integer, sig: usize, up: bool) -> (Integer, i64) {
+    let k = decimal_len(n) as i64 - sig as i64;
+    if k <= 0 {
+        return (n.clone(), 0);
+    }
+    let d = pow10(k as u64);
+    let mut m = if up {
+        n.clone().div_ceil(d)
+    } else {
+        n.clone().div_floor(d)
+    };
+    let mut e = k;
+    if m == pow10(sig as u64) {
+        m /= 10u32;
+        e += 1;
+    }
+    (m, e)
 }
 
 /// How many significant digits the enclosure certifies (0 when none), for error messages.

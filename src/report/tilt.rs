@@ -2,7 +2,7 @@
 
 use super::{obj, Value};
 use crate::math::large_deviations as ld;
-use crate::math::tilt::{cumulants, eval, optimum, Budget, Optimum, TiltModel};
+use crate::math::tilt::{cumulants, eval_without_deficit, optimum, Budget, Optimum, TiltModel};
 use crate::real::Enc;
 use rug::Rational;
 
@@ -28,6 +28,17 @@ fn with_constant_flag(m: &TiltModel, v: Value) -> Value {
             Value::Object(items)
         }
         other => other,
+    }
+}
+
+/// `Z = e^psi`: one exponential when `psi` is of moderate size, else from the logarithm
+/// ([`Value::ExpOf`], which needs `ln 10` at the working precision, an AGM logarithm that
+/// costs more than the exponential at 100000 digits).
+fn partition_value(psi: &Enc, prec: u32) -> Value {
+    if psi.is_finite() && *psi.lo() > -1.0e15 && *psi.hi() < 1.0e15 {
+        Value::Real(psi.exp(prec))
+    } else {
+        Value::ExpOf(psi.clone())
     }
 }
 
@@ -176,7 +187,7 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
             )
         }
         Resolved::Finite(l) => {
-            let e = eval(m, &l, prec);
+            let e = eval_without_deficit(m, &l, prec);
             // exact phi when e^l = T is rational and the reward differences are integers
             let exact_phi = match b {
                 Budget::ExpLambda(t) => exact_tilt(m, t),
@@ -216,7 +227,7 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
                 ("lambda", lambda_leaf(b, l.clone())),
                 ("delta", delta),
                 ("log_partition", Value::Real(e.psi.clone())),
-                ("partition", Value::ExpOf(e.psi.clone())),
+                ("partition", partition_value(&e.psi, prec)),
                 ("expected_reward", mu),
                 ("reward_variance", var),
                 ("phi", phi),
@@ -331,6 +342,16 @@ pub fn exact_cumulants(w: &[Rational], r: &[Rational], order: usize) -> Vec<Rati
     k.into_iter().skip(1).collect()
 }
 
+/// True when the exact cumulants of the exact tilt `e^l = t` stay small: the moment-cumulant
+/// recursion runs on rationals whose denominators reach `Z^order`, with `Z` of about
+/// `bits(t) × span` bits (`span` the largest integer reward difference).
+fn exact_cumulants_cheap(m: &TiltModel, t: &Rational, order: usize) -> bool {
+    let span = Rational::from(&m.r_max - &m.r_min);
+    let span = span.to_f64().max(1.0);
+    let tb = (t.numer().significant_bits() + t.denom().significant_bits()) as f64;
+    tb * span * order as f64 * order as f64 <= (1u64 << 22) as f64
+}
+
 /// The result tree of `cumulants` (LDP-3, LDP-4) at precision `prec`.
 pub fn cumulants_value(
     m: &TiltModel,
@@ -358,7 +379,10 @@ pub fn cumulants_value(
         }
         Resolved::Finite(l) => {
             let exact = match b {
-                Budget::ExpLambda(t) => exact_tilt(m, t),
+                // exact cumulants have denominators up to Z^order (Z the tilt's normaliser):
+                // past about 2^18 bits the exact recursion costs far more than certifying
+                Budget::ExpLambda(t) if exact_cumulants_cheap(m, t, order) => exact_tilt(m, t),
+                Budget::ExpLambda(_) => None,
                 _ => None,
             };
             let v = match exact {
