@@ -105,3 +105,18 @@ fn merging_tokens_of_equal_reward_keeps_the_tilt_tilt1() {
     let k = eval(&tm, &l1, prec).kl;
     assert!(k.contains_rational(&delta), "K = [{}, {}]", k.lo(), k.hi());
 }
+
+/// Found by the `spec_reader` fuzz target: a key with an escaped newline was echoed verbatim,
+/// splitting the error over several lines. Every spec error is one line.
+#[test]
+fn spec_errors_stay_on_one_line_fuzz_regression() {
+    let key_with_newline = "{\"q\": [1], \"N_ru/ 1/\\na1/\\norm/ 1/le\": \"ceil\"}";
+    let (code, _, err) = run_cli_stdin(&["bon", "--spec", "-"], Some(key_with_newline));
+    assert_eq!(code, 2, "{err}");
+    assert_eq!(err.trim_end().lines().count(), 1, "{err}");
+    assert!(err.contains("unknown key 'N_ru/ 1/\\na1/"), "{err}");
+    let e = alignexact::cli::spec::Spec::parse("{\"a\\nb\": [{}]}")
+        .unwrap_err()
+        .to_string();
+    assert!(!e.contains('\n'), "{e}");
+}

@@ -68,7 +68,7 @@ fn read_capped(mut src: impl Read, what: &str) -> Result<Vec<u8>> {
             if let Some(&c) = buf[..n].iter().find(|c| !c.is_ascii_whitespace()) {
                 if c != b'{' {
                     return Err(Error::input(format!(
-                        "--spec: {what} is not a JSON object (it must start with '{{', e.g. {{\"p\": [\"1/2\",\"1/2\"], \"r\": [0,1]}})"
+                        "--spec: {what} is not valid JSON for a spec: it must be one JSON object, starting with '{{', e.g. {{\"p\": [\"1/2\",\"1/2\"], \"r\": [0,1]}}"
                     )));
                 }
                 opened = true;
@@ -93,7 +93,8 @@ fn scalar_text(key: &str, v: &Json) -> Result<String> {
         Json::Number(n) => Ok(n.to_string()),
         Json::Bool(b) => Ok(b.to_string()),
         _ => Err(Error::input(format!(
-            "--spec: key '{key}' must be a string, a number, a boolean or an array of those"
+            "--spec: key '{}' must be a string, a number, a boolean or an array of those",
+            key.escape_debug()
         ))),
     }
 }
@@ -133,7 +134,8 @@ impl Spec {
             let key = k.replace('_', "-");
             if !KNOWN_KEYS.contains(&key.as_str()) {
                 return Err(Error::input(format!(
-                    "--spec: unknown key '{k}'; known keys are {}",
+                    "--spec: unknown key '{}'; known keys are {}",
+                    k.escape_debug(),
                     KNOWN_KEYS.join(", ")
                 )));
             }
