@@ -12,9 +12,6 @@ use serde_json::Value as Json;
 use std::collections::BTreeMap;
 use std::io::Read;
 
-/// Largest spec file read (the largest model it may carry, with room for the other keys).
-pub const MAX_SPEC_BYTES: u64 = 256 << 20;
-
 /// Every flag name that may appear in a spec file (of some subcommand).
 pub const KNOWN_KEYS: &[&str] = &[
     "p",
@@ -49,6 +46,50 @@ pub const KNOWN_KEYS: &[&str] = &[
     "transition",
     "init",
 ];
+
+/// The largest spec accepted, in bytes: 128 MiB. The largest model has
+/// [`crate::exact::dist::MAX_ALPHABET`] = 2^21 tokens; its `p` and `r` as exact rationals of a
+/// dozen digits each take about 64 bytes per token, i.e. 128 MiB, and parsing that much JSON
+/// needs a few hundred MB of memory.
+pub const MAX_SPEC_BYTES: usize = 128 << 20;
+
+fn too_big(what: &str) -> Error {
+    Error::input(format!(
+        "--spec: {what} is larger than {} MiB, the size of the largest model ({} tokens); give a smaller model",
+        MAX_SPEC_BYTES >> 20,
+        crate::exact::dist::MAX_ALPHABET
+    ))
+}
+
+/// Read at most [`MAX_SPEC_BYTES`] (an error beyond), checking as soon as the first bytes arrive
+/// that they open a JSON object.
+fn read_capped(mut src: impl Read, what: &str) -> Result<Vec<u8>> {
+    let mut out = Vec::new();
+    let mut buf = vec![0u8; 1 << 16];
+    let mut opened = false;
+    loop {
+        let n = src
+            .read(&mut buf)
+            .map_err(|e| Error::input(format!("--spec: cannot read {what}: {e}")))?;
+        if n == 0 {
+            return Ok(out);
+        }
+        if !opened {
+            if let Some(&c) = buf[..n].iter().find(|c| !c.is_ascii_whitespace()) {
+                if c != b'{' {
+                    return Err(Error::input(format!(
+                        "--spec: {what} is not valid JSON for a spec: it must be one JSON object, starting with '{{', e.g. {{\"p\": [\"1/2\",\"1/2\"], \"r\": [0,1]}}"
+                    )));
+                }
+                opened = true;
+            }
+        }
+        if out.len() + n > MAX_SPEC_BYTES {
+            return Err(too_big(what));
+        }
+        out.extend_from_slice(&buf[..n]);
+    }
+}
 
 /// Spec values, as flag text.
 #[derive(Clone, Debug, Default)]
@@ -90,35 +131,31 @@ fn scalar_text(key: &str, v: &Json) -> Result<String> {
         Json::Number(n) => Ok(n.to_string()),
         Json::Bool(b) => Ok(b.to_string()),
         _ => Err(Error::input(format!(
-            "--spec: key '{key}' must be a string, a number, a boolean or an array of those"
+            "--spec: key '{}' must be a string, a number, a boolean or an array of those",
+            key.escape_debug()
         ))),
     }
 }
 
 impl Spec {
-    /// Load from a path, or standard input for `-`.
+    /// Load from a path, or standard input for `-`. At most [`MAX_SPEC_BYTES`] are read, and a
+    /// source whose first non-blank byte is not `{` is rejected at once (so `/dev/zero` or a
+    /// binary file fails fast instead of filling the memory).
     pub fn load(path: &str) -> Result<Spec> {
-        let too_big = || {
-            Error::input(format!(
-                "--spec: '{path}' is larger than {} MiB; a spec file holds one model and the flags",
-                MAX_SPEC_BYTES >> 20
-            ))
-        };
-        let mut bytes = Vec::new();
-        let read = if path == "-" {
-            std::io::stdin().take(MAX_SPEC_BYTES + 1).read_to_end(&mut bytes)
+        let bytes = if path == "-" {
+            read_capped(std::io::stdin().lock(), "standard input")?
         } else {
-            std::fs::File::open(path).and_then(|f| f.take(MAX_SPEC_BYTES + 1).read_to_end(&mut bytes))
+            let file = std::fs::File::open(path)
+                .map_err(|e| Error::input(format!("--spec: cannot read '{path}': {e}")))?;
+            if let Ok(meta) = file.metadata() {
+                if meta.is_file() && meta.len() > MAX_SPEC_BYTES as u64 {
+                    return Err(too_big(&format!("'{path}'")));
+                }
+            }
+            read_capped(file, &format!("'{path}'"))?
         };
-        read.map_err(|e| match path {
-            "-" => Error::input(format!("--spec: cannot read standard input: {e}")),
-            _ => Error::input(format!("--spec: cannot read '{path}': {e}")),
-        })?;
-        if bytes.len() as u64 > MAX_SPEC_BYTES {
-            return Err(too_big());
-        }
-        let text = String::from_utf8(bytes)
-            .map_err(|_| Error::input(format!("--spec: '{path}' is not UTF-8 text")))?;
+        let text =
+            String::from_utf8(bytes).map_err(|_| Error::input("--spec: the file is not UTF-8 text"))?;
         Spec::parse(&text)
     }
     /// Parse the JSON text of a spec.
@@ -146,7 +183,8 @@ impl Spec {
             written.push((k.clone(), key.clone()));
             if !KNOWN_KEYS.contains(&key.as_str()) {
                 return Err(Error::input(format!(
-                    "--spec: unknown key '{k}'; known keys are {}",
+                    "--spec: unknown key '{}'; known keys are {}",
+                    k.escape_debug(),
                     KNOWN_KEYS.join(", ")
                 )));
             }

@@ -13,8 +13,12 @@ pub struct Distribution {
     probs: Vec<Rational>,
 }
 
-/// Largest alphabet accepted (the mathematics targets k <= 8; types and level laws grow fast in k).
-pub const MAX_ALPHABET: usize = 64;
+/// Largest alphabet accepted: 2^21 = 2,097,152 tokens, eight times the largest language-model
+/// vocabularies (32k to 256k tokens). The single-token quantities (tilt, rates, cumulants,
+/// divergences, best-of-N for one token) cost O(k); the sequence commands cost what the reward
+/// lattice's span costs (the level law merges tokens of equal reward), which their own guard
+/// estimates.
+pub const MAX_ALPHABET: usize = 1 << 21;
 
 impl Distribution {
     /// Validate `probs` given by flag `flag` (for messages). With `normalize`, rescale exactly

@@ -17,6 +17,7 @@ use crate::exact::dist::Model;
 use crate::real::round::{add_up, exp2_of, fmax, mul_up};
 use crate::real::Enc;
 use rug::{Float, Rational};
+use std::collections::HashMap;
 
 /// A model restricted to its support, with the reward extremes precomputed.
 #[derive(Clone, Debug)]
@@ -70,6 +71,32 @@ impl TiltModel {
             p_min: self.p_max.clone(),
             mean: Rational::from(-&self.mean),
         }
+    }
+    /// The model with the tokens of equal reward merged into one (their probabilities summed
+    /// exactly), in increasing order of reward; `None` when the rewards on the support are
+    /// already distinct. `psi`, `mu`, `sigma2`, `K`, the deficit and `r_max - mu` are functions
+    /// of the reward law alone, so they are the same on both models; `phi` is not (use the
+    /// original model for it).
+    pub fn by_reward(&self) -> Option<TiltModel> {
+        let mut law: std::collections::BTreeMap<&Rational, Rational> = std::collections::BTreeMap::new();
+        for (p, r) in self.p.iter().zip(&self.r) {
+            *law.entry(r).or_default() += p;
+        }
+        if law.len() == self.p.len() {
+            return None;
+        }
+        let (r, p): (Vec<Rational>, Vec<Rational>) = law.into_iter().map(|(r, p)| (r.clone(), p)).unzip();
+        Some(TiltModel {
+            k: p.len(),
+            idx: (0..p.len()).collect(),
+            p,
+            r,
+            r_max: self.r_max.clone(),
+            r_min: self.r_min.clone(),
+            p_max: self.p_max.clone(),
+            p_min: self.p_min.clone(),
+            mean: self.mean.clone(),
+        })
     }
     /// True when the reward is constant on the support.
     pub fn is_constant(&self) -> bool {
@@ -162,17 +189,34 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
     let mut w_rest = Enc::zero(prec);
     let mut g_sum = Enc::zero(prec);
     let mut ws = Vec::with_capacity(m.p.len());
+    // Tokens with equal rewards share g = |r - c| and e^{-|l| g}: a vocabulary of 10^6 tokens
+    // usually has far fewer distinct rewards, so each distinct g is converted and exponentiated
+    // once (`slot[a]` indexes the distinct values of g; the same enclosures as per token).
+    let mut distinct: HashMap<&Rational, usize> = HashMap::new();
+    let mut gs: Vec<Rational> = Vec::new();
+    let mut us: Vec<Enc> = Vec::new();
+    let mut slot = Vec::with_capacity(m.p.len());
     for (pa, ra) in m.p.iter().zip(&m.r) {
-        let g = Rational::from(ra - c).abs();
-        let w = if g == 0 {
+        let j = *distinct.entry(ra).or_insert_with(|| {
+            let g = Rational::from(ra - c).abs();
+            us.push(if g == 0 {
+                Enc::from_i64(1, prec)
+            } else {
+                al.mul_rational(&g, prec).neg().exp(prec)
+            });
+            gs.push(g);
+            gs.len() - 1
+        });
+        slot.push(j);
+        let g = &gs[j];
+        let w = if *g == 0 {
             let w = Enc::from_rational(pa, prec);
             w_top = w_top.add(&w, prec);
             w
         } else {
-            let u = al.mul_rational(&g, prec).neg().exp(prec);
-            let w = u.mul_rational(pa, prec);
+            let w = us[j].mul_rational(pa, prec);
             w_rest = w_rest.add(&w, prec);
-            g_sum = g_sum.add(&w.mul_rational(&g, prec), prec);
+            g_sum = g_sum.add(&w.mul_rational(g, prec), prec);
             w
         };
         ws.push(w);
@@ -193,11 +237,13 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
     // near E g = G/W: sum phi (g - g0)^2 - (G/W - g0)^2. Centring in g rather than in r keeps
     // the relative accuracy when phi concentrates at c (large |l|): c - G/W would round to c.
     let g0 = Enc::point(&g_over_w.mid());
+    let d2: Vec<Enc> = gs
+        .iter()
+        .map(|g| Enc::from_rational(g, prec).sub(&g0, prec).square(prec))
+        .collect();
     let mut second = Enc::zero(prec);
-    for (f, ra) in phi.iter().zip(&m.r) {
-        let g = Rational::from(ra - c).abs();
-        let d = Enc::from_rational(&g, prec).sub(&g0, prec);
-        second = second.add(&f.mul(&d.square(prec), prec), prec);
+    for (f, &j) in phi.iter().zip(&slot) {
+        second = second.add(&f.mul(&d2[j], prec), prec);
     }
     // a variance is >= 0
     let var = second
@@ -242,8 +288,23 @@ fn intersect_rational(x: &Enc, lo: &Rational, hi: &Rational, prec: u32) -> Enc {
     Enc::new(a, b)
 }
 
-fn clamp01(x: &Enc, prec: u32) -> Enc {
-    intersect_rational(x, &Rational::new(), &Rational::from(1), prec)
+/// `x` intersected with `[0, 1]` (unchanged when they are disjoint), with no rational
+/// conversion: 0 and 1 are exact floats. Called once per token.
+fn clamp01(x: &Enc, _prec: u32) -> Enc {
+    let a = if *x.lo() < 0 {
+        Float::new(x.lo().prec())
+    } else {
+        x.lo().clone()
+    };
+    let b = if *x.hi() > 1 {
+        Float::with_val(x.hi().prec(), 1)
+    } else {
+        x.hi().clone()
+    };
+    if a > b {
+        return x.clone();
+    }
+    Enc::new(a, b)
 }
 
 /// `psi(l)` alone (the log-partition function).
@@ -395,6 +456,12 @@ fn increasing(eq: Equation) -> bool {
 /// with enclosures, proves the unique root lies in `[a, b]` (intermediate value theorem). The
 /// approximate root only chooses where to put `a` and `b`; it is not trusted.
 fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Option<Enc> {
+    // K, Delta_max - K and r_max - mu depend on the reward law only: solve on the model with
+    // tokens of equal reward merged (exact sums), O(distinct rewards) per evaluation instead of
+    // O(k) (a vocabulary of 10^6 tokens rarely has as many distinct rewards)
+    if let Some(merged) = m.by_reward() {
+        return certified_root(&merged, eq, target, prec);
+    }
     let inc = increasing(eq);
     // Newton in log form: h(l) = ln f(l) - ln target, h' = f'/f (near-linear for large l)
     let side = |l: &Float, p: u32| -> Option<std::cmp::Ordering> {
