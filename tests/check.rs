@@ -133,7 +133,14 @@ fn mkv_claims_hold_and_conjectures_stay_undecided() {
             if c.id.contains(".conjecture.") {
                 assert_eq!(c.status, Status::Undecided, "{name}: {}", c.id);
             } else {
-                assert_eq!(c.status, Status::Holds, "{name}: {} {}", c.id, c.statement);
+                // holds, or agrees for an equality of reals (never violated or undecided)
+                assert!(
+                    c.status.is_consistent(),
+                    "{name}: {} {:?} {}",
+                    c.id,
+                    c.status,
+                    c.statement
+                );
             }
         }
         for id in MKV_IDS {

@@ -188,7 +188,17 @@ fn huge_sequence_length_is_refused_quickly() {
     // beyond the 32-bit level index: refused by the flag check, naming the real maximum
     let t = Instant::now();
     let line = assert_usage_error(
-        &["bon", "--p", "7/10,3/10", "--r", "0,1", "--N", "3", "--n", "10000000000000"],
+        &[
+            "bon",
+            "--p",
+            "7/10,3/10",
+            "--r",
+            "0,1",
+            "--N",
+            "3",
+            "--n",
+            "10000000000000",
+        ],
         &["--n", "4294967295"],
     );
     assert!(t.elapsed() < Duration::from_secs(2), "{line}");
@@ -220,14 +230,19 @@ fn huge_sequence_length_is_refused_quickly() {
         ],
     ] {
         let t = Instant::now();
-        let line = assert_usage_error(&cmd, &["GB"]);
+        // beyond 2^32 - 1 the flag check names the real maximum; below, the guard gives GB
+        let huge = cmd.contains(&"10000000000000");
+        let line = assert_usage_error(&cmd, &[if huge { "4294967295" } else { "GB" }]);
         assert!(
             t.elapsed() < Duration::from_secs(2),
             "{cmd:?} took {:?}",
             t.elapsed()
         );
         assert!(line.contains("--n") || line.contains("n = "), "{line}");
-        assert!(line.contains("smaller --n"), "the message names the fix: {line}");
+        assert!(
+            huge || line.contains("smaller --n"),
+            "the message names the fix: {line}"
+        );
     }
 }
 

@@ -82,6 +82,8 @@ fn refusal_figures_use_exponent_notation() {
             "1/10",
             "--n",
             "4294967295",
+            "--method",
+            "exact",
         ],
         &["refusing n = 4294967295"],
     );
@@ -143,6 +145,8 @@ fn sweep_total_is_guarded_not_only_each_row() {
             "3/10",
             "--n",
             &grid,
+            "--method",
+            "exact",
         ],
         &["refusing a grid of 40 sequence lengths"],
     );

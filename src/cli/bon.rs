@@ -294,7 +294,10 @@ pub fn run_bon(mut a: BonArgs) -> Result<(Output, bool)> {
     let method = route::parse_method(a.sample.method.as_deref())?;
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, delta.as_ref(), &prec)?;
     let tm = TiltModel::new(&model);
-    let plan = if order {
+    // listed levels far from the windows (every level, or the top ones) have only Chernoff
+    // bounds there: `auto` keeps the exact route unless no level is listed
+    let listing = !matches!(view, LevelsView::None);
+    let plan = if order || (listing && method == route::MethodArg::Auto) {
         None
     } else {
         bon_tilt_budget(&count, n).and_then(|d| route::plan(&model, &tm, &d, n, method))

@@ -177,6 +177,20 @@ pub fn run_window(
         let w = WindowLaw::new(&plan.lat, n, &plan.lambda, bits, plan.knob);
         Ok(f(&w, bits))
     })
+    .map_err(|e| match e {
+        // the window cap is low on purpose: a field that stalls there is left to the exact
+        // route (the callers' fallback), not reported as beyond the exponent range
+        Error::Range(m) => Error::Uncertified {
+            quantity: m
+                .split_once(" digits of ")
+                .and_then(|(_, rest)| rest.split_once(": from"))
+                .map_or_else(|| "a windowed field".to_string(), |(q, _)| q.to_string()),
+            digits: p.digits,
+            bits: p.cap_bits,
+            reached: 0,
+        },
+        other => other,
+    })
 }
 
 /// Append `("method", ...)` and a fallback note to a result object.

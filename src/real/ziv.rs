@@ -81,7 +81,7 @@ pub fn run<T: Certifiable>(p: &Precision, mut f: impl FnMut(u32) -> Result<T>) -
     let trace = trace_on();
     super::round::widen_exponent_range();
     let _ = take_violation(); // a record from an earlier, unrelated computation
-    // the digits reached at the previous precision, to tell when more precision stops helping
+                              // the digits reached at the previous precision, to tell when more precision stops helping
     let mut prev: Option<(u32, usize)> = None;
     loop {
         let t0 = std::time::Instant::now();
