@@ -278,13 +278,24 @@ pub fn equality(id: &str, statement: &str, lhs: Value, rhs: Value, prec: u32) ->
 
 /// Decide the inequality `lhs <= rhs`. The margin is the enclosure of `rhs - lhs`.
 pub fn inequality(id: &str, statement: &str, lhs: Value, rhs: Value, prec: u32) -> Claim {
+    compare_sides(id, statement, lhs, rhs, false, prec)
+}
+
+/// `lhs <= rhs` (`strict = false`: holds when `rhs - lhs >= 0` is certified) or `lhs < rhs`
+/// (`strict = true`: holds when `rhs - lhs > 0`); the margin is the enclosure of `rhs - lhs`.
+fn compare_sides(id: &str, statement: &str, lhs: Value, rhs: Value, strict: bool, prec: u32) -> Claim {
     let (Some(a), Some(b)) = (value_enc(&lhs, prec), value_enc(&rhs, prec)) else {
         return Claim::unknown(id, statement, prec);
     };
     let d = b.sub(&a, prec);
-    let status = if *d.lo() >= 0 {
+    let (holds, violated) = if strict {
+        (*d.lo() > 0, *d.hi() <= 0)
+    } else {
+        (*d.lo() >= 0, *d.hi() < 0)
+    };
+    let status = if holds {
         Status::Holds
-    } else if *d.hi() < 0 {
+    } else if violated {
         Status::Violated
     } else {
         Status::Undecided
@@ -411,25 +422,7 @@ pub fn combine(id: &str, statement: &str, kind: Kind, claims: Vec<Claim>) -> Opt
 /// A certified strict inequality `lhs < rhs`: holds when `rhs - lhs` is certified `> 0`,
 /// violated when it is certified `<= 0`, undecided otherwise. The margin is `rhs - lhs`.
 pub fn strict(id: &str, statement: &str, lhs: Value, rhs: Value, prec: u32) -> Claim {
-    let (Some(a), Some(b)) = (value_enc(&lhs, prec), value_enc(&rhs, prec)) else {
-        return Claim::unknown(id, statement, prec);
-    };
-    let d = b.sub(&a, prec);
-    let status = if *d.lo() > 0 {
-        Status::Holds
-    } else if *d.hi() <= 0 {
-        Status::Violated
-    } else {
-        Status::Undecided
-    };
-    Claim {
-        id: id.into(),
-        statement: statement.into(),
-        lhs,
-        rhs,
-        margin: Value::Real(d),
-        status,
-    }
+    compare_sides(id, statement, lhs, rhs, true, prec)
 }
 
 /// An equality of two exact rationals, decided exactly (`==`); the margin is the exact
