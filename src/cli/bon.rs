@@ -255,17 +255,21 @@ pub fn count_echo(c: &SampleCount) -> serde_json::Value {
     }
 }
 
-/// Run `bon`.
-pub fn run_bon(mut a: BonArgs) -> Result<(Output, bool)> {
+/// Read `--spec` into the flags of `bon` and check the precision flags (before the chain
+/// dispatch of [`super::run_command`]).
+pub fn fill_bon(a: &mut BonArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
     fill_sample(&spec, &mut a.sample);
     spec.fill("delta", &mut a.delta);
     spec.fill("ties", &mut a.ties);
+    args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    Ok(())
+}
+
+/// Run `bon` on a memoryless model (flags already filled by [`fill_bon`]).
+pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
-    if let Some(mm) = super::markov::chain_model(&a.model)? {
-        return super::markov::run_bon(a, mm);
-    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let n = seq_len(a.sample.n.as_deref(), Some(1))?;
     let rule = n_rule(a.sample.n_rule.as_deref())?;
@@ -407,16 +411,20 @@ fn bon_output(
     (Output::data("bon", input, result, prec.digits), a.common.json)
 }
 
-/// Run `compare`.
-pub fn run_compare(mut a: CompareArgs) -> Result<(Output, bool)> {
+/// Read `--spec` into the flags of `compare` and check the precision flags (before the chain
+/// dispatch of [`super::run_command`]).
+pub fn fill_compare(a: &mut CompareArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
     fill_sample(&spec, &mut a.sample);
     a.budget.fill(&spec);
+    args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    Ok(())
+}
+
+/// Run `compare` on a memoryless model (flags already filled by [`fill_compare`]).
+pub fn run_compare(a: CompareArgs) -> Result<(Output, bool)> {
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
-    if let Some(mm) = super::markov::chain_model(&a.model)? {
-        return super::markov::run_compare(a, mm);
-    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     // compare accepts only --delta: do not suggest --lambda/--beta when it is missing
     let Some(delta) = a.budget.delta_only("compare")? else {

@@ -269,13 +269,52 @@ fn run_command(mut cmd: Command) -> Result<(Output, bool)> {
         Command::Divergence(a) => divergence::run(a),
         Command::Demo(a) => demo::run(a),
         Command::Plot(a) => plot::run(a),
-        Command::Tilt(a) => tilt::run_tilt(a),
-        Command::Bon(a) => bon::run_bon(a),
-        Command::Compare(a) => bon::run_compare(a),
-        Command::Sweep(a) => sweep::run(a),
+        // the model commands: flags filled from --spec first, then a chain (--transition) goes to
+        // `markov`, a memoryless model to the command's own module (the dispatch lives here so that
+        // no command module imports `markov`, which reuses their argument types)
+        Command::Tilt(mut a) => {
+            tilt::fill_tilt(&mut a)?;
+            match markov::chain_model(&a.model)? {
+                Some(mm) => markov::run_tilt(a, mm),
+                None => tilt::run_tilt(a),
+            }
+        }
+        Command::Bon(mut a) => {
+            bon::fill_bon(&mut a)?;
+            match markov::chain_model(&a.model)? {
+                Some(mm) => markov::run_bon(a, mm),
+                None => bon::run_bon(a),
+            }
+        }
+        Command::Compare(mut a) => {
+            bon::fill_compare(&mut a)?;
+            match markov::chain_model(&a.model)? {
+                Some(mm) => markov::run_compare(a, mm),
+                None => bon::run_compare(a),
+            }
+        }
+        Command::Sweep(mut a) => {
+            sweep::fill(&mut a)?;
+            match markov::chain_model(&a.model)? {
+                Some(mm) => markov::run_sweep(a, mm),
+                None => sweep::run(a),
+            }
+        }
         Command::Check(a) => check::run(a),
-        Command::Rate(a) => tilt::run_rate(a),
-        Command::Cumulants(a) => tilt::run_cumulants(a),
+        Command::Rate(mut a) => {
+            tilt::fill_rate(&mut a)?;
+            match markov::chain_model(&a.model)? {
+                Some(mm) => markov::run_rate(a, mm),
+                None => tilt::run_rate(a),
+            }
+        }
+        Command::Cumulants(mut a) => {
+            tilt::fill_cumulants(&mut a)?;
+            match markov::chain_model(&a.model)? {
+                Some(mm) => markov::run_cumulants(a, mm),
+                None => tilt::run_cumulants(a),
+            }
+        }
         Command::Vectors(a) => vectors::run(a),
         Command::Schema(a) => schema::run(a),
         Command::Frontier(a) => frontier::run(a),

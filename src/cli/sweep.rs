@@ -182,18 +182,22 @@ pub fn table(rows: &[Value]) -> String {
     s
 }
 
-/// Run `sweep`.
-pub fn run(mut a: SweepArgs) -> Result<(Output, bool)> {
+/// Read `--spec` into the flags of `sweep` and check the precision flags (before the chain
+/// dispatch of [`super::run_command`]).
+pub fn fill(a: &mut SweepArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
     a.budget.fill(&spec);
     spec.fill("n", &mut a.n);
     spec.fill("N-rule", &mut a.n_rule);
     spec.fill("method", &mut a.method);
+    args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    Ok(())
+}
+
+/// Run `sweep` on a memoryless model (flags already filled by [`fill`]).
+pub fn run(a: SweepArgs) -> Result<(Output, bool)> {
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
-    if let Some(mm) = super::markov::chain_model(&a.model)? {
-        return super::markov::run_sweep(a, mm);
-    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let Some(delta) = a.budget.delta_only("sweep")? else {
         return Err(Error::input(

@@ -59,15 +59,19 @@ pub fn model_echo(m: &Model, digits: usize) -> Json {
     json!({"p": exact_strings(m.probs()), "r": exact_strings(&m.r), "digits": digits})
 }
 
-/// Run `tilt`.
-pub fn run_tilt(mut a: TiltArgs) -> Result<(Output, bool)> {
+/// Read `--spec` into the flags of `tilt` and check the precision flags (before the chain
+/// dispatch of [`super::run_command`]).
+pub fn fill_tilt(a: &mut TiltArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
     a.budget.fill(&spec);
+    args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    Ok(())
+}
+
+/// Run `tilt` on a memoryless model (flags already filled by [`fill_tilt`]).
+pub fn run_tilt(a: TiltArgs) -> Result<(Output, bool)> {
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
-    if let Some(mm) = super::markov::chain_model(&a.model)? {
-        return super::markov::run_tilt(a, mm);
-    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let budget = a.budget.require(true, "tilt")?;
     let tm = TiltModel::new(&model);
@@ -77,16 +81,20 @@ pub fn run_tilt(mut a: TiltArgs) -> Result<(Output, bool)> {
     Ok((Output::data("tilt", input, result, prec.digits), a.common.json))
 }
 
-/// Run `rate`.
-pub fn run_rate(mut a: RateArgs) -> Result<(Output, bool)> {
+/// Read `--spec` into the flags of `rate` and check the precision flags (before the chain
+/// dispatch of [`super::run_command`]).
+pub fn fill_rate(a: &mut RateArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
     a.budget.fill(&spec);
     spec.fill("x", &mut a.x);
+    args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    Ok(())
+}
+
+/// Run `rate` on a memoryless model (flags already filled by [`fill_rate`]).
+pub fn run_rate(a: RateArgs) -> Result<(Output, bool)> {
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
-    if let Some(mm) = super::markov::chain_model(&a.model)? {
-        return super::markov::run_rate(a, mm);
-    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let x = a.x.as_deref().ok_or_else(|| {
         Error::input("rate needs --x X: the per-token reward at which to evaluate the rate functions")
@@ -103,17 +111,21 @@ pub fn run_rate(mut a: RateArgs) -> Result<(Output, bool)> {
     Ok((Output::data("rate", input, result, prec.digits), a.common.json))
 }
 
-/// Run `cumulants`.
-pub fn run_cumulants(mut a: CumulantsArgs) -> Result<(Output, bool)> {
+/// Read `--spec` into the flags of `cumulants` and check the precision flags (before the chain
+/// dispatch of [`super::run_command`]).
+pub fn fill_cumulants(a: &mut CumulantsArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
     a.budget.fill(&spec);
     spec.fill("order", &mut a.order);
     spec.fill("t", &mut a.t);
+    args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    Ok(())
+}
+
+/// Run `cumulants` on a memoryless model (flags already filled by [`fill_cumulants`]).
+pub fn run_cumulants(a: CumulantsArgs) -> Result<(Output, bool)> {
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
-    if let Some(mm) = super::markov::chain_model(&a.model)? {
-        return super::markov::run_cumulants(a, mm);
-    }
     let model = args::model(a.model.p.as_deref(), a.model.r.as_deref(), a.model.normalize)?;
     let budget = a.budget.require(true, "cumulants")?;
     let order = match a.order.as_deref() {
