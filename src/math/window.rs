@@ -372,11 +372,19 @@ impl WindowLaw {
         self.lo = self.pow.a + lo;
         self.hi = self.pow.a + hi;
         // keep from the first level whose tail T and CDF F = 1 - T are both known to a relative
-        // 2^-8 (below it the window's deficit swamps the tail, or F = 1 - T has cancelled)
-        let ln_t = self.ln_tails(64, self.lo, self.hi);
+        // 2^-8 (below it the window's deficit swamps the tail, or F = 1 - T has cancelled).
+        // The tails' R come from one cheap backward recursion; the logarithms are taken lazily
+        // from the bottom up to the first level that passes (with `ln C` formed once), so the
+        // choice costs a few transcendental calls instead of several per window level.
+        let prec = 64;
+        let wp = prec + 16;
+        let rs = self.tails_r(prec, self.lo, self.hi);
+        let lnc = self.ln_c(wp);
+        let th = self.theta_enc(wp);
         let tol = Float::with_val(64, 1) >> 8;
         let mut first = self.hi;
-        for (i, lt) in ln_t.iter().enumerate() {
+        for (i, rr) in rs.iter().enumerate() {
+            let lt = Self::ln_t_with(&lnc, &th, self.lo + i, rr, prec);
             let t = clamp01(&lt.exp(64), 64);
             let lf = t.neg().ln_1p(64);
             if lt.is_finite() && lf.is_finite() && lt.width() <= tol && lf.width() <= tol {
@@ -416,6 +424,9 @@ impl WindowLaw {
         let hi = int_up(&Integer::from(&l + &self.pow.deficit), prec) >> b;
         Enc::new(lo, hi)
     }
+    fn coef_ref(&self, s: usize) -> Option<&Integer> {
+        s.checked_sub(self.pow.a).and_then(|i| self.pow.coef.get(i))
+    }
     fn coef_at(&self, s: usize) -> Integer {
         if s < self.pow.a || s - self.pow.a >= self.pow.coef.len() {
             Integer::new()
@@ -434,10 +445,13 @@ impl WindowLaw {
     /// `ln T(s) = ln C - theta s + ln R(s)`.
     fn ln_t_of(&self, s: usize, r: &Enc, prec: u32) -> Enc {
         let wp = prec + 16;
-        let ts = self
-            .theta_enc(wp)
-            .mul(&Enc::from_integer(&Integer::from(s), wp), wp);
-        self.ln_c(wp).sub(&ts, wp).add(&r.ln(wp), prec)
+        Self::ln_t_with(&self.ln_c(wp), &self.theta_enc(wp), s, r, prec)
+    }
+    /// [`WindowLaw::ln_t_of`] with `ln C` and `theta` given as enclosures at `prec + 16`.
+    fn ln_t_with(ln_c: &Enc, th: &Enc, s: usize, r: &Enc, prec: u32) -> Enc {
+        let wp = prec + 16;
+        let ts = th.mul(&Enc::from_integer(&Integer::from(s), wp), wp);
+        ln_c.sub(&ts, wp).add(&r.ln(wp), prec)
     }
     /// `R(s) = sum_{t > s} e^{-theta (t - s)} G(t)` for `s in [lo, hi]` (WIN-3): the backward
     /// recursion `R_L(s-1) = e^{-theta} (R_L(s) + L(s)/2^B)` from the window's top (`R_L = 0`), and
@@ -464,9 +478,8 @@ impl WindowLaw {
                 break;
             }
             // R_L(s-1) = e^{-theta} (R_L(s) + L(s) / 2^B)
-            let l = self.coef_at(s);
-            if l != 0 {
-                let lf = Enc::new(int_dn(&l, wp) >> b, int_up(&l, wp) >> b);
+            if let Some(l) = self.coef_ref(s).filter(|l| **l != 0) {
+                let lf = Enc::new(int_dn(l, wp) >> b, int_up(l, wp) >> b);
                 r = r.add(&lf, wp);
             }
             r = r.mul(&q, wp);
@@ -476,9 +489,18 @@ impl WindowLaw {
     }
     /// `2^B - sum_{s in [lo, hi]} L(s)` over `2^B`: an upper bound of `G_theta` outside `[lo, hi]`.
     pub fn outside_mass(&self, lo: usize, hi: usize, prec: u32) -> Enc {
+        self.outside_mass_of(&[(lo, hi)], prec)
+    }
+    /// `2^B - sum_{s in ranges} L(s)` over `2^B` for disjoint ranges `[lo, hi]`: an upper bound
+    /// of `G_theta` outside their union (`sum_{s in U} G(s) >= sum_{s in U} L(s) / 2^B`).
+    pub fn outside_mass_of(&self, ranges: &[(usize, usize)], prec: u32) -> Enc {
         let mut sum = Integer::new();
-        for s in lo..=hi {
-            sum += self.coef_at(s);
+        for &(lo, hi) in ranges {
+            for s in lo..=hi {
+                if let Some(c) = self.coef_ref(s) {
+                    sum += c;
+                }
+            }
         }
         let one = Integer::from(1) << self.pow.bits;
         let e = one - sum;
@@ -660,14 +682,23 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
         let phi: TiltedLaw = bon::ln_tilted(s2, &ev, ctx.l, ctx.n_psi, wp);
         listed2 = bon::reverse_kl_listed(&ev, &phi, wp);
     }
-    // R lies outside [r_lo, w1.hi], the union of the two listings (the second's part below the
-    // split, then the first's from the split on): both tilted laws' masses on R are bounded by
-    // their windows' lower bounds summed over [r_lo, w1.hi] (coef_at is 0 outside a window).
-    let r_lo = sub.as_ref().map_or(split, |s2| s2.lo);
-    let (g1r, g2r) = if split <= w1.hi {
-        (w1.outside_mass(r_lo, w1.hi, wp), w2.outside_mass(r_lo, w1.hi, wp))
-    } else {
+    // R is everything outside the levels whose terms are summed: the second window's listing
+    // below the split, [lo2, hi2], and the first window's listing from the split on,
+    // [split, w1.hi]. Levels between those ranges (a gap between the two listings, or first-window
+    // levels below its listing) are in R. Both tilted laws' masses on R are bounded by
+    // 1 - (their windows' lower bounds summed over the two summed ranges) (coef_at is 0 outside
+    // a window, and every L <= 2^B G).
+    let mut summed: Vec<(usize, usize)> = Vec::with_capacity(2);
+    if let Some(s2) = &sub {
+        summed.push((s2.lo, s2.hi));
+    }
+    if split <= w1.hi {
+        summed.push((split, w1.hi));
+    }
+    let (g1r, g2r) = if summed.is_empty() {
         (Enc::from_i64(1, wp), Enc::from_i64(1, wp))
+    } else {
+        (w1.outside_mass_of(&summed, wp), w2.outside_mass_of(&summed, wp))
     };
     // Phi(R) <= G_{l'}(R) sup_S exp((l - l') S - n (psi(l) - psi(l')))
     let lam1 = Enc::point(&w1.lambda);
