@@ -817,6 +817,26 @@ pub fn reverse_kl_listed(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
     acc
 }
 
+/// `sum_j Phi_l(s_j) ln(Phi_l(s_j) / P_N(s_j))` over the listed levels of a source, streamed:
+/// each level's BON-1 terms and its tilted law `ln Phi_l = ln P_S + l s_j - n psi(l)` are formed
+/// and added to the sum, nothing per level is kept (the same operations as [`eval`],
+/// [`ln_tilted`] and [`reverse_kl_listed`] at `prec`, without their vectors: the memory of the
+/// windowed route's second window, WIN-4).
+pub fn reverse_kl_streamed(lv: &dyn LevelSource, n_samples: &Enc, l: &Enc, n_psi: &Enc, prec: u32) -> Enc {
+    let scale = Enc::from_integer(&lv.scale(), prec + 8);
+    let l_over = l.div(&scale, prec + 8);
+    let mut acc = Enc::zero(prec);
+    lv.visit(prec, None, &mut |j, lp| {
+        let t = level_terms(lp, n_samples, prec);
+        // l s_j = (l / L) m_j with the integer level m_j (as in ln_tilted)
+        let ls = l_over.mul(&Enc::from_integer(&lv.level(j), prec + 8), prec);
+        let lphi = t.ln_ps.add(&ls, prec).sub(n_psi, prec);
+        let phi = lphi.exp(prec);
+        acc = acc.add(&plogpq(&phi, &lphi, &t.ln_pn, prec), prec);
+    });
+    acc
+}
+
 /// Reverse KL `D(phi_l^n || pi_N) = sum_j Phi ln(Phi / P_N)` (SEQ-3) for an evaluation whose
 /// levels are all listed (an exact source). Returns the whole line when levels are unlisted:
 /// use [`kl_tilted_to_bon_source`] then.

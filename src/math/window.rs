@@ -32,7 +32,7 @@
 //! `D(phi^n || pi_N)` also needs a second window at `theta / 2` and, outside both windows, the bound
 //! of [`WindowLaw::unlisted_reverse_kl`] (see `proofs/windowed.md`).
 
-use crate::math::best_of_n::{self as bon, TiltedLaw};
+use crate::math::best_of_n as bon;
 use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, Unlisted};
 use crate::real::round::{add_up, int_dn, int_up};
 use crate::real::Enc;
@@ -675,12 +675,9 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
         None
     };
     if let Some(s2) = &sub {
-        let ne = ctx.n_samples;
-        let phi_fn =
-            |ev: &bon::BonEval, p: u32| -> Vec<Enc> { bon::ln_tilted(s2, ev, ctx.l, ctx.n_psi, p).ln_phi };
-        let ev = bon::eval_adaptive(s2, &|_| ne.clone(), wp, Some(&phi_fn), &[]);
-        let phi: TiltedLaw = bon::ln_tilted(s2, &ev, ctx.l, ctx.n_psi, wp);
-        listed2 = bon::reverse_kl_listed(&ev, &phi, wp);
+        // every level of the second window matters to the reverse KL (an adaptive scout pass
+        // selected all of them, measured), and only the sum is needed: streamed
+        listed2 = bon::reverse_kl_streamed(s2, ctx.n_samples, ctx.l, ctx.n_psi, wp);
     }
     // R is everything outside the levels whose terms are summed: the second window's listing
     // below the split, [lo2, hi2], and the first window's listing from the split on,
