@@ -308,7 +308,9 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
     };
     if let Some(pl) = &plan {
         route::window_guard(pl, n, prec.digits)?;
-        let windowed = route::run_window(&prec, pl, n, |w, bits| bon_value(w, &count, None, view, bits));
+        let windowed = route::run_window_with(&prec, pl, n, false, |w, bits| {
+            bon_value(w, &count, None, view, bits)
+        });
         match windowed {
             Ok(result) => {
                 return Ok(bon_output(

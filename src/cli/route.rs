@@ -161,21 +161,48 @@ pub fn window_cap(prec: &Precision) -> u32 {
     prec.cap_bits.min(prec.start_bits().saturating_mul(8))
 }
 
+/// Guard bits the window route adds to every working precision at large `n`:
+/// `2 max(0, bits(n) - 20)` (0 up to `n = 2^20`). The optimum's `l s - n psi(l)` and `l E S`
+/// carry the absolute width of `l` times `n`, so about `log2 n` bits of every enclosure that
+/// involves the tilt are lost to cancellation (measured: Example A at `n = 10^9` certified only
+/// 27 of 30 digits of `kl_bon_tilted` at the start precision, then paid a full second pass).
+pub fn window_extra_bits(n: u64) -> u32 {
+    let bits_n = 64 - n.leading_zeros();
+    2 * bits_n.saturating_sub(20)
+}
+
 /// Run `f` on the windows at rising precision (the precision loop of [`ziv::run`] with the
 /// window cap). An uncertified field is returned as [`Error::Uncertified`] naming it.
 pub fn run_window(
     prec: &Precision,
     plan: &WindowPlan,
     n: u64,
+    f: impl FnMut(&WindowLaw, u32) -> Value,
+) -> Result<Value> {
+    run_window_with(prec, plan, n, true, f)
+}
+
+/// [`run_window`]; `half` builds the reverse KL's second window (WIN-4) alongside the first, on
+/// a second thread (`compare`, `sweep`); `bon` does not need it.
+pub fn run_window_with(
+    prec: &Precision,
+    plan: &WindowPlan,
+    n: u64,
+    half: bool,
     mut f: impl FnMut(&WindowLaw, u32) -> Value,
 ) -> Result<Value> {
     let p = Precision {
         digits: prec.digits,
         cap_bits: window_cap(prec),
     };
+    let extra = window_extra_bits(n);
     ziv::run(&p, |bits| {
-        let w = WindowLaw::new(&plan.lat, n, &plan.lambda, bits, plan.knob);
-        Ok(f(&w, bits))
+        let w = if half {
+            WindowLaw::with_half(&plan.lat, n, &plan.lambda, bits + extra, plan.knob)
+        } else {
+            WindowLaw::new(&plan.lat, n, &plan.lambda, bits + extra, plan.knob)
+        };
+        Ok(f(&w, bits + extra))
     })
     .map_err(|e| match e {
         // the window cap is low on purpose: a field that stalls there is left to the exact

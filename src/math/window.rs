@@ -315,14 +315,19 @@ pub struct WindowLaw {
     pub lambda: Float,
     /// `theta = h lambda'`, exact.
     pub theta: Rational,
-    /// The windowed power.
-    pub pow: TiltedPower,
+    /// The windowed power (shared by the restricted copies of this window).
+    pub pow: std::sync::Arc<TiltedPower>,
     /// Listed levels: `[lo, hi]` (lattice indices `s`).
     pub lo: usize,
     /// Last listed level.
     pub hi: usize,
     /// The window knob used (for the second window).
     pub knob: WindowKnob,
+    /// The working precision the window was built for.
+    pub prec: u32,
+    /// The second window at `lambda' / 2` (WIN-4), when it was built alongside this one
+    /// ([`WindowLaw::with_half`]); [`reverse_kl_outside`] builds it otherwise.
+    pub half: Option<std::sync::Arc<WindowLaw>>,
 }
 
 /// Fixed-point bits for a working precision `prec` at length `n`: the deficit from flooring
@@ -336,7 +341,9 @@ impl WindowLaw {
     pub fn new(lat: &WinLattice, n: u64, lambda: &Float, prec: u32, knob: WindowKnob) -> WindowLaw {
         let theta = lambda.to_rational().expect("finite tilt") * lat.span();
         let bits = fixed_bits(prec, n);
-        let pow = tilted_power(lat, &theta, n, bits, knob);
+        let t0 = std::time::Instant::now();
+        let pow = std::sync::Arc::new(tilted_power(lat, &theta, n, bits, knob));
+        let t1 = t0.elapsed().as_secs_f64();
         let mut w = WindowLaw {
             lat: lat.clone(),
             n,
@@ -346,8 +353,20 @@ impl WindowLaw {
             lo: 0,
             hi: 0,
             knob,
+            prec,
+            half: None,
         };
         w.choose_listing();
+        if crate::real::ziv::trace_on() {
+            eprintln!(
+                "[window] tilt {:.6}: power {:.3} s ({} coefficients, B = {bits}), listing {:.3} s ({} levels)",
+                lambda.to_f64(),
+                t1,
+                w.pow.coef.len(),
+                t0.elapsed().as_secs_f64() - t1,
+                w.hi - w.lo + 1
+            );
+        }
         w
     }
 
@@ -393,6 +412,29 @@ impl WindowLaw {
             }
         }
         self.lo = first;
+    }
+
+    /// The tilt of the second window (WIN-4): `lambda' / 2`, exact (one more bit).
+    pub fn half_lambda(lambda: &Float) -> Float {
+        Float::with_val(lambda.prec() + 1, lambda / 2u32)
+    }
+
+    /// [`WindowLaw::new`] with the second window at `lambda' / 2` (WIN-4) built at the same
+    /// time on a second thread (the two tilted powers are independent; whole-process time at
+    /// large `n` is dominated by them). Same values as building the second window later.
+    pub fn with_half(lat: &WinLattice, n: u64, lambda: &Float, prec: u32, knob: WindowKnob) -> WindowLaw {
+        let half_lambda = Self::half_lambda(lambda);
+        let (mut w1, w2) = std::thread::scope(|sc| {
+            let h = sc.spawn(|| {
+                // MPFR's exponent range is per thread
+                crate::real::round::widen_exponent_range();
+                WindowLaw::new(lat, n, &half_lambda, prec, knob)
+            });
+            let w1 = WindowLaw::new(lat, n, lambda, prec, knob);
+            (w1, h.join().expect("second window thread"))
+        });
+        w1.half = Some(std::sync::Arc::new(w2));
+        w1
     }
 
     /// Restrict the listing to `[lo, hi]` (within the current listing).
@@ -644,8 +686,15 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
     let lat = &w1.lat;
     let n = w1.n;
     let nn = Enc::from_integer(&Integer::from(n), wp);
-    let half_lambda = Float::with_val(w1.lambda.prec() + 1, &w1.lambda / 2u32);
-    let w2 = WindowLaw::new(lat, n, &half_lambda, prec, w1.knob);
+    let half_lambda = WindowLaw::half_lambda(&w1.lambda);
+    let built;
+    let w2: &WindowLaw = match &w1.half {
+        Some(h) if h.prec == prec && h.knob.widen == w1.knob.widen => h,
+        _ => {
+            built = WindowLaw::new(lat, n, &half_lambda, prec, w1.knob);
+            &built
+        }
+    };
     // Split: below the level where the two tilted laws G_{l'} and G_{l'/2} cross,
     // x = 2 (psi(l') - psi(l'/2)) / l', the second window is the more accurate (relative accuracy
     // ~ deficit / G); the first window's listing from there on is summed by the caller.
