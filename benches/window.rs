@@ -1,7 +1,7 @@
 //! The table of issue 10: whole-process time and peak memory of `compare` by the window route
 //! (MATH.md §9) on Example A at n = 10^4, 10^5, 10^6, 10^9 with 30 digits and at 100 digits, the
 //! wide-lattice and 6-token models at n = 10^6, and the exact/window crossover that `--method auto`
-//! uses (n = 500 .. 4000 at 30 digits).
+//! uses (Example A, the 6-token and the wide-lattice models at 30 and 100 digits).
 //!
 //! Each row runs the release binary under `/usr/bin/time -v` (wall clock, user CPU, maximum
 //! resident set size). Run with `cargo build --release && cargo bench --bench window`; optional
@@ -32,6 +32,24 @@ fn rows() -> Vec<Row> {
         p: A_P,
         r: A_R,
         delta: "3/10",
+        n,
+        digits,
+        method,
+    };
+    let six = |label, n, digits, method| Row {
+        label,
+        p: "1/6,1/6,1/6,1/6,1/6,1/6",
+        r: "0,1,2,3,4,5",
+        delta: "1/2",
+        n,
+        digits,
+        method,
+    };
+    let wide = |label, n, digits, method| Row {
+        label,
+        p: "1/4,1/4,1/4,1/4",
+        r: "0,1/7,1/2,1",
+        delta: "1/4",
         n,
         digits,
         method,
@@ -70,6 +88,20 @@ fn rows() -> Vec<Row> {
         a("crossover window 2000", "2000", "30", "window"),
         a("crossover exact 4000", "4000", "30", "exact"),
         a("crossover window 4000", "4000", "30", "window"),
+        a("crossover exact 2000 100d", "2000", "100", "exact"),
+        a("crossover window 2000 100d", "2000", "100", "window"),
+        a("crossover exact 8000 100d", "8000", "100", "exact"),
+        a("crossover window 8000 100d", "8000", "100", "window"),
+        six("crossover 6tok exact 2000", "2000", "30", "exact"),
+        six("crossover 6tok window 2000", "2000", "30", "window"),
+        six("crossover 6tok exact 8000 100d", "8000", "100", "exact"),
+        six("crossover 6tok window 8000 100d", "8000", "100", "window"),
+        six("crossover 6tok exact 16000 100d", "16000", "100", "exact"),
+        six("crossover 6tok window 16000 100d", "16000", "100", "window"),
+        wide("crossover wide exact 2000", "2000", "30", "exact"),
+        wide("crossover wide window 2000", "2000", "30", "window"),
+        wide("crossover wide exact 4000 100d", "4000", "100", "exact"),
+        wide("crossover wide window 4000 100d", "4000", "100", "window"),
     ]
 }
 
@@ -94,8 +126,8 @@ fn main() {
         .and_then(|s| s.parse().ok())
         .unwrap_or(600);
     println!(
-        "{:<24} {:>10} {:>10} {:>10} {:>8}  note",
-        "row", "wall s", "user s", "peak MB", "method"
+        "{:<34} {:>11} {:>6} {:>9} {:>9} {:>9} {:>8}  note",
+        "row", "n", "digits", "wall s", "cpu s", "peak MB", "method"
     );
     for row in rows() {
         if !filters.is_empty() && !filters.iter().any(|f| row.label.contains(f.as_str())) {
@@ -118,7 +150,7 @@ fn main() {
         {
             Ok(c) => c,
             Err(e) => {
-                println!("{:<24} could not start /usr/bin/time: {e}", row.label);
+                println!("{:<34} could not start /usr/bin/time: {e}", row.label);
                 continue;
             }
         };
@@ -138,7 +170,7 @@ fn main() {
         let stdout = String::from_utf8_lossy(&out.stdout);
         let stderr = String::from_utf8_lossy(&out.stderr);
         if killed || out.status.code() == Some(124) {
-            println!("{:<24} timeout after {timeout} s", row.label);
+            println!("{:<34} timeout after {timeout} s", row.label);
             continue;
         }
         let wall = t0.elapsed().as_secs_f64();
@@ -170,8 +202,10 @@ fn main() {
                 .unwrap_or("failed")
         };
         println!(
-            "{:<24} {:>10.2} {:>10.2} {:>10.1} {:>8}  {note}",
+            "{:<34} {:>11} {:>6} {:>9.2} {:>9.2} {:>9.1} {:>8}  {note}",
             row.label,
+            row.n,
+            row.digits,
             wall,
             user + sys,
             rss_mb,

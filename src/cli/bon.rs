@@ -304,7 +304,7 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
     let plan = if order || (listing && method == route::MethodArg::Auto) {
         None
     } else {
-        bon_tilt_budget(&count, n).and_then(|d| route::plan(&model, &tm, &d, n, method))
+        bon_tilt_budget(&count, n).and_then(|d| route::plan_for(&model, &tm, &d, n, method, prec.digits))
     };
     if let Some(pl) = &plan {
         route::window_guard(pl, n, prec.digits)?;
@@ -470,7 +470,7 @@ pub fn compare_routed(
     prec: &Precision,
 ) -> Result<crate::report::Value> {
     let mut note = None;
-    if let Some(pl) = route::plan(model, tm, delta, n, method) {
+    if let Some(pl) = route::plan_for(model, tm, delta, n, method, prec.digits) {
         route::window_guard(&pl, n, prec.digits)?;
         match route::run_window(prec, &pl, n, |w, bits| compare_value(tm, w, delta, count, bits)) {
             Ok(v) => return Ok(v),

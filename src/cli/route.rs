@@ -7,8 +7,9 @@
 //!   1 lose relative accuracy; or a regime without an interior tilt) falls back to the exact route
 //!   when that fits the machine, with a note naming the field; otherwise it is exit 3 naming the
 //!   field. Nothing uncertified is printed either way.
-//! - `auto` (default): the exact route for `n < AUTO_WINDOW_MIN_N` (measured crossover, see
-//!   `benches/window.rs`) and whenever the windows do not apply, else the window route.
+//! - `auto` (default): the exact route for `n` below the measured crossover
+//!   ([`auto_window_min_n`]: 2000 at 30 digits, about 9600 at 100; see `benches/window.rs` and
+//!   `proofs/windowed.md`) and whenever the windows do not apply, else the window route.
 
 use crate::error::{Error, Result};
 use crate::exact::dist::Model;
@@ -29,16 +30,23 @@ pub enum MethodArg {
     Auto,
 }
 
-/// Smallest `n` at which `auto` takes the window route (Example A at 30 digits: the window route
-/// is faster from about here on; measured with `benches/window.rs`).
+/// Smallest `n` at which `auto` takes the window route in [`plan`] (callers that do not pass
+/// their digits; [`plan_for`] uses [`auto_window_min_n`]).
 pub const AUTO_WINDOW_MIN_N: u64 = 2000;
 
-/// Memory budget of the window route (bytes). By [`window_estimate`], Example A at 30 digits
-/// fits 16 GB up to about n = 7e11 (windows of ~6e7 levels); the time budget of
-/// [`WINDOW_MAX_SECONDS`] binds first, at about n = 1e11 (estimates, scaled from measurements).
-pub const WINDOW_MAX_BYTES: f64 = 12.0 * (1u64 << 30) as f64;
-/// Time budget of the window route (estimated seconds).
-pub const WINDOW_MAX_SECONDS: f64 = 900.0;
+/// Smallest `n` at which `auto` takes the window route for `digits` digits:
+/// `2000 max(1, digits / 30)^1.3`, i.e. 2000 at 30 digits and about 9600 at 100 digits.
+/// Measured (whole-process CPU seconds of `compare`, exact vs window; table in
+/// `proofs/windowed.md`, rows `crossover` of `benches/window.rs`): at 30 digits the window route
+/// is as fast at n = 500 and faster from n = 1000 on Example A, the 6-token and the wide-lattice
+/// models, but both routes take under 0.1 s below n = 2000 and the exact route keeps its exact
+/// fields there; at 100 digits the window route cannot certify below n = 2000 (it falls back
+/// after paying for the windows), is faster from n = 2000 on Example A and the wide lattice,
+/// and from about n = 12 000 on the 6-token model (the exponent 1.3 splits the difference).
+pub fn auto_window_min_n(digits: usize) -> u64 {
+    let r = (digits as f64 / 30.0).max(1.0);
+    (2000.0 * r.powf(1.3)).round() as u64
+}
 
 /// Parse `--method`.
 pub fn parse_method(s: Option<&str>) -> Result<MethodArg> {
@@ -76,13 +84,8 @@ pub fn window_tilt(tm: &TiltModel, delta: &Rational) -> Option<Float> {
     }
 }
 
-/// Rough a-priori cost of the window route: `(levels in the widest window, bytes, seconds)`.
-pub fn window_estimate(plan: &WindowPlan, n: u64, digits: usize) -> (f64, f64, f64) {
-    let prec = (digits as f64 * std::f64::consts::LOG2_10).ceil() as u32 + 32;
-    let b = fixed_bits(prec, n) as f64;
-    let lat = &plan.lat;
-    let theta = plan.lambda.to_f64() * lat.span().to_f64();
-    // variance of the tilted base in levels (as in the window placement)
+/// Variance (in levels) of the tilted base `g_theta` at `theta = lambda h`, in `f64` (estimates).
+fn tilted_var(lat: &WinLattice, theta: f64) -> f64 {
     let d = lat.d as f64;
     let ws: Vec<f64> = lat
         .ks
@@ -92,25 +95,57 @@ pub fn window_estimate(plan: &WindowPlan, n: u64, digits: usize) -> (f64, f64, f
         .collect();
     let z: f64 = ws.iter().sum();
     let mean: f64 = lat.ks.iter().zip(&ws).map(|(k, w)| *k as f64 * w).sum::<f64>() / z;
-    let var: f64 = lat
-        .ks
+    lat.ks
         .iter()
         .zip(&ws)
         .map(|(k, w)| (*k as f64 - mean).powi(2) * w)
         .sum::<f64>()
-        / z;
+        / z
+}
+
+/// Seconds of GMP work per bit of the last packed window (the squarings of one doubling chain:
+/// widths grow like `sqrt(m)`, so the chain costs about 3.4 times its last squaring). Measured:
+/// Example A, 0.42 s for 43 500 slots of 448 bits (n = 10^6), 13 s for 1.47e6 slots of 512 bits
+/// (n = 10^9).
+pub const WINDOW_SEC_PER_PACKED_BIT: f64 = 2.0e-8;
+/// Seconds per listed level and window at 30 digits (choosing the listing, the tails, BON-1 and
+/// every sum): measured 7 us (Example A, n = 10^6 and 10^9); scaled by
+/// [`super::guard::digits_factor`].
+pub const WINDOW_SEC_PER_LEVEL: f64 = 8.0e-6;
+
+/// A-priori cost of the window route: `(levels in the wider window, bytes, seconds)`.
+///
+/// Both windows (the first at `lambda'`, the reverse KL's at `lambda' / 2`) have
+/// `2 (z sd sqrt(n) + d + 2)` levels, `z = sqrt(2 (B + 8) ln 2)`, `B` the fixed-point bits. Time:
+/// the two doubling chains ([`WINDOW_SEC_PER_PACKED_BIT`] per bit of the packed window,
+/// `2B + 1` bits per slot rounded to limbs) plus [`WINDOW_SEC_PER_LEVEL`] per level and window.
+/// Memory: the packed operand, its square and its unpacked limbs for both windows at once (they
+/// are built on two threads), plus the first window's per-level enclosures (about 16 floats of
+/// `prec` bits per level, 16 `(48 + prec / 8)` bytes with the allocator's share; the second
+/// window's reverse KL is streamed). Measured against it (Example A, 30 digits): n = 10^6 69 MB
+/// (estimate 0.11 GB), n = 10^9 2.05 GB and 49 s of CPU (estimate 2.78 GB, 54 s).
+///
+/// Largest n in 16 GB (Example A, by this estimate): at 30 digits about `3e10` and at 100 digits
+/// about `7e9`, both beyond what the CLI takes (`n < 2^32`, and `e^{n Delta}` must stay in MPFR's
+/// exponent range), so every accepted n fits (2.8 GB at n = 10^9 and 30 digits, 6.2 GB at 100
+/// digits); at 300 digits about `6e8` (19.8 GB at n = 10^9).
+pub fn window_estimate(plan: &WindowPlan, n: u64, digits: usize) -> (f64, f64, f64) {
+    let prec = (digits as f64 * std::f64::consts::LOG2_10).ceil() as u32 + 32 + window_extra_bits(n);
+    let b = fixed_bits(prec, n) as f64;
+    let lat = &plan.lat;
+    let theta = plan.lambda.to_f64() * lat.span().to_f64();
+    let var = tilted_var(lat, theta).max(tilted_var(lat, theta / 2.0));
+    let d = lat.d as f64;
     let zq = (2.0 * (b + 8.0) * std::f64::consts::LN_2).sqrt();
     let width = (2.0 * (zq * var.sqrt() * (n as f64).sqrt() + d + 2.0)).min(n as f64 * d + 1.0);
     let slot_bits = 64.0 * ((2.0 * b + 1.0) / 64.0).ceil();
     let packed = width * slot_bits / 8.0;
-    // packed operand, its square, the unpacked limbs, the coefficient vectors (two windows)
-    let bytes = packed * 5.0 + 2.0 * width * (b / 8.0 + 40.0) + 64.0e6;
-    // GMP squaring ~ 4e-10 s per bit of the result (FFT range), twice per doubling chain
-    // (geometric), two windows; best-of-N, tails and the reverse KL over both windows: measured
-    // 2.3 s of CPU for 4.4e4 levels (Example A, n = 10^6, 30 digits), i.e. ~5e-5 s per level
-    let sq = 2.0 * packed * 8.0 * 4.0e-10 * 2.0 * 2.0;
-    let bon = width * 5.0e-5 * (prec as f64 / 128.0).powf(1.3);
-    (width, bytes, sq + bon + 0.01)
+    // packed operand + square + unpacked limbs (x 2 windows), coefficient vectors, per level
+    let level_bytes = 16.0 * (48.0 + prec as f64 / 8.0);
+    let bytes = 2.0 * packed * 5.0 + 2.0 * width * (b / 8.0 + 48.0) + width * level_bytes + 30.0e6;
+    let power = 2.0 * width * slot_bits * WINDOW_SEC_PER_PACKED_BIT;
+    let levels = 2.0 * width * WINDOW_SEC_PER_LEVEL * super::guard::digits_factor(digits);
+    (width, bytes, power + levels + 0.01)
 }
 
 /// Refuse a window job that would not fit (exit 2 with the estimate).
@@ -124,7 +159,8 @@ pub fn window_guard(plan: &WindowPlan, n: u64, digits: usize) -> Result<()> {
     )
 }
 
-/// The window plan for `method` at length `n` and budget `delta` (`None`: use the exact route).
+/// The window plan for `method` at length `n` and budget `delta` (`None`: use the exact route),
+/// with `auto`'s crossover at [`AUTO_WINDOW_MIN_N`].
 pub fn plan(
     model: &Model,
     tm: &TiltModel,
@@ -132,7 +168,30 @@ pub fn plan(
     n: u64,
     method: MethodArg,
 ) -> Option<WindowPlan> {
-    if method == MethodArg::Exact || (method == MethodArg::Auto && n < AUTO_WINDOW_MIN_N) {
+    plan_at(model, tm, delta, n, method, AUTO_WINDOW_MIN_N)
+}
+
+/// [`plan`] with `auto`'s crossover measured for `digits` ([`auto_window_min_n`]).
+pub fn plan_for(
+    model: &Model,
+    tm: &TiltModel,
+    delta: &Rational,
+    n: u64,
+    method: MethodArg,
+    digits: usize,
+) -> Option<WindowPlan> {
+    plan_at(model, tm, delta, n, method, auto_window_min_n(digits))
+}
+
+fn plan_at(
+    model: &Model,
+    tm: &TiltModel,
+    delta: &Rational,
+    n: u64,
+    method: MethodArg,
+    min_n: u64,
+) -> Option<WindowPlan> {
+    if method == MethodArg::Exact || (method == MethodArg::Auto && n < min_n) {
         return None;
     }
     let lat = WinLattice::new(model.probs(), &model.r)?;
