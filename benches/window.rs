@@ -154,6 +154,29 @@ fn main() {
                 continue;
             }
         };
+        // drain both pipes while the child runs: `compare` at n = 10^6 prints N with 130 000
+        // digits, more than a pipe holds, and would block on its write until the timeout
+        let drain = |pipe: Option<Box<dyn std::io::Read + Send>>| {
+            std::thread::spawn(move || {
+                let mut buf = Vec::new();
+                if let Some(mut p) = pipe {
+                    let _ = p.read_to_end(&mut buf);
+                }
+                buf
+            })
+        };
+        let out_reader = drain(
+            child
+                .stdout
+                .take()
+                .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+        );
+        let err_reader = drain(
+            child
+                .stderr
+                .take()
+                .map(|p| Box::new(p) as Box<dyn std::io::Read + Send>),
+        );
         let mut killed = false;
         loop {
             if child.try_wait().ok().flatten().is_some() {
@@ -166,10 +189,12 @@ fn main() {
             }
             std::thread::sleep(Duration::from_millis(20));
         }
-        let out = child.wait_with_output().expect("wait");
-        let stdout = String::from_utf8_lossy(&out.stdout);
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        if killed || out.status.code() == Some(124) {
+        let status = child.wait().expect("wait");
+        let out_bytes = out_reader.join().unwrap_or_default();
+        let err_bytes = err_reader.join().unwrap_or_default();
+        let stdout = String::from_utf8_lossy(&out_bytes);
+        let stderr = String::from_utf8_lossy(&err_bytes);
+        if killed || status.code() == Some(124) {
             println!("{:<34} timeout after {timeout} s", row.label);
             continue;
         }
@@ -189,7 +214,7 @@ fn main() {
             .nth(1)
             .and_then(|s| s.split('"').next())
             .unwrap_or("-");
-        let note = if out.status.success() {
+        let note = if status.success() {
             if stdout.contains("\"notes\"") {
                 "fell back to the exact route"
             } else {
