@@ -73,25 +73,23 @@ impl Value {
             _ => None,
         }
     }
-    fn walk_first(&self, path: &str, digits: usize) -> Option<(String, usize)> {
+    /// The path of the first leaf that does not certify `digits` digits, relative to this node
+    /// (`[3].phi[2]`, keys with a leading `.`), built only on the way back from a failure: a
+    /// passing array of 10^6 leaves formats no path.
+    fn walk_first(&self, digits: usize) -> Option<(String, usize)> {
         match self {
-            Value::Real(e) => e.first_uncertified(digits).map(|(_, r)| (path.to_string(), r)),
+            Value::Real(e) => e.first_uncertified(digits).map(|(_, r)| (String::new(), r)),
             Value::ExpOf(x) | Value::NegExpOf(x) => match certify_exp_decimal(x, digits) {
                 Some(_) => None,
-                None => Some((path.to_string(), 0)),
+                None => Some((String::new(), 0)),
             },
             Value::Array(items) => items
                 .iter()
                 .enumerate()
-                .find_map(|(i, v)| v.walk_first(&format!("{path}[{i}]"), digits)),
-            Value::Object(items) => items.iter().find_map(|(k, v)| {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                v.walk_first(&p, digits)
-            }),
+                .find_map(|(i, v)| v.walk_first(digits).map(|(p, r)| (format!("[{i}]{p}"), r))),
+            Value::Object(items) => items
+                .iter()
+                .find_map(|(k, v)| v.walk_first(digits).map(|(p, r)| (format!(".{k}{p}"), r))),
             _ => None,
         }
     }
@@ -134,7 +132,10 @@ impl Value {
 
 impl Certifiable for Value {
     fn first_uncertified(&self, digits: usize) -> Option<(String, usize)> {
-        self.walk_first("", digits)
+        self.walk_first(digits).map(|(p, r)| match p.strip_prefix('.') {
+            Some(rest) => (rest.to_string(), r),
+            None => (p, r),
+        })
     }
 }
 
@@ -359,14 +360,13 @@ fn table_into(v: &Value, digits: usize, indent: usize, out: &mut String) {
                     Some(t) => out.push_str(&format!("{pad}{k:<w$}  {t}\n")),
                     None => {
                         if let Value::Array(a) = v {
-                            if a.iter().all(|x| leaf_text(x, digits).is_some()) {
+                            // each leaf is certified and rendered once (a vocabulary's phi has
+                            // 10^6 of them)
+                            let texts: Option<Vec<String>> = a.iter().map(|x| leaf_text(x, digits)).collect();
+                            if let Some(texts) = texts {
                                 out.push_str(&format!("{pad}{k}\n"));
-                                for (i, x) in a.iter().enumerate() {
-                                    out.push_str(&format!(
-                                        "{pad}  [{}] {}\n",
-                                        i + 1,
-                                        leaf_text(x, digits).unwrap()
-                                    ));
+                                for (i, t) in texts.iter().enumerate() {
+                                    out.push_str(&format!("{pad}  [{}] {t}\n", i + 1));
                                 }
                                 continue;
                             }
@@ -394,6 +394,93 @@ fn table_into(v: &Value, digits: usize, indent: usize, out: &mut String) {
             }
         }
     }
+}
+
+/// A result tree rendered with `digits` digits as a [`serde::Serialize`] value: the same JSON
+/// as [`Value::to_json`], written leaf by leaf without building a `serde_json` tree first (a
+/// `tilt` of 10^6 tokens would build 10^6 small maps, several hundred MB that are only
+/// serialised and dropped).
+pub struct Rendered<'a> {
+    /// The tree.
+    pub value: &'a Value,
+    /// Significant digits of every real.
+    pub digits: usize,
+}
+
+/// True when the keys of an object are distinct (a JSON map keeps one entry per key, so an
+/// object with a repeated key is rendered through [`Value::to_json`], which merges them).
+fn distinct_keys(items: &[(String, Value)]) -> bool {
+    items
+        .iter()
+        .enumerate()
+        .all(|(i, (k, _))| items[..i].iter().all(|(k2, _)| k2 != k))
+}
+
+impl serde::Serialize for Rendered<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        let digits = self.digits;
+        match self.value {
+            Value::Real(e) if e.is_finite() && !e.is_exact_zero() => match certify_decimal(e, digits) {
+                Some(c) => {
+                    let mut m = s.serialize_map(Some(3))?;
+                    m.serialize_entry("value", &c.value)?;
+                    m.serialize_entry("lo", &c.lo)?;
+                    m.serialize_entry("hi", &c.hi)?;
+                    m.end()
+                }
+                None => real_json(e, digits).serialize(s),
+            },
+            Value::Exact(q) => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("exact", &q.to_string())?;
+                m.serialize_entry("value", &rational_to_sig_decimal(q, digits, Dir::Nearest))?;
+                m.end()
+            }
+            Value::Int(i) => s.serialize_str(&i.to_string()),
+            Value::Count(c) => s.serialize_u64(*c),
+            Value::Str(x) => s.serialize_str(x),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Null => s.serialize_unit(),
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for x in items {
+                    seq.serialize_element(&Rendered { value: x, digits })?;
+                }
+                seq.end()
+            }
+            Value::Object(items) if distinct_keys(items) => {
+                let mut m = s.serialize_map(Some(items.len()))?;
+                for (k, x) in items {
+                    m.serialize_entry(k, &Rendered { value: x, digits })?;
+                }
+                m.end()
+            }
+            other => other.to_json(digits).serialize(s),
+        }
+    }
+}
+
+/// The JSON envelope of [`envelope`] as pretty-printed text (the bytes of
+/// `serde_json::to_string_pretty(&envelope(..))`, without the intermediate tree).
+pub fn envelope_text(command: &str, input: &Json, result: &Value, digits: usize) -> String {
+    #[derive(serde::Serialize)]
+    struct Envelope<'a> {
+        schema: &'a str,
+        command: &'a str,
+        input: &'a Json,
+        result: Rendered<'a>,
+    }
+    serde_json::to_string_pretty(&Envelope {
+        schema: "alignexact/1",
+        command,
+        input,
+        result: Rendered {
+            value: result,
+            digits,
+        },
+    })
+    .expect("JSON serialisation")
 }
 
 /// The JSON envelope `{"schema": "alignexact/1", "command", "input", "result"}`.
