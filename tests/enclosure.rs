@@ -1476,3 +1476,32 @@ fn certify_decimal_machine_integer_path_equals_big_path() {
     }
     assert!(accepted > 10_000, "{accepted}");
 }
+
+/// At 1000 digits and more `certify_decimal` remembers its last answers: a repeated call, a
+/// call on an enclosure with the same lower end but another upper end, and the uncached path
+/// all agree with a fresh computation (no answer is served for another enclosure).
+#[test]
+fn certify_decimal_memory_serves_only_the_same_enclosure() {
+    use alignexact::real::format::certify_decimal_big;
+    let prec = 4000;
+    let third = Enc::from_rational(&Rational::from((1, 3)), prec);
+    let first = certify_decimal(&third, 1100);
+    assert!(first.is_some());
+    assert_eq!(certify_decimal(&third, 1100), first);
+    assert_eq!(certify_decimal_big(&third, 1100), first);
+    // same lo, hi one unit of the 1100th digit higher: the value may still certify, but the
+    // printed upper bound must move with hi
+    let wider = Enc::new(
+        third.lo().clone(),
+        Float::with_val(
+            prec,
+            third.hi() + rug::ops::Pow::pow(Float::with_val(prec, 10f64), -1101),
+        ),
+    );
+    let w = certify_decimal(&wider, 1100);
+    assert_eq!(w, certify_decimal_big(&wider, 1100));
+    assert_ne!(w.map(|c| c.hi), first.map(|c| c.hi));
+    // fewer digits of the same enclosure are a different question
+    assert_eq!(certify_decimal(&third, 1050), certify_decimal_big(&third, 1050));
+    assert_ne!(certify_decimal(&third, 1050), certify_decimal(&third, 1100));
+}

@@ -198,6 +198,64 @@ const GUARD_DIGITS: usize = 6;
 /// `L` rounded down and `H` rounded up to `sig + 3` digits: directed rounding onto a coarser
 /// decimal grid through a finer one gives the same result as rounding `lo` (or `hi`) directly.
 pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
+    if sig >= MEMO_MIN_DIGITS && x.is_finite() && !FORCE_BIG.with(|f| f.get()) {
+        return memo::certify(x, sig);
+    }
+    certify_decimal_uncached(x, sig)
+}
+
+/// Digits from which [`certify_decimal`] remembers its answers: the precision loop certifies
+/// every value once to accept a result and the rendering certifies it again, and at 100000
+/// digits each certification costs two `mpfr_get_str` of 100006 digits (as much as an
+/// exponential at that precision). Below this the machine-integer path is cheaper than a lookup.
+const MEMO_MIN_DIGITS: usize = 1000;
+
+/// The last answers of [`certify_decimal`] for many digits, per thread. The answer is a function
+/// of the endpoint values and the digits alone (MPFR's decimal digits of a float depend on its
+/// value only), so a hit returns exactly what a recomputation would.
+mod memo {
+    use super::{certify_decimal_uncached, CertifiedDecimal, Enc};
+    use std::cell::RefCell;
+
+    /// Entries kept (first in, first out): a result has a few dozen reals at most when the
+    /// digits are many.
+    const SLOTS: usize = 32;
+
+    type Entry = (usize, rug::Float, rug::Float, Option<CertifiedDecimal>);
+
+    thread_local! {
+        static MEMO: RefCell<std::collections::VecDeque<Entry>> = const { RefCell::new(std::collections::VecDeque::new()) };
+    }
+
+    /// Equal values (and signs; NaN never reaches here: the enclosure is finite).
+    fn same(a: &rug::Float, b: &rug::Float) -> bool {
+        a == b && a.is_sign_negative() == b.is_sign_negative()
+    }
+
+    pub(super) fn certify(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
+        let hit = MEMO.with(|m| {
+            m.borrow()
+                .iter()
+                .find(|(d, lo, hi, _)| *d == sig && same(lo, x.lo()) && same(hi, x.hi()))
+                .map(|e| e.3.clone())
+        });
+        if let Some(c) = hit {
+            return c;
+        }
+        let c = certify_decimal_uncached(x, sig);
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= SLOTS {
+                m.pop_front();
+            }
+            m.push_back((sig, x.lo().clone(), x.hi().clone(), c.clone()));
+        });
+        c
+    }
+}
+
+/// [`certify_decimal`] without the memory of [`memo`].
+fn certify_decimal_uncached(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
     if !x.is_finite() {
         return None;
     }
@@ -215,7 +273,7 @@ pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
     // a negative enclosure is certified through its negation [-hi, -lo] (exact), then the texts
     // are negated with lo and hi exchanged
     if lo.is_sign_negative() {
-        let c = certify_decimal(&x.neg(), sig)?;
+        let c = certify_decimal_uncached(&x.neg(), sig)?;
         return Some(CertifiedDecimal {
             value: format!("-{}", c.value),
             lo: format!("-{}", c.hi),
