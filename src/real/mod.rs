@@ -5,6 +5,7 @@
 pub mod enclosure;
 pub mod format;
 pub mod round;
+pub mod value;
 pub mod ziv;
 
 pub use enclosure::Enc;
