@@ -4,6 +4,7 @@
 //! the mathematically exact value of the quantity it stands for.
 pub mod enclosure;
 pub mod format;
+pub mod par;
 pub mod round;
 pub mod value;
 pub mod ziv;
