@@ -4,11 +4,12 @@
 //! Layers, bottom to top (nothing below imports anything above):
 //! - [`error`]: the error type and exit codes; [`atomic`]: files written atomically;
 //! - [`exact`]: exact rationals, parsing, validated distributions, level laws;
-//! - [`real`]: enclosures with outward rounding, the precision loop, decimal formatting;
+//! - [`real`]: enclosures with outward rounding, the precision loop, decimal formatting, and the
+//!   result tree [`real::value::Value`] that every layer above builds (rendered by [`report`]);
 //! - [`math`]: divergences, the tilted optimum, best-of-N, large deviations, sequences;
 //! - [`vectors`]: the reference-vector suite (its catalogue of cases, the float64 tolerance model,
 //!   the suite's files), beside the claims;
-//! - [`report`]: result trees, JSON and table rendering;
+//! - [`report`]: JSON and table rendering of result trees;
 //! - [`cli`]: flags turned into validated domain values, and the subcommands.
 pub mod atomic;
 pub mod claims;

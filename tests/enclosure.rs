@@ -1421,3 +1421,87 @@ fn harness_conversions_are_exact() {
     let q = big(-7, 3);
     assert_eq!(rat_to_big(&big_to_rat(&q)), q);
 }
+
+/// The machine-integer path of `certify_decimal` (`sig + 6 <= 37` digits, every `tilt` phi of a
+/// vocabulary) gives the same texts as the big-integer path, on random enclosures of every
+/// width, sign and exponent, including midpoints just below a power of 10 (the carry case
+/// `m = 10^sig`), and every accepted value is within one unit of its last place of both
+/// endpoints (exact rational check).
+#[test]
+fn certify_decimal_machine_integer_path_equals_big_path() {
+    use alignexact::real::format::certify_decimal_big;
+    let mut rng = SplitMix64(0x00DE_C1AA);
+    let mut accepted = 0;
+    for i in 0..40_000 {
+        let prec = [53u32, 64, 100, 132, 200][rng.below(5) as usize];
+        let sig = 1 + rng.below(31) as usize;
+        // a random significand times 2^e, or a value just below / at a power of ten
+        let e = rng.range_i64(-400, 400) as i32;
+        let mut lo = match i % 4 {
+            0 => {
+                Float::with_val(
+                    prec,
+                    rug::ops::Pow::pow(Float::with_val(prec, 10), rng.range_i64(-60, 60) as i32),
+                ) * Float::with_val(prec, 1.0 - 1e-12)
+            }
+            _ => Float::with_val(prec, rng.next_u64() | 1) << e,
+        };
+        if lo <= 0 {
+            lo = Float::with_val(prec, 1u32) << e;
+        }
+        // relative width 2^-w for w in [0, prec]
+        let w = rng.below(prec as u64 + 8) as i32;
+        let mut hi = Float::with_val(prec, &lo + Float::with_val(prec, &lo >> w));
+        if rng.coin() {
+            hi = lo.clone();
+        }
+        let (lo, hi) = if rng.coin() {
+            (Float::with_val(prec, -&hi), Float::with_val(prec, -&lo))
+        } else {
+            (lo, hi)
+        };
+        let x = Enc::new(lo, hi);
+        let fast = certify_decimal(&x, sig);
+        let slow = certify_decimal_big(&x, sig);
+        assert_eq!(fast, slow, "{x:?} at {sig} digits");
+        if let Some(c) = fast {
+            accepted += 1;
+            let v = decimal_to_big(&c.value);
+            let u = ulp_sig(&v, sig);
+            for end in [x.lo(), x.hi()] {
+                let d = (float_to_big(end) - &v).abs();
+                assert!(d <= u, "{} is not within one unit of {end}", c.value);
+            }
+        }
+    }
+    assert!(accepted > 10_000, "{accepted}");
+}
+
+/// At 1000 digits and more `certify_decimal` remembers its last answers: a repeated call, a
+/// call on an enclosure with the same lower end but another upper end, and the uncached path
+/// all agree with a fresh computation (no answer is served for another enclosure).
+#[test]
+fn certify_decimal_memory_serves_only_the_same_enclosure() {
+    use alignexact::real::format::certify_decimal_big;
+    let prec = 4000;
+    let third = Enc::from_rational(&Rational::from((1, 3)), prec);
+    let first = certify_decimal(&third, 1100);
+    assert!(first.is_some());
+    assert_eq!(certify_decimal(&third, 1100), first);
+    assert_eq!(certify_decimal_big(&third, 1100), first);
+    // same lo, hi one unit of the 1100th digit higher: the value may still certify, but the
+    // printed upper bound must move with hi
+    let wider = Enc::new(
+        third.lo().clone(),
+        Float::with_val(
+            prec,
+            third.hi() + rug::ops::Pow::pow(Float::with_val(prec, 10f64), -1101),
+        ),
+    );
+    let w = certify_decimal(&wider, 1100);
+    assert_eq!(w, certify_decimal_big(&wider, 1100));
+    assert_ne!(w.map(|c| c.hi), first.map(|c| c.hi));
+    // fewer digits of the same enclosure are a different question
+    assert_eq!(certify_decimal(&third, 1050), certify_decimal_big(&third, 1050));
+    assert_ne!(certify_decimal(&third, 1050), certify_decimal(&third, 1100));
+}

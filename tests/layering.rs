@@ -19,27 +19,21 @@ const LAYERS: &[&str] = &[
     "error", "exact", "real", "math", "claims", "report", "plot", "cli",
 ];
 
-/// Upward imports that exist today and are accepted for now, as `(from file, to file)`: the claim
-/// families read the report tree (`report::Value` holds every claim side, and the limit claims
-/// compare against the very rows `alignexact sweep` prints). Moving `Value` below `claims` is a
-/// larger change than the one that added this test. The list may only shrink: an edge listed
-/// here that no longer exists fails the test, so that the list stays exact.
+/// Upward imports that exist today and are accepted for now, as `(from file, to file)`. The
+/// result tree `Value` and `obj` moved below `claims` (to `real/value.rs`, re-exported from
+/// `report`), which removed every edge to `report/mod.rs`. What remains: the claim families read
+/// the row computations of `report/best_of_n.rs` (`SampleCount`, `ExactBon`, `compare_value`) and
+/// `report/sweep.rs` (`sweep_row`, `ln_n_excess`), the very rows `alignexact compare` and
+/// `alignexact sweep` print. Both files now depend only on `math` and `real`, so they can move
+/// below `claims` whole (a rename plus a re-export from `report`); that waits until the branches
+/// editing them have landed. The list may only shrink: an edge listed here that no longer exists
+/// fails the test, so that the list stays exact.
 const KNOWN_UPWARD: &[(&str, &str)] = &[
     ("claims/asymptotics.rs", "report/best_of_n.rs"),
-    ("claims/asymptotics.rs", "report/mod.rs"),
     ("claims/best_of_n.rs", "report/best_of_n.rs"),
-    ("claims/best_of_n.rs", "report/mod.rs"),
-    ("claims/claim.rs", "report/mod.rs"),
-    ("claims/large_deviations.rs", "report/mod.rs"),
-    ("claims/sequences.rs", "report/mod.rs"),
     ("claims/series.rs", "report/best_of_n.rs"),
-    ("claims/series.rs", "report/mod.rs"),
     ("claims/series.rs", "report/sweep.rs"),
-    ("claims/tilt.rs", "report/mod.rs"),
-    ("claims/markov.rs", "report/mod.rs"),
     ("claims/methods.rs", "report/best_of_n.rs"),
-    ("claims/methods.rs", "report/mod.rs"),
-    ("claims/windowed.rs", "report/mod.rs"),
 ];
 
 /// Import cycles that exist today and are accepted for now, each as its sorted set of files. None

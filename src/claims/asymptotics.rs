@@ -46,9 +46,9 @@ use crate::error::Result;
 use crate::exact::level_law::{level_law, Route};
 use crate::math::best_of_n::{integer_n, Levels, NRule};
 use crate::math::tilt::TiltModel;
+use crate::real::value::Value;
 use crate::real::Enc;
 use crate::report::best_of_n::{compare_value, SampleCount};
-use crate::report::Value;
 use rug::ops::Pow;
 use rug::{Integer, Rational};
 

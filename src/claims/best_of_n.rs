@@ -19,9 +19,9 @@ use crate::exact::dist::{Distribution, Model};
 use crate::exact::level_law::{level_law, LevelLaw, Route};
 use crate::math::best_of_n::{self as bon, integer_n, BonEval, Levels, NRule};
 use crate::math::tilt::{eval, TiltModel};
+use crate::real::value::Value;
 use crate::real::Enc;
 use crate::report::best_of_n::ExactBon;
-use crate::report::Value;
 use rug::ops::Pow;
 use rug::{Integer, Rational};
 

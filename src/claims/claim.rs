@@ -25,8 +25,8 @@
 
 use crate::error::Result;
 use crate::real::round::{fmax, fmin};
+use crate::real::value::{obj, Value};
 use crate::real::Enc;
-use crate::report::{obj, Value};
 use rug::float::Round;
 use rug::{Float, Rational};
 use std::cmp::Ordering;

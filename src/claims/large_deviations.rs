@@ -12,8 +12,8 @@ use crate::math::asymptotics::lattice_span;
 use crate::math::divergence::kl;
 use crate::math::large_deviations as ld;
 use crate::math::tilt::eval;
+use crate::real::value::Value;
 use crate::real::Enc;
-use crate::report::Value;
 use rug::ops::Pow;
 use rug::{Integer, Rational};
 

@@ -25,8 +25,8 @@ use crate::math::markov::{
     shifted_matrix, ChainTilt,
 };
 use crate::math::tilt::{self, optimum, Optimum};
+use crate::real::value::Value;
 use crate::real::Enc;
-use crate::report::Value;
 use rug::{Float, Rational};
 use std::collections::BTreeMap;
 

@@ -33,9 +33,9 @@ use crate::math::level_policy::{mid_ranks, stats, stats_exact};
 use crate::math::soft_best_of_n as soft;
 use crate::math::tilt::{eval, TiltModel};
 use crate::math::win_rate_optimal as wro;
+use crate::real::value::Value;
 use crate::real::Enc;
 use crate::report::best_of_n::ExactBon;
-use crate::report::Value;
 use rug::ops::Pow;
 use rug::Rational;
 

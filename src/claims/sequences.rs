@@ -15,8 +15,8 @@ use crate::exact::level_law::{
 };
 use crate::math::best_of_n::{exact_probs, Levels};
 use crate::math::tilt::{eval, optimum, Optimum, TiltModel};
+use crate::real::value::Value;
 use crate::real::Enc;
-use crate::report::Value;
 use rug::ops::Pow;
 use rug::{Integer, Rational};
 use std::collections::BTreeMap;

@@ -9,10 +9,10 @@ use crate::exact::level_law::{level_law, Route};
 use crate::math::asymptotics::lattice_span;
 use crate::math::best_of_n::{self as bon, integer_n, Levels, NRule};
 use crate::math::tilt::{cumulants, eval, TiltModel};
+use crate::real::value::Value;
 use crate::real::Enc;
 use crate::report::best_of_n::SampleCount;
 use crate::report::sweep::{ln_n_excess, sweep_row};
-use crate::report::Value;
 use rug::ops::Pow;
 use rug::{Integer, Rational};
 

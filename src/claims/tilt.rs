@@ -18,8 +18,8 @@ use crate::math::divergence::kl;
 use crate::math::large_deviations as ld;
 use crate::math::tilt::{eval, optimum, Optimum, TiltModel};
 use crate::real::round::{add_up, fmax, mul_up};
+use crate::real::value::Value;
 use crate::real::Enc;
-use crate::report::Value;
 use rug::{Float, Rational};
 use std::cmp::Ordering;
 

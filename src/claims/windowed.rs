@@ -14,8 +14,8 @@ use crate::error::Result;
 use crate::math::best_of_n::{self as bon, integer_n, NRule};
 use crate::math::tilt::{optimum, Optimum};
 use crate::math::window::{WinLattice, WindowKnob, WindowLaw};
+use crate::real::value::Value;
 use crate::real::Enc;
-use crate::report::Value;
 use rug::{Float, Integer, Rational};
 
 /// The grid of ASY-8 (the lengths of the note in MATH.md §9).

@@ -19,7 +19,7 @@ pub mod tilt;
 pub mod vectors;
 
 use crate::error::Result;
-use crate::report::{envelope, Value};
+use crate::report::{envelope_text, Value};
 use clap::{Args, Parser, Subcommand};
 use serde_json::Value as Json;
 use spec::Spec;
@@ -374,8 +374,7 @@ where
     match run_command(cli.command) {
         Ok((out, json)) => {
             let text = if json {
-                let doc = envelope(out.command, out.input, &out.result, out.digits);
-                let mut s = serde_json::to_string_pretty(&doc).expect("JSON serialisation");
+                let mut s = envelope_text(out.command, &out.input, &out.result, out.digits);
                 s.push('\n');
                 s
             } else if let Some(t) = out.text {

@@ -109,17 +109,19 @@ impl Model {
     pub fn r_max(&self) -> Rational {
         self.support()
             .into_iter()
-            .map(|i| self.r[i].clone())
+            .map(|i| &self.r[i])
             .max()
             .expect("non-empty support")
+            .clone()
     }
     /// `r_min` over the support.
     pub fn r_min(&self) -> Rational {
         self.support()
             .into_iter()
-            .map(|i| self.r[i].clone())
+            .map(|i| &self.r[i])
             .min()
             .expect("non-empty support")
+            .clone()
     }
     /// `p(A_max)`: the mass of the tokens attaining `r_max`.
     pub fn mass_max(&self) -> Rational {

@@ -6,7 +6,7 @@
 //! Conventions: `0 ln 0 = 0`, `0 ln(0/q) = 0`, `p ln(p/0) = +∞` for `p > 0`; terms with `p_a = 0`
 //! drop out of every sum (for `alpha > 0`).
 
-use crate::real::Enc;
+use crate::real::{par, Enc};
 use rug::Rational;
 use std::cmp::Ordering;
 
@@ -15,46 +15,55 @@ use std::cmp::Ordering;
 /// Each term is `p_a × ln(p_a/q_a)` with the ratio formed exactly, so only the logarithm and
 /// one product are rounded (outward).
 pub fn kl(p: &[Rational], q: &[Rational], prec: u32) -> Enc {
-    let mut acc = Enc::zero(prec);
-    for (pa, qa) in p.iter().zip(q) {
-        if *pa == 0 {
-            continue;
-        }
-        if *qa == 0 {
-            return Enc::pos_infinity(prec);
-        }
-        let ratio = Rational::from(pa / qa);
-        let term = Enc::from_rational(&ratio, prec).ln(prec).mul_rational(pa, prec);
-        acc = acc.add(&term, prec);
+    if p.iter().zip(q).any(|(pa, qa)| *pa != 0 && *qa == 0) {
+        return Enc::pos_infinity(prec);
     }
+    let pairs = support_pairs(p, q);
+    let mut acc = Enc::zero(prec);
+    // the terms on worker threads, summed here in token order (the same floats as one loop)
+    par::fold_in_order(
+        &pairs,
+        |&(pa, qa)| {
+            let ratio = Rational::from(pa / qa);
+            Enc::from_rational(&ratio, prec).ln(prec).mul_rational(pa, prec)
+        },
+        |term| acc = acc.add(&term, prec),
+    );
     acc
+}
+
+/// The pairs `(p_a, q_a)` with `p_a != 0` and `q_a != 0`, in token order.
+fn support_pairs<'a>(p: &'a [Rational], q: &'a [Rational]) -> Vec<(&'a Rational, &'a Rational)> {
+    p.iter()
+        .zip(q)
+        .filter(|(pa, qa)| **pa != 0 && **qa != 0)
+        .collect()
 }
 
 /// Shannon entropy `H(p) = -sum_a p_a ln p_a`.
 pub fn entropy(p: &[Rational], prec: u32) -> Enc {
-    let terms: Vec<Enc> = p
-        .iter()
-        .filter(|pa| **pa > 0)
-        .map(|pa| Enc::from_rational(pa, prec).ln(prec).mul_rational(pa, prec))
-        .collect();
-    Enc::sum(&terms, prec).neg()
+    let support: Vec<&Rational> = p.iter().filter(|pa| **pa > 0).collect();
+    let mut acc = Enc::zero(prec);
+    par::fold_in_order(
+        &support,
+        |pa| Enc::from_rational(pa, prec).ln(prec).mul_rational(pa, prec),
+        |term| acc = acc.add(&term, prec),
+    );
+    acc.neg()
 }
 
 /// Cross-entropy `-sum_a p_a ln q_a` (the `alpha -> 1` limit of both Rényi cross-entropies).
 pub fn cross_entropy(p: &[Rational], q: &[Rational], prec: u32) -> Enc {
-    let mut acc = Enc::zero(prec);
-    for (pa, qa) in p.iter().zip(q) {
-        if *pa == 0 {
-            continue;
-        }
-        if *qa == 0 {
-            return Enc::pos_infinity(prec);
-        }
-        acc = acc.add(
-            &Enc::from_rational(qa, prec).ln(prec).mul_rational(pa, prec),
-            prec,
-        );
+    if p.iter().zip(q).any(|(pa, qa)| *pa != 0 && *qa == 0) {
+        return Enc::pos_infinity(prec);
     }
+    let pairs = support_pairs(p, q);
+    let mut acc = Enc::zero(prec);
+    par::fold_in_order(
+        &pairs,
+        |&(pa, qa)| Enc::from_rational(qa, prec).ln(prec).mul_rational(pa, prec),
+        |term| acc = acc.add(&term, prec),
+    );
     acc.neg()
 }
 
@@ -97,23 +106,17 @@ pub fn renyi_divergence(p: &[Rational], q: &[Rational], alpha: &Rational, prec: 
         return Enc::zero(prec);
     }
     let one_minus = Rational::from(1 - alpha);
-    let mut acc = Enc::zero(prec);
-    let mut any = false;
-    for (pa, qa) in p.iter().zip(q) {
-        if *pa == 0 {
-            continue;
-        }
-        if *qa == 0 {
-            if *alpha > 1 {
-                return Enc::pos_infinity(prec);
-            }
-            continue;
-        }
-        any = true;
-        let t = rpow(pa, alpha, prec).mul(&rpow(qa, &one_minus, prec), prec);
-        acc = acc.add(&t, prec);
+    if *alpha > 1 && p.iter().zip(q).any(|(pa, qa)| *pa != 0 && *qa == 0) {
+        return Enc::pos_infinity(prec);
     }
-    log_over(&acc, !any, &Rational::from(alpha - 1), prec)
+    let pairs = support_pairs(p, q);
+    let mut acc = Enc::zero(prec);
+    par::fold_in_order(
+        &pairs,
+        |&(pa, qa)| rpow(pa, alpha, prec).mul(&rpow(qa, &one_minus, prec), prec),
+        |t| acc = acc.add(&t, prec),
+    );
+    log_over(&acc, pairs.is_empty(), &Rational::from(alpha - 1), prec)
 }
 
 /// Rényi entropy `H_alpha(p) = ln(sum_a p_a^alpha) / (1 - alpha)` (LDP-4), `alpha > 0`;
@@ -122,12 +125,10 @@ pub fn renyi_entropy(p: &[Rational], alpha: &Rational, prec: u32) -> Enc {
     if *alpha == 1 {
         return entropy(p, prec);
     }
-    let terms: Vec<Enc> = p
-        .iter()
-        .filter(|pa| **pa > 0)
-        .map(|pa| rpow(pa, alpha, prec))
-        .collect();
-    log_over(&Enc::sum(&terms, prec), false, &Rational::from(1 - alpha), prec)
+    let support: Vec<&Rational> = p.iter().filter(|pa| **pa > 0).collect();
+    let mut acc = Enc::zero(prec);
+    par::fold_in_order(&support, |pa| rpow(pa, alpha, prec), |t| acc = acc.add(&t, prec));
+    log_over(&acc, false, &Rational::from(1 - alpha), prec)
 }
 
 /// Rényi cross-entropy `H_alpha(p; q) = ln(sum_a p_a q_a^{alpha-1}) / (1 - alpha)` (LDP-4),
@@ -138,22 +139,17 @@ pub fn renyi_cross_entropy(p: &[Rational], q: &[Rational], alpha: &Rational, pre
         return cross_entropy(p, q, prec);
     }
     let am1 = Rational::from(alpha - 1);
-    let mut acc = Enc::zero(prec);
-    let mut any = false;
-    for (pa, qa) in p.iter().zip(q) {
-        if *pa == 0 {
-            continue;
-        }
-        if *qa == 0 {
-            if *alpha < 1 {
-                return Enc::pos_infinity(prec);
-            }
-            continue;
-        }
-        any = true;
-        acc = acc.add(&rpow(qa, &am1, prec).mul_rational(pa, prec), prec);
+    if *alpha < 1 && p.iter().zip(q).any(|(pa, qa)| *pa != 0 && *qa == 0) {
+        return Enc::pos_infinity(prec);
     }
-    log_over(&acc, !any, &Rational::from(1 - alpha), prec)
+    let pairs = support_pairs(p, q);
+    let mut acc = Enc::zero(prec);
+    par::fold_in_order(
+        &pairs,
+        |&(pa, qa)| rpow(qa, &am1, prec).mul_rational(pa, prec),
+        |t| acc = acc.add(&t, prec),
+    );
+    log_over(&acc, pairs.is_empty(), &Rational::from(1 - alpha), prec)
 }
 
 /// The alternative Rényi cross-entropy `H_alpha(p) + D_alpha(p||q)` (LDP-4, "alt").

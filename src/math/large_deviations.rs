@@ -7,7 +7,7 @@
 //!   equal to `I_0(x) - l_Delta x + psi(l_Delta)` (substitute `s = l_Delta + t`), and to
 //!   `I_0(x) - Delta - l_Delta (x - x*)` by TILT-1.
 
-use super::tilt::{eval, lambda_of_x, legendre, TiltModel};
+use super::tilt::{eval, eval_psi_mu, lambda_of_x, legendre, TiltModel};
 use crate::real::Enc;
 use rug::Rational;
 use std::cmp::Ordering;
@@ -66,8 +66,8 @@ pub fn rate_reference(m: &TiltModel, x: &Rational, prec: u32) -> Option<(Option<
 /// `h(l0) + (mu([l]) - x)([l] - l0)` (h' = mu - x), which keeps the width quadratic in `|[l]|`.
 pub fn psi_minus_lx(m: &TiltModel, l: &Enc, x: &Rational, prec: u32) -> Enc {
     let l0 = Enc::point(&l.mid());
-    let h0 = eval(m, &l0, prec).psi.sub(&l0.mul_rational(x, prec), prec);
-    let slope = eval(m, l, prec).mu.sub(&Enc::from_rational(x, prec), prec);
+    let h0 = eval_psi_mu(m, &l0, prec).psi.sub(&l0.mul_rational(x, prec), prec);
+    let slope = eval_psi_mu(m, l, prec).mu.sub(&Enc::from_rational(x, prec), prec);
     h0.add(&slope.mul(&l.sub(&l0, prec), prec), prec)
 }
 
@@ -102,13 +102,13 @@ pub fn scgf(m: &TiltModel, l: &Enc, t: &Rational, prec: u32) -> Enc {
     }
     let l0 = Enc::point(&l.mid());
     let tt = Enc::from_rational(t, prec);
-    let base = eval(m, &l0.add(&tt, prec), prec)
+    let base = eval_psi_mu(m, &l0.add(&tt, prec), prec)
         .psi
-        .sub(&eval(m, &l0, prec).psi, prec);
+        .sub(&eval_psi_mu(m, &l0, prec).psi, prec);
     let dl = l.sub(&l0, prec);
-    let dmu = eval(m, &l.add(&tt, prec), prec)
+    let dmu = eval_psi_mu(m, &l.add(&tt, prec), prec)
         .mu
-        .sub(&eval(m, l, prec).mu, prec);
+        .sub(&eval_psi_mu(m, l, prec).mu, prec);
     base.add(&dmu.mul(&dl, prec), prec)
 }
 
@@ -224,7 +224,7 @@ pub fn scgf_renyi_forms(
         None
     } else {
         let d = renyi_divergence_enc(&phi, &m.p, &one.add(&ratio, prec), prec);
-        Some(ratio.mul(&eval(m, l, prec).psi.add(&d, prec), prec))
+        Some(ratio.mul(&eval_psi_mu(m, l, prec).psi.add(&d, prec), prec))
     };
     [f1, f2, f3]
 }

@@ -154,6 +154,24 @@ pub fn eval_without_deficit(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
         Parts {
             log: true,
             deficit: false,
+            moments: true,
+        },
+    )
+}
+
+/// [`eval`] for `psi` and `mu` only: no deficit, no per-token `phi` (`phi` is empty) and no
+/// variance (`var` is the whole line). `psi` and `mu` are the same enclosures as [`eval`]'s
+/// (the same operations in the same order); the rate functions and the scaled CGF read nothing
+/// else, and `phi` costs a division per token.
+pub fn eval_psi_mu(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
+    eval_parts(
+        m,
+        l,
+        prec,
+        Parts {
+            log: true,
+            deficit: false,
+            moments: false,
         },
     )
 }
@@ -166,12 +184,15 @@ struct Parts {
     log: bool,
     /// `deficit` (one `ln1p`).
     deficit: bool,
+    /// `phi` (one division per token) and the variance.
+    moments: bool,
 }
 
 impl Parts {
     const ALL: Parts = Parts {
         log: true,
         deficit: true,
+        moments: true,
     };
 }
 
@@ -232,6 +253,17 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
     };
     // mu is also a convex combination of the rewards: intersect with [r_min, r_max]
     let mu = intersect_rational(&mu, &m.r_min, &m.r_max, prec);
+    if !parts.moments {
+        return TiltEval {
+            psi,
+            mu,
+            var: Enc::whole(prec),
+            kl: kl_of(&al, &g_over_w, &ln_w, parts, prec),
+            phi: Vec::new(),
+            deficit: deficit_of(m, nonneg, &w_rest, &al, &g_over_w, parts, prec),
+            top_gap: if nonneg { Some(g_over_w) } else { None },
+        };
+    }
     let phi: Vec<Enc> = ws.iter().map(|w| clamp01(&w.div(&wt, prec), prec)).collect();
     // Variance in the shifted variable g = |r - c| (Var r = Var g), about an exact point g0
     // near E g = G/W: sum phi (g - g0)^2 - (G/W - g0)^2. Centring in g rather than in r keeps
@@ -249,19 +281,8 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
     let var = second
         .sub(&g_over_w.sub(&g0, prec).square(prec), prec)
         .clamp_nonneg(prec);
-    // K = -|l| G/W - ln W  (W <= 1 so -ln W >= 0)
-    let kl = if parts.log {
-        let kl = al.mul(&g_over_w, prec).neg().sub(&ln_w, prec);
-        kl.clamp_nonneg(prec) // a KL divergence is >= 0
-    } else {
-        Enc::whole(prec)
-    };
-    let deficit = if nonneg && m.p_max > 0 && parts.deficit {
-        let ratio = w_rest.div(&Enc::from_rational(&m.p_max, prec), prec);
-        Some(ratio.ln_1p(prec).add(&al.mul(&g_over_w, prec), prec))
-    } else {
-        None
-    };
+    let kl = kl_of(&al, &g_over_w, &ln_w, parts, prec);
+    let deficit = deficit_of(m, nonneg, &w_rest, &al, &g_over_w, parts, prec);
     TiltEval {
         psi,
         mu,
@@ -270,6 +291,34 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
         phi,
         deficit,
         top_gap: if nonneg { Some(g_over_w.clone()) } else { None },
+    }
+}
+
+/// `K = -|l| G/W - ln W` (`W <= 1` so `-ln W >= 0`), the whole line unless `parts.log`.
+fn kl_of(al: &Enc, g_over_w: &Enc, ln_w: &Enc, parts: Parts, prec: u32) -> Enc {
+    if parts.log {
+        let kl = al.mul(g_over_w, prec).neg().sub(ln_w, prec);
+        kl.clamp_nonneg(prec) // a KL divergence is >= 0
+    } else {
+        Enc::whole(prec)
+    }
+}
+
+/// `Delta_max - K = ln1p(W_rest / p(A_max)) + |l| G/W` for `l >= 0` when `parts.deficit`.
+fn deficit_of(
+    m: &TiltModel,
+    nonneg: bool,
+    w_rest: &Enc,
+    al: &Enc,
+    g_over_w: &Enc,
+    parts: Parts,
+    prec: u32,
+) -> Option<Enc> {
+    if nonneg && m.p_max > 0 && parts.deficit {
+        let ratio = w_rest.div(&Enc::from_rational(&m.p_max, prec), prec);
+        Some(ratio.ln_1p(prec).add(&al.mul(g_over_w, prec), prec))
+    } else {
+        None
     }
 }
 
@@ -400,6 +449,7 @@ fn value_of(m: &TiltModel, eq: Equation, l: &Enc, prec: u32) -> Enc {
     let parts = Parts {
         log: eq == Equation::Kl,
         deficit: eq == Equation::Deficit,
+        moments: false,
     };
     let e = eval_parts(m, l, prec, parts);
     match eq {
@@ -417,6 +467,7 @@ fn slope_of(m: &TiltModel, eq: Equation, l: &Float, prec: u32) -> Float {
     let none = Parts {
         log: false,
         deficit: false,
+        moments: true,
     };
     let e = eval_parts(m, &Enc::point(l), prec, none);
     let var = e.var.mid();
@@ -435,6 +486,7 @@ fn slope_enc(m: &TiltModel, eq: Equation, x: &Enc, prec: u32) -> Enc {
     let none = Parts {
         log: false,
         deficit: false,
+        moments: true,
     };
     let var = eval_parts(m, x, prec, none).var;
     match eq {
@@ -801,7 +853,7 @@ pub fn lambda_of_x(m: &TiltModel, x: &Rational, prec: u32) -> Option<Enc> {
 /// maximiser is within `b - a` of `t0`). Error `O((b-a)^2)`: far tighter than naive intervals.
 pub fn legendre(m: &TiltModel, x: &Rational, bracket: &Enc, prec: u32) -> Enc {
     let t0 = Enc::point(&bracket.mid());
-    let e = eval(m, &t0, prec);
+    let e = eval_psi_mu(m, &t0, prec);
     let g = t0.mul_rational(x, prec).sub(&e.psi, prec);
     let slope = Enc::from_rational(x, prec).sub(&e.mu, prec);
     let sl = fmax(

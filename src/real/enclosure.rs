@@ -24,7 +24,7 @@ thread_local! {
 /// operation that finds it returns the whole line, which can never certify a digit, and the
 /// precision loop ([`crate::real::ziv::run`]) turns the record into an error, in release builds
 /// as in debug builds.
-fn record_violation(msg: String) {
+pub(crate) fn record_violation(msg: String) {
     VIOLATION.with(|v| {
         let mut v = v.borrow_mut();
         if v.is_none() {

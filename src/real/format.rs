@@ -96,29 +96,50 @@ pub fn render(m: &Integer, e: i64) -> String {
     if *m == 0 {
         return "0".to_string();
     }
-    let neg = *m < 0;
-    let digits = Integer::from(m.abs_ref()).to_string();
+    render_digits(*m < 0, &Integer::from(m.abs_ref()).to_string(), e)
+}
+
+/// [`render`] of `±digits × 10^e` from the decimal digits of `|m| > 0` (no leading zeros).
+fn render_digits(neg: bool, digits: &str, e: i64) -> String {
     let nd = digits.len() as i64;
     let lead = e + nd - 1; // exponent of the leading digit
-    let body = if e <= 0 && (-7..21).contains(&lead) {
+    let mut out = String::with_capacity(digits.len() + 24);
+    if neg {
+        out.push('-');
+    }
+    if e <= 0 && (-7..21).contains(&lead) {
         if e == 0 {
-            digits
+            out.push_str(digits);
         } else if lead >= 0 {
             let k = (lead + 1) as usize;
-            format!("{}.{}", &digits[..k], &digits[k..])
+            out.push_str(&digits[..k]);
+            out.push('.');
+            out.push_str(&digits[k..]);
         } else {
-            format!("0.{}{}", "0".repeat((-lead - 1) as usize), digits)
+            out.push_str("0.");
+            for _ in 0..(-lead - 1) {
+                out.push('0');
+            }
+            out.push_str(digits);
         }
-    } else if nd == 1 {
-        format!("{digits}e{lead}")
     } else {
-        format!("{}.{}e{}", &digits[..1], &digits[1..], lead)
-    };
-    if neg {
-        format!("-{body}")
-    } else {
-        body
+        out.push_str(&digits[..1]);
+        if nd > 1 {
+            out.push('.');
+            out.push_str(&digits[1..]);
+        }
+        out.push('e');
+        out.push_str(&lead.to_string());
     }
+    out
+}
+
+/// [`render`] of a machine integer `m > 0` (the fast path of [`certify_decimal`]).
+fn render_u128(m: u128, e: i64) -> String {
+    if m == 0 {
+        return "0".to_string();
+    }
+    render_digits(false, &m.to_string(), e)
 }
 
 /// A finite non-zero float rounded to `sig` significant decimal digits in direction `dir`, as
@@ -177,6 +198,64 @@ const GUARD_DIGITS: usize = 6;
 /// `L` rounded down and `H` rounded up to `sig + 3` digits: directed rounding onto a coarser
 /// decimal grid through a finer one gives the same result as rounding `lo` (or `hi`) directly.
 pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
+    if sig >= MEMO_MIN_DIGITS && x.is_finite() && !FORCE_BIG.with(|f| f.get()) {
+        return memo::certify(x, sig);
+    }
+    certify_decimal_uncached(x, sig)
+}
+
+/// Digits from which [`certify_decimal`] remembers its answers: the precision loop certifies
+/// every value once to accept a result and the rendering certifies it again, and at 100000
+/// digits each certification costs two `mpfr_get_str` of 100006 digits (as much as an
+/// exponential at that precision). Below this the machine-integer path is cheaper than a lookup.
+const MEMO_MIN_DIGITS: usize = 1000;
+
+/// The last answers of [`certify_decimal`] for many digits, per thread. The answer is a function
+/// of the endpoint values and the digits alone (MPFR's decimal digits of a float depend on its
+/// value only), so a hit returns exactly what a recomputation would.
+mod memo {
+    use super::{certify_decimal_uncached, CertifiedDecimal, Enc};
+    use std::cell::RefCell;
+
+    /// Entries kept (first in, first out): a result has a few dozen reals at most when the
+    /// digits are many.
+    const SLOTS: usize = 32;
+
+    type Entry = (usize, rug::Float, rug::Float, Option<CertifiedDecimal>);
+
+    thread_local! {
+        static MEMO: RefCell<std::collections::VecDeque<Entry>> = const { RefCell::new(std::collections::VecDeque::new()) };
+    }
+
+    /// Equal values (and signs; NaN never reaches here: the enclosure is finite).
+    fn same(a: &rug::Float, b: &rug::Float) -> bool {
+        a == b && a.is_sign_negative() == b.is_sign_negative()
+    }
+
+    pub(super) fn certify(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
+        let hit = MEMO.with(|m| {
+            m.borrow()
+                .iter()
+                .find(|(d, lo, hi, _)| *d == sig && same(lo, x.lo()) && same(hi, x.hi()))
+                .map(|e| e.3.clone())
+        });
+        if let Some(c) = hit {
+            return c;
+        }
+        let c = certify_decimal_uncached(x, sig);
+        MEMO.with(|m| {
+            let mut m = m.borrow_mut();
+            if m.len() >= SLOTS {
+                m.pop_front();
+            }
+            m.push_back((sig, x.lo().clone(), x.hi().clone(), c.clone()));
+        });
+        c
+    }
+}
+
+/// [`certify_decimal`] without the memory of [`memo`].
+fn certify_decimal_uncached(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
     if !x.is_finite() {
         return None;
     }
@@ -194,7 +273,7 @@ pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
     // a negative enclosure is certified through its negation [-hi, -lo] (exact), then the texts
     // are negated with lo and hi exchanged
     if lo.is_sign_negative() {
-        let c = certify_decimal(&x.neg(), sig)?;
+        let c = certify_decimal_uncached(&x.neg(), sig)?;
         return Some(CertifiedDecimal {
             value: format!("-{}", c.value),
             lo: format!("-{}", c.hi),
@@ -202,6 +281,9 @@ pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
         });
     }
     let g = sig + GUARD_DIGITS;
+    if g <= FAST_DIGITS && !FORCE_BIG.with(|f| f.get()) {
+        return certify_u128(lo, hi, sig);
+    }
     let (lm, le) = float_sig(lo, g, Dir::Down);
     let (hm, he) = float_sig(hi, g, Dir::Up);
     // endpoints whose decimal exponents differ by more than one are more than a factor 10
@@ -242,6 +324,95 @@ pub fn certify_decimal(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
         lo: render(&blm, ble + e0),
         hi: render(&bhm, bhe + e0),
     })
+}
+
+/// Largest `sig + GUARD_DIGITS` of the machine-integer path of [`certify_decimal`]: the
+/// aligned endpoints are below `10^(g+1)` and twice their midpoint below `2 × 10^(g+1)`, which
+/// fits in a `u128` (below `3.4 × 10^38`) for `g <= 37`.
+const FAST_DIGITS: usize = 37;
+
+/// `10^k` as a machine integer (`k <= 38`).
+fn pow10_u128(k: u32) -> u128 {
+    10u128.pow(k)
+}
+
+/// Number of decimal digits of `n > 0`.
+fn decimal_len_u128(n: u128) -> usize {
+    n.ilog10() as usize + 1
+}
+
+/// [`int_sig_dir`] on a machine integer `n > 0`.
+fn int_sig_dir_u128(n: u128, sig: usize, up: bool) -> (u128, i64) {
+    let k = decimal_len_u128(n) as i64 - sig as i64;
+    if k <= 0 {
+        return (n, 0);
+    }
+    let d = pow10_u128(k as u32);
+    let mut m = if up { n.div_ceil(d) } else { n / d };
+    let mut e = k;
+    if m == pow10_u128(sig as u32) {
+        m /= 10;
+        e += 1;
+    }
+    (m, e)
+}
+
+/// The positive branch of [`certify_decimal`] for `sig + GUARD_DIGITS <= FAST_DIGITS`: the same
+/// steps on machine integers instead of [`Integer`]s (the same MPFR digits, the same integer
+/// arithmetic, so the same texts; a vocabulary of 10^6 tokens prints 10^6 such values).
+fn certify_u128(lo: &rug::Float, hi: &rug::Float, sig: usize) -> Option<CertifiedDecimal> {
+    let g = sig + GUARD_DIGITS;
+    let (_, lm, lx) = super::round::decimal_digits_u128(lo, g, rug::float::Round::Down);
+    let (_, hm, hx) = super::round::decimal_digits_u128(hi, g, rug::float::Round::Up);
+    // float_sig: value = digits × 10^(exp - g)
+    let (le, he) = (lx - g as i64, hx - g as i64);
+    if (le - he).abs() > 1 {
+        return None;
+    }
+    let e0 = le.min(he);
+    let lq = lm * pow10_u128((le - e0) as u32);
+    let hq = hm * pow10_u128((he - e0) as u32);
+    let mid2 = lq + hq;
+    let mid = mid2 >> 1;
+    let k = decimal_len_u128(mid) as i64 - sig as i64;
+    if k < 0 {
+        return None;
+    }
+    let ulp = pow10_u128(k as u32);
+    let mut m = (mid2 + ulp) / (ulp << 1);
+    let v = m * ulp;
+    // v - ulp > lq  or  v + ulp < hq  (v >= ulp here, but compare without subtracting)
+    if v > lq + ulp || v + ulp < hq {
+        return None;
+    }
+    let mut ek = k;
+    if m == pow10_u128(sig as u32) {
+        m /= 10;
+        ek += 1;
+    }
+    let bsig = sig + BOUND_EXTRA_DIGITS;
+    let (blm, ble) = int_sig_dir_u128(lq, bsig, false);
+    let (bhm, bhe) = int_sig_dir_u128(hq, bsig, true);
+    Some(CertifiedDecimal {
+        value: render_u128(m, ek + e0),
+        lo: render_u128(blm, ble + e0),
+        hi: render_u128(bhm, bhe + e0),
+    })
+}
+
+/// [`certify_decimal`] without the machine-integer path (the reference of the tests that
+/// compare both paths).
+#[doc(hidden)]
+pub fn certify_decimal_big(x: &Enc, sig: usize) -> Option<CertifiedDecimal> {
+    FORCE_BIG.with(|f| f.set(true));
+    let r = certify_decimal(x, sig);
+    FORCE_BIG.with(|f| f.set(false));
+    r
+}
+
+thread_local! {
+    /// Set by [`certify_decimal_big`] only.
+    static FORCE_BIG: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
 }
 
 /// Number of decimal digits of an integer `n > 0`.

@@ -4,7 +4,9 @@
 //! the mathematically exact value of the quantity it stands for.
 pub mod enclosure;
 pub mod format;
+pub mod par;
 pub mod round;
+pub mod value;
 pub mod ziv;
 
 pub use enclosure::Enc;

@@ -65,6 +65,36 @@ pub fn decimal_digits(x: &Float, n: usize, round: Round) -> (bool, String, i64) 
     }
 }
 
+/// [`decimal_digits`] for `n <= 38` digits as a machine integer, without heap allocation:
+/// `(negative, d, e)` with `d` the `n` digits (`10^(n-1) <= d < 10^n`) and
+/// `|x| ~ 0.d × 10^e`. The same MPFR call, so the same digits.
+pub fn decimal_digits_u128(x: &Float, n: usize, round: Round) -> (bool, u128, i64) {
+    use gmp_mpfr_sys::mpfr;
+    assert!((1..=38).contains(&n) && x.is_normal());
+    let rnd = match round {
+        Round::Down => mpfr::rnd_t::RNDD,
+        Round::Up => mpfr::rnd_t::RNDU,
+        Round::Zero => mpfr::rnd_t::RNDZ,
+        _ => mpfr::rnd_t::RNDN,
+    };
+    let mut e: mpfr::exp_t = 0;
+    // MPFR writes n digits, an optional sign and a NUL: n + 2 <= 40 bytes
+    let mut buf = [0u8; 48];
+    // SAFETY: the buffer holds n + 2 bytes, the size mpfr_get_str requires for n digits.
+    let p = unsafe { mpfr::get_str(buf.as_mut_ptr().cast(), &mut e, 10, n, x.as_raw(), rnd) };
+    assert!(!p.is_null(), "mpfr_get_str failed");
+    let mut neg = false;
+    let mut d: u128 = 0;
+    for &b in buf.iter().take_while(|&&b| b != 0) {
+        match b {
+            b'-' => neg = true,
+            b'0'..=b'9' => d = d * 10 + u128::from(b - b'0'),
+            _ => panic!("mpfr_get_str: unexpected byte {b}"),
+        }
+    }
+    (neg, d, e as i64)
+}
+
 /// A short decimal rendering of a float for messages (12 digits, any exponent).
 pub fn short_text(x: &Float) -> String {
     if !x.is_normal() {

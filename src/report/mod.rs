@@ -1,9 +1,10 @@
 //! Result trees and their rendering: the JSON envelope of INTERFACE.md and a readable table.
 //!
-//! A computation returns a [`Value`] tree whose leaves are exact rationals, enclosures, integers
-//! and strings. The tree is [`Certifiable`]: the precision loop walks it and raises the precision
-//! until every enclosure certifies the requested digits. Rendering then never prints a digit
-//! that [`certify_decimal`] did not accept.
+//! A computation returns a [`Value`] tree (defined in [`crate::real::value`], re-exported here)
+//! whose leaves are exact rationals, enclosures, integers and strings. The tree is
+//! [`crate::real::ziv::Certifiable`]: the precision loop walks it and raises the precision until
+//! every enclosure certifies the requested digits. Rendering then never prints a digit that
+//! [`certify_decimal`] did not accept.
 //!
 //! JSON encodings of the leaves (INTERFACE.md, "Output encoding"):
 //! - exact rational: `{"exact": "a/b", "value": "<decimal, --digits significant, to nearest>"}`;
@@ -21,80 +22,13 @@ pub mod tilt;
 use crate::real::format::{
     certified_digits, certify_decimal, certify_exp_decimal, rational_to_sig_decimal, Dir,
 };
-use crate::real::ziv::Certifiable;
 use crate::real::Enc;
 use rug::{Integer, Rational};
 use serde_json::{json, Map, Value as Json};
 
-/// A node of a result tree.
-#[derive(Clone, Debug)]
-pub enum Value {
-    /// An exact rational.
-    Exact(Rational),
-    /// A certified real (or +∞).
-    Real(Enc),
-    /// Rigorous bounds that are not required to certify `--digits` digits (claim margins that
-    /// enclose 0, per-level diagnostics below the floating-point range): rendered as outward
-    /// rounded `lo`/`hi`, plus `value` when the enclosure does certify the digits. The precision
-    /// loop does not wait for these.
-    Bounds(Enc),
-    /// The real `e^x` for an enclosure `x` of its logarithm (for probabilities that underflow
-    /// the floating-point exponent range).
-    ExpOf(Enc),
-    /// The real `-e^x` for an enclosure `x` of the logarithm of its magnitude (a negative
-    /// expected reward whose distance to 0 underflows every floating-point range).
-    NegExpOf(Enc),
-    /// An exact integer, printed as a string.
-    Int(Integer),
-    /// A small count, printed as a JSON number (always an integer).
-    Count(u64),
-    /// A word such as a regime name.
-    Str(String),
-    /// A boolean.
-    Bool(bool),
-    /// An array.
-    Array(Vec<Value>),
-    /// An object with ordered keys.
-    Object(Vec<(String, Value)>),
-    /// No value.
-    Null,
-}
-
-/// Build an object from `(key, value)` pairs.
-pub fn obj(pairs: Vec<(&str, Value)>) -> Value {
-    Value::Object(pairs.into_iter().map(|(k, v)| (k.to_string(), v)).collect())
-}
+pub use crate::real::value::{obj, Value};
 
 impl Value {
-    /// Look up a key of an object.
-    pub fn get(&self, key: &str) -> Option<&Value> {
-        match self {
-            Value::Object(v) => v.iter().find(|(k, _)| k == key).map(|(_, v)| v),
-            _ => None,
-        }
-    }
-    fn walk_first(&self, path: &str, digits: usize) -> Option<(String, usize)> {
-        match self {
-            Value::Real(e) => e.first_uncertified(digits).map(|(_, r)| (path.to_string(), r)),
-            Value::ExpOf(x) | Value::NegExpOf(x) => match certify_exp_decimal(x, digits) {
-                Some(_) => None,
-                None => Some((path.to_string(), 0)),
-            },
-            Value::Array(items) => items
-                .iter()
-                .enumerate()
-                .find_map(|(i, v)| v.walk_first(&format!("{path}[{i}]"), digits)),
-            Value::Object(items) => items.iter().find_map(|(k, v)| {
-                let p = if path.is_empty() {
-                    k.clone()
-                } else {
-                    format!("{path}.{k}")
-                };
-                v.walk_first(&p, digits)
-            }),
-            _ => None,
-        }
-    }
     /// Render as JSON with `digits` significant digits. Call only after certification.
     pub fn to_json(&self, digits: usize) -> Json {
         match self {
@@ -129,12 +63,6 @@ impl Value {
         let mut out = String::new();
         table_into(self, digits, 0, &mut out);
         out
-    }
-}
-
-impl Certifiable for Value {
-    fn first_uncertified(&self, digits: usize) -> Option<(String, usize)> {
-        self.walk_first("", digits)
     }
 }
 
@@ -359,14 +287,13 @@ fn table_into(v: &Value, digits: usize, indent: usize, out: &mut String) {
                     Some(t) => out.push_str(&format!("{pad}{k:<w$}  {t}\n")),
                     None => {
                         if let Value::Array(a) = v {
-                            if a.iter().all(|x| leaf_text(x, digits).is_some()) {
+                            // each leaf is certified and rendered once (a vocabulary's phi has
+                            // 10^6 of them)
+                            let texts: Option<Vec<String>> = a.iter().map(|x| leaf_text(x, digits)).collect();
+                            if let Some(texts) = texts {
                                 out.push_str(&format!("{pad}{k}\n"));
-                                for (i, x) in a.iter().enumerate() {
-                                    out.push_str(&format!(
-                                        "{pad}  [{}] {}\n",
-                                        i + 1,
-                                        leaf_text(x, digits).unwrap()
-                                    ));
+                                for (i, t) in texts.iter().enumerate() {
+                                    out.push_str(&format!("{pad}  [{}] {t}\n", i + 1));
                                 }
                                 continue;
                             }
@@ -394,6 +321,93 @@ fn table_into(v: &Value, digits: usize, indent: usize, out: &mut String) {
             }
         }
     }
+}
+
+/// A result tree rendered with `digits` digits as a [`serde::Serialize`] value: the same JSON
+/// as [`Value::to_json`], written leaf by leaf without building a `serde_json` tree first (a
+/// `tilt` of 10^6 tokens would build 10^6 small maps, several hundred MB that are only
+/// serialised and dropped).
+pub struct Rendered<'a> {
+    /// The tree.
+    pub value: &'a Value,
+    /// Significant digits of every real.
+    pub digits: usize,
+}
+
+/// True when the keys of an object are distinct (a JSON map keeps one entry per key, so an
+/// object with a repeated key is rendered through [`Value::to_json`], which merges them).
+fn distinct_keys(items: &[(String, Value)]) -> bool {
+    items
+        .iter()
+        .enumerate()
+        .all(|(i, (k, _))| items[..i].iter().all(|(k2, _)| k2 != k))
+}
+
+impl serde::Serialize for Rendered<'_> {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::{SerializeMap, SerializeSeq};
+        let digits = self.digits;
+        match self.value {
+            Value::Real(e) if e.is_finite() && !e.is_exact_zero() => match certify_decimal(e, digits) {
+                Some(c) => {
+                    let mut m = s.serialize_map(Some(3))?;
+                    m.serialize_entry("value", &c.value)?;
+                    m.serialize_entry("lo", &c.lo)?;
+                    m.serialize_entry("hi", &c.hi)?;
+                    m.end()
+                }
+                None => real_json(e, digits).serialize(s),
+            },
+            Value::Exact(q) => {
+                let mut m = s.serialize_map(Some(2))?;
+                m.serialize_entry("exact", &q.to_string())?;
+                m.serialize_entry("value", &rational_to_sig_decimal(q, digits, Dir::Nearest))?;
+                m.end()
+            }
+            Value::Int(i) => s.serialize_str(&i.to_string()),
+            Value::Count(c) => s.serialize_u64(*c),
+            Value::Str(x) => s.serialize_str(x),
+            Value::Bool(b) => s.serialize_bool(*b),
+            Value::Null => s.serialize_unit(),
+            Value::Array(items) => {
+                let mut seq = s.serialize_seq(Some(items.len()))?;
+                for x in items {
+                    seq.serialize_element(&Rendered { value: x, digits })?;
+                }
+                seq.end()
+            }
+            Value::Object(items) if distinct_keys(items) => {
+                let mut m = s.serialize_map(Some(items.len()))?;
+                for (k, x) in items {
+                    m.serialize_entry(k, &Rendered { value: x, digits })?;
+                }
+                m.end()
+            }
+            other => other.to_json(digits).serialize(s),
+        }
+    }
+}
+
+/// The JSON envelope of [`envelope`] as pretty-printed text (the bytes of
+/// `serde_json::to_string_pretty(&envelope(..))`, without the intermediate tree).
+pub fn envelope_text(command: &str, input: &Json, result: &Value, digits: usize) -> String {
+    #[derive(serde::Serialize)]
+    struct Envelope<'a> {
+        schema: &'a str,
+        command: &'a str,
+        input: &'a Json,
+        result: Rendered<'a>,
+    }
+    serde_json::to_string_pretty(&Envelope {
+        schema: "alignexact/1",
+        command,
+        input,
+        result: Rendered {
+            value: result,
+            digits,
+        },
+    })
+    .expect("JSON serialisation")
 }
 
 /// The JSON envelope `{"schema": "alignexact/1", "command", "input", "result"}`.

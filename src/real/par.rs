@@ -1,0 +1,74 @@
+//! Per-item work of vocabulary-size loops spread over the machine's threads.
+//!
+//! [`map`] evaluates `f` on every item and returns the results in item order, so a caller that
+//! then folds them in order (a sum of enclosures) gets the very same floats as a sequential loop:
+//! every item's operations and their rounding are unchanged, only where they run differs. Each
+//! worker widens MPFR's exponent range first (MPFR keeps it per thread, see
+//! [`super::round::widen_exponent_range`]) and hands a broken-invariant record back to the calling
+//! thread (see [`super::enclosure::take_violation`]).
+
+use super::enclosure::{record_violation, take_violation};
+use super::round::widen_exponent_range;
+
+/// Items below which [`map`] stays on the calling thread (spawning costs more than it saves).
+pub const MIN_PARALLEL_ITEMS: usize = 1 << 14;
+
+/// Workers for `n` items: 1 below [`MIN_PARALLEL_ITEMS`], else the available parallelism (at
+/// most 16).
+fn workers(n: usize) -> usize {
+    if n < MIN_PARALLEL_ITEMS {
+        return 1;
+    }
+    std::thread::available_parallelism()
+        .map(|p| p.get())
+        .unwrap_or(1)
+        .clamp(1, 16)
+}
+
+/// `items.iter().map(f).collect()`, computed in contiguous chunks on scoped threads.
+pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let w = workers(items.len());
+    if w <= 1 {
+        return items.iter().map(f).collect();
+    }
+    let chunk = items.len().div_ceil(w);
+    let f = &f;
+    let parts: Vec<(Vec<R>, Option<String>)> = std::thread::scope(|s| {
+        let handles: Vec<_> = items
+            .chunks(chunk)
+            .map(|c| {
+                s.spawn(move || {
+                    widen_exponent_range();
+                    let v: Vec<R> = c.iter().map(f).collect();
+                    (v, take_violation())
+                })
+            })
+            .collect();
+        handles
+            .into_iter()
+            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
+            .collect()
+    });
+    let mut out = Vec::with_capacity(items.len());
+    for (v, violation) in parts {
+        if let Some(msg) = violation {
+            record_violation(msg);
+        }
+        out.extend(v);
+    }
+    out
+}
+
+/// Items per block of [`fold_in_order`]: the results of one block are held at once.
+const BLOCK: usize = 1 << 16;
+
+/// `items.iter().map(f).for_each(sink)` with `f` run by [`map`] one block of items at a time
+/// (so at most one block of results is held) and `sink` called on the calling thread in item
+/// order.
+pub fn fold_in_order<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync, mut sink: impl FnMut(R)) {
+    for block in items.chunks(BLOCK) {
+        for r in map(block, &f) {
+            sink(r);
+        }
+    }
+}
