@@ -1,7 +1,8 @@
 //! ASY-8 (MATH.md §9): the growth rate of the reverse KL,
 //! `(1/n) ln D(phi^n || pi_N) -> 2 psi(l_Delta / 2) - psi(l_Delta) + Delta` when that is `> 0`,
 //! checked with certified values of `D(phi^n || pi_N)` from the windowed route (WIN-1..WIN-4,
-//! [`crate::math::window`]) at `n = 1000, 4000, 10240`.
+//! [`crate::math::window`]) at `n = 1000, 4000, 10240` and, with `check --n ...,decades:1e7`, at
+//! the decades past 10240 ([`asy8_grid`]).
 //!
 //! Claims: the exponent is positive (`ASY-8.positive`) and at most `Delta` (`ASY-8.bound`, by the
 //! convexity bound `psi(l/2) <= psi(l)/2`); the gap `limit - (1/n) ln D` is positive and shrinks
@@ -9,6 +10,7 @@
 
 use super::cases::Case;
 use super::claim::{combine, strict, Kind};
+use super::series::Series;
 use super::Claim;
 use crate::error::Result;
 use crate::math::best_of_n::{self as bon, integer_n, NRule};
@@ -45,19 +47,39 @@ pub fn reverse_kl_windowed(
 ) -> Enc {
     let lam = Float::with_val(64, l.mid());
     let x = Rational::from(delta * n);
-    let Some(big_n) = integer_n(&x, NRule::Ceil, 1 << 20) else {
-        return Enc::whole(prec);
+    let ne = match integer_n(&x, NRule::Ceil, 1 << 20) {
+        Some(big_n) => Enc::from_integer(&big_n, prec),
+        // N = ceil(e^x) has more than 2^20 bits: e^x <= N < e^x + 1 is all that enters
+        None => {
+            let e = Enc::from_rational(&x, prec).exp(prec);
+            Enc::new(e.lo().clone(), e.add(&Enc::from_i64(1, prec), prec).hi().clone())
+        }
     };
     let w = WindowLaw::new(lat, n, &lam, prec, WindowKnob::default());
-    let ne = Enc::from_integer(&big_n, prec);
     let ev = bon::eval(&w, &ne, prec);
     let n_psi = n_psi1.mul(&Enc::from_integer(&Integer::from(n), prec), prec);
     let phi = bon::ln_tilted(&w, &ev, l, &n_psi, prec);
     bon::kl_tilted_to_bon_source(&w, &ev, &phi, prec).unwrap_or_else(|| Enc::whole(prec))
 }
 
-/// The ASY-8 claims on a case (none when the case has no asymptotic grid).
-pub fn asy8_claims(case: &Case, prec: u32) -> Result<Vec<Claim>> {
+/// The grid of ASY-8 on a case: [`ASY8_GRID`] followed by the points of the case's grid past
+/// 10240 (the decades of `check --n ...,decades:1e7`), whose reverse KL the grid series already
+/// certified on the window route.
+pub fn asy8_grid(case_grid: &[u64]) -> Vec<u64> {
+    let mut g = ASY8_GRID.to_vec();
+    g.extend(
+        case_grid
+            .iter()
+            .copied()
+            .filter(|&n| n > ASY8_GRID[ASY8_GRID.len() - 1]),
+    );
+    g
+}
+
+/// The ASY-8 claims on a case (none when the case has no asymptotic grid). `series` is the
+/// case's grid series when it certified (its rows past 10240 give `D(phi^n || pi_N)` without a
+/// second window computation).
+pub fn asy8_claims(case: &Case, series: Option<&Series>, prec: u32) -> Result<Vec<Claim>> {
     if case.grid.is_empty() {
         return Ok(vec![]);
     }
@@ -85,10 +107,13 @@ pub fn asy8_claims(case: &Case, prec: u32) -> Result<Vec<Claim>> {
         return Ok(out);
     }
     let psi1 = lat.psi(&l, prec);
-    let gaps: Vec<Enc> = ASY8_GRID
+    let gaps: Vec<Enc> = asy8_grid(&case.grid)
         .iter()
         .map(|&n| {
-            let d = reverse_kl_windowed(&lat, &l, &psi1, &case.delta, n, prec);
+            let from_series = series
+                .and_then(|s| s.rows.iter().find(|r| r.n == n))
+                .and_then(|r| r.kl_rev.clone());
+            let d = from_series.unwrap_or_else(|| reverse_kl_windowed(&lat, &l, &psi1, &case.delta, n, prec));
             let a = d.ln(prec).mul_rational(&Rational::from((1, n)), prec);
             lim.sub(&a, prec)
         })
