@@ -6,7 +6,9 @@
 //!
 //! Claims: the exponent is positive (`ASY-8.positive`) and at most `Delta` (`ASY-8.bound`, by the
 //! convexity bound `psi(l/2) <= psi(l)/2`); the gap `limit - (1/n) ln D` is positive and shrinks
-//! strictly along the grid (`ASY-8.gap`). The measured rate is in `proofs/windowed.md`.
+//! strictly along the grid (`ASY-8.gap`); the gap is `(1/2) ln n / n + b_8 / n` up to
+//! `ASY8_RATE_CONST / n^2` with the derived constant [`asy8_rate_constant`] (`ASY-8.rate`). The
+//! measured rate is in `proofs/windowed.md`.
 
 use super::cases::Case;
 use super::claim::{combine, strict, Kind};
@@ -62,6 +64,33 @@ pub fn reverse_kl_windowed(
     bon::kl_tilted_to_bon_source(&w, &ev, &phi, prec).unwrap_or_else(|| Enc::whole(prec))
 }
 
+/// `n |n gap - (1/2) ln n - b_8| <= ASY8_RATE_CONST` on the grid (`ASY-8.rate`).
+pub const ASY8_RATE_CONST: i64 = 8;
+
+/// The constant of the ASY-8 rate (derived in `proofs/windowed.md`, "ASY-8 at scale"):
+/// `n (limit - (1/n) ln D(phi^n||pi_N)) = (1/2) ln n + b_8 + O(1/n)` with
+/// `b_8 = -ln h + l h/2 + ln(1 - e^{-l h/2}) + (1/2) ln(4 pi psi''(l/2))`
+/// (lattice Bahadur-Rao for the difference of a reference sum and a tilted sum at the half tilt;
+/// `h` the lattice span). Example A: `0.471575`, Example B: `0.456670`.
+pub fn asy8_rate_constant(case: &Case, l: &Enc, prec: u32) -> Enc {
+    let h = crate::math::asymptotics::lattice_span(&case.tm);
+    let half = l.mul_rational(&Rational::from((1, 2)), prec);
+    let var = crate::math::tilt::eval(&case.tm, &half, prec).var;
+    let lh2 = half.mul_rational(&h, prec);
+    let he = Enc::from_rational(&h, prec);
+    let four_pi_var = Enc::pi(prec)
+        .mul_rational(&Rational::from(4), prec)
+        .mul(&var, prec);
+    he.ln(prec)
+        .neg()
+        .add(&lh2, prec)
+        .add(&lh2.neg().expm1(prec).neg().ln(prec), prec)
+        .add(
+            &four_pi_var.ln(prec).mul_rational(&Rational::from((1, 2)), prec),
+            prec,
+        )
+}
+
 /// The grid of ASY-8 on a case: [`ASY8_GRID`] followed by the points of the case's grid past
 /// 10240 (the decades of `check --n ...,decades:1e7`), whose reverse KL the grid series already
 /// certified on the window route.
@@ -107,7 +136,8 @@ pub fn asy8_claims(case: &Case, series: Option<&Series>, prec: u32) -> Result<Ve
         return Ok(out);
     }
     let psi1 = lat.psi(&l, prec);
-    let gaps: Vec<Enc> = asy8_grid(&case.grid)
+    let grid = asy8_grid(&case.grid);
+    let gaps: Vec<Enc> = grid
         .iter()
         .map(|&n| {
             let from_series = series
@@ -131,6 +161,53 @@ pub fn asy8_claims(case: &Case, series: Option<&Series>, prec: u32) -> Result<Ve
     out.push(
         combine("ASY-8.gap", ST, Kind::Inequality, cs)
             .unwrap_or_else(|| Claim::unknown("ASY-8.gap", ST, prec)),
+    );
+    // the rate: gap = (1/2) ln n / n + b_8 / n + O(1/n^2); the deviation shrinks and stays
+    // below ASY8_RATE_CONST / n
+    let b8 = asy8_rate_constant(case, &l, prec);
+    let st_rate = format!(
+        "ASY-8 rate: dev(n) = |n gap - (1/2) ln n - b_8| strictly decreases and n dev(n) <= {ASY8_RATE_CONST}, b_8 = -ln h + l h/2 + ln(1 - e^(-l h/2)) + (1/2) ln(4 pi psi''(l/2)), on {}",
+        super::claim::grid_text(&grid)
+    );
+    let dev: Vec<Enc> = grid
+        .iter()
+        .zip(&gaps)
+        .map(|(&n, g)| {
+            let nr = Rational::from(n);
+            super::claim::abs_enc(
+                &g.mul_rational(&nr, prec)
+                    .sub(
+                        &super::claim::ln_n(n, prec).mul_rational(&Rational::from((1, 2)), prec),
+                        prec,
+                    )
+                    .sub(&b8, prec),
+            )
+        })
+        .collect();
+    let mut rs: Vec<Claim> = dev
+        .windows(2)
+        .map(|w| {
+            strict(
+                "ASY-8.rate",
+                &st_rate,
+                Value::Real(w[1].clone()),
+                Value::Real(w[0].clone()),
+                prec,
+            )
+        })
+        .collect();
+    for (&n, d) in grid.iter().zip(&dev) {
+        rs.push(super::claim::inequality(
+            "ASY-8.rate",
+            &st_rate,
+            Value::Real(d.mul_rational(&Rational::from(n), prec)),
+            Value::Exact(Rational::from(ASY8_RATE_CONST)),
+            prec,
+        ));
+    }
+    out.push(
+        combine("ASY-8.rate", &st_rate, Kind::Inequality, rs)
+            .unwrap_or_else(|| Claim::unknown("ASY-8.rate", &st_rate, prec)),
     );
     Ok(out)
 }
