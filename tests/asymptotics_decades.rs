@@ -15,7 +15,7 @@ use alignexact::claims::cases::{
 use alignexact::claims::lattice_limit::{periodic_amplitude, residuals};
 use alignexact::claims::registry::{run_entry, Context, REGISTRY};
 use alignexact::claims::series::{Series, WINDOW_FROM};
-use alignexact::claims::windowed::asy8_limit;
+use alignexact::claims::windowed::{asy8_limit, asy8_rate_constant};
 use alignexact::claims::Status;
 use alignexact::math::window::WinLattice;
 use alignexact::real::Enc;
@@ -189,6 +189,7 @@ fn asy8_rate_at_decades() {
         let s = Series::compute(&case.model, &case.tm, &case.delta, &grid, 128).expect("series");
         let lat = WinLattice::new(case.model.probs(), &case.model.r).unwrap();
         let lim = asy8_limit(&lat, &s.l, &case.delta, 128);
+        let b8 = f(&asy8_rate_constant(&case, &s.l, 128));
         eprintln!("Example {}: ASY-8 limit {:.9}", case.name, f(&lim));
         eprintln!("| n | (1/n) ln D | gap | n gap - (1/2) ln n |");
         let mut prev = f64::INFINITY;
@@ -208,6 +209,8 @@ fn asy8_rate_at_decades() {
             let b = n * g - 0.5 * n.ln();
             eprintln!("| {} | {:.9} | {g:.4e} | {b:.4} |", row.n, f(&a));
             assert!(g < prev, "n = {}", row.n);
+            // the derived constant b_8 (lattice Bahadur-Rao at the half tilt): n |b - b_8| <= 8
+            assert!(n * (b - b8).abs() <= 8.0, "n = {}: b = {b}, b_8 = {b8}", row.n);
             prev = g;
             bs.push(b);
         }
@@ -326,4 +329,39 @@ fn sweep_rows_exact_and_window_enclosures_overlap() {
         }
     }
     assert!(compared >= 3 * 9, "{compared}");
+}
+
+/// `plot convergence` spans the decades: the window route serves n past the crossover, the log
+/// axis in n reaches the last decade, and every certified row is a point.
+#[test]
+fn plot_convergence_spans_the_decades() {
+    let dir = std::env::temp_dir().join(format!("alignexact-asym-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("conv.svg");
+    let out_s = out.to_str().unwrap();
+    let (code, _, err) = run_cli(&[
+        "plot",
+        "convergence",
+        "--n",
+        "decades:1e5",
+        "--digits",
+        "8",
+        "--out",
+        out_s,
+    ]);
+    assert_eq!(code, 0, "{err}");
+    let svg = std::fs::read_to_string(&out).unwrap();
+    let labels: Vec<&str> = svg
+        .split("<text")
+        .skip(1)
+        .filter_map(|t| {
+            t.split_once('>')
+                .and_then(|(_, r)| r.split_once("</text>"))
+                .map(|(x, _)| x.trim())
+        })
+        .collect();
+    for tick in ["10", "100", "1000", "10000", "1e5"] {
+        assert!(labels.contains(&tick), "tick {tick} missing: {labels:?}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
 }

@@ -508,7 +508,8 @@ pub fn grid_text(g: &[u64]) -> String {
             list_text(&g[k..])
         );
     }
-    if g.len() > 4 {
+    // a short grid that is not one doubling run is listed in full
+    if g.len() > 4 && (k == g.len() || g.len() > 8) {
         format!("n = {}, {}, ..., {}", g[0], g[1], g[g.len() - 1])
     } else {
         format!("n = {}", list_text(g))
