@@ -365,3 +365,24 @@ fn plot_convergence_spans_the_decades() {
     }
     std::fs::remove_dir_all(&dir).ok();
 }
+
+/// `demo --n` runs the story on the given grid: its sweep rows and its limit claims reach the
+/// last point (the window route past the crossover), and no claim is violated or undecided.
+#[test]
+fn demo_reaches_the_given_grid() {
+    let (code, out, err) = run_cli(&["demo", "--n", "10,20,40,80,1e5", "--digits", "10", "--json"]);
+    assert_eq!(code, 0, "{err}");
+    let j: Json = serde_json::from_str(&out).unwrap();
+    let rows = j["result"]["sweep"].as_array().unwrap();
+    let ns: Vec<u64> = rows.iter().map(|r| r["n"].as_u64().unwrap()).collect();
+    assert_eq!(ns, vec![10, 20, 40, 80, 100_000]);
+    assert_eq!(rows[4]["method"], "window");
+    let claims = j["result"]["claims"].as_array().unwrap();
+    assert!(claims
+        .iter()
+        .all(|c| c["status"] == "holds" || c["status"] == "agrees"));
+    assert!(claims
+        .iter()
+        .any(|c| c["id"].as_str().unwrap().starts_with("ASY-7")
+            && c["statement"].as_str().unwrap().contains("100000")));
+}
