@@ -455,7 +455,8 @@ fn check_json_has_the_interface_fields() {
 /// `demo` shows at most 3 claims per id on Example A, covering every id, all holding.
 #[test]
 fn demo_claims_cover_every_id() {
-    let claims = alignexact::cli::check::demo_claims(&alignexact::real::ziv::Precision::default()).unwrap();
+    let claims =
+        alignexact::cli::check::demo_claims(&alignexact::real::ziv::Precision::default(), None).unwrap();
     for id in IDS {
         let k = claims
             .iter()

@@ -90,6 +90,32 @@ pub fn asy_grid() -> Vec<u64> {
     (0..11).map(|k| 10u64 << k).collect()
 }
 
+/// The doubling grid `10, 20, 40, ...` up to `max` (the grid of `sweep --n doublings:MAX`).
+pub fn doubling_grid(max: u64) -> Vec<u64> {
+    (0..63u32)
+        .map_while(|k| 10u64.checked_shl(k).filter(|&n| n <= max && n >> k == 10))
+        .collect()
+}
+
+/// The decade grid `10, 100, 1000, ...` up to `max` (the grid of `sweep --n decades:MAX`).
+pub fn decade_grid(max: u64) -> Vec<u64> {
+    (1..20u32)
+        .map_while(|k| 10u64.checked_pow(k).filter(|&n| n <= max))
+        .collect()
+}
+
+/// The union of the doubling grid up to 10240 and the decades up to `max`, sorted, without
+/// repeats: the grid of the limit claims at large n (`check --n-max MAX`), e.g.
+/// `10, 20, ..., 10240, 10^5, 10^6, 10^7` for `max = 10^7`.
+pub fn asy_grid_to(max: u64) -> Vec<u64> {
+    let mut g = asy_grid();
+    g.retain(|&n| n <= max);
+    g.extend(decade_grid(max).into_iter().filter(|&n| n > 10240));
+    g.sort_unstable();
+    g.dedup();
+    g
+}
+
 /// The grid of the LDP-2 trends: `10, 20, ..., 640`.
 pub fn ldp_grid() -> Vec<u64> {
     (0..7).map(|k| 10u64 << k).collect()

@@ -497,7 +497,19 @@ pub fn ln_n(n: u64, prec: u32) -> Enc {
 
 /// `n = 10, 20, ..., 10240` style text for a grid (all points when there are at most 4).
 pub fn grid_text(g: &[u64]) -> String {
-    if g.len() > 4 {
+    // a doubling run followed by other points (the decades past 10240): name both parts
+    let k = 1 + g.windows(2).take_while(|w| w[1] == 2 * w[0]).count();
+    if k > 4 && k < g.len() {
+        return format!(
+            "n = {}, {}, ..., {}, {}",
+            g[0],
+            g[1],
+            g[k - 1],
+            list_text(&g[k..])
+        );
+    }
+    // a short grid that is not one doubling run is listed in full
+    if g.len() > 4 && (k == g.len() || g.len() > 8) {
         format!("n = {}, {}, ..., {}", g[0], g[1], g[g.len() - 1])
     } else {
         format!("n = {}", list_text(g))

@@ -172,7 +172,10 @@ fn mkv5(c: &Context, p: u32) -> Result<Vec<Claim>> {
     super::markov::mkv5_claims(&c.case, p)
 }
 fn asy8(c: &Context, p: u32) -> Result<Vec<Claim>> {
-    super::windowed::asy8_claims(&c.case, p)
+    // the grid series (shared with ASY-1..7) only when the grid reaches past ASY-8's own points
+    let past = c.case.grid.iter().any(|&n| n > super::windowed::ASY8_GRID[2]);
+    let s = past.then(|| c.series(p));
+    super::windowed::asy8_claims(&c.case, s.as_deref().and_then(|x| x.as_ref()), p)
 }
 fn asy1(c: &Context, p: u32) -> Result<Vec<Claim>> {
     asy(c, p, 1)

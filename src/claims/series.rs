@@ -1,6 +1,7 @@
 //! The series the limit claims ASY-1 .. ASY-7 read: the `sweep` rows of best-of-N with
 //! `N = ceil(e^{n Delta})` along a grid of `n` (every quantity an enclosure from the exact level
-//! law, [`crate::report::sweep::sweep_row`]), with the single-token constants at the optimum.
+//! law, [`crate::report::sweep::sweep_row`], or from the certified windows of MATH.md §9 for
+//! `n >= WINDOW_FROM`), with the single-token constants at the optimum.
 
 use super::claim::value_enc;
 use super::tilt::lambda_delta;
@@ -10,11 +11,17 @@ use crate::math::asymptotics::lattice_span;
 use crate::math::best_of_n::{self as bon, integer_n, Levels, NRule};
 use crate::math::tilt::{cumulants, eval, TiltModel};
 use crate::real::value::Value;
+use crate::math::window::{WinLattice, WindowKnob, WindowLaw};
 use crate::real::Enc;
 use crate::report::best_of_n::SampleCount;
 use crate::report::sweep::{ln_n_excess, sweep_row};
 use rug::ops::Pow;
 use rug::{Integer, Rational};
+
+/// From this `n` on, a grid point is computed by the certified windows of MATH.md §9
+/// ([`crate::math::window`], WIN-1..WIN-4) instead of the exact level law (whose cost grows as
+/// `n^2` bits). Below it (the doubling grid `10 .. 10240`) the exact law is used, as before.
+pub const WINDOW_FROM: u64 = 20_000;
 
 /// The fixed sample count of the "fixed N" remark of §6.
 pub const FIXED_N: u32 = 4;
@@ -28,8 +35,9 @@ pub const FIXED_N: u32 = 4;
 pub struct Row {
     /// The sequence length.
     pub n: u64,
-    /// `N = ceil(e^{n Delta})`.
-    pub big_n: Integer,
+    /// `N = ceil(e^{n Delta})` (`None` when it has more than 2^20 bits: then only
+    /// `e^{n Delta} <= N < e^{n Delta} + 1` enters).
+    pub big_n: Option<Integer>,
     /// `ln N`.
     pub ln_big_n: Enc,
     /// `eps = ln N - n Delta = ln(N e^{-n Delta})`.
@@ -50,8 +58,12 @@ pub struct Row {
     pub c: Enc,
     /// `E - pred7` (`asy7`).
     pub r7: Enc,
-    /// `E_{pi_N} S_n` for the fixed `N = FIXED_N`.
-    pub e_fixed: Enc,
+    /// `D(phi^n || pi_N)`, the reverse KL of ASY-8 (`compare`'s `kl_tilted_bon`), when the row
+    /// certified it.
+    pub kl_rev: Option<Enc>,
+    /// `E_{pi_N} S_n` for the fixed `N = FIXED_N` (`None` on the window route, whose windows sit
+    /// at the tilt of `l_Delta`, far from where the maximum of 4 draws lives).
+    pub e_fixed: Option<Enc>,
 }
 
 /// The sweep along a grid with the single-token constants at the optimum.
@@ -102,15 +114,35 @@ impl Series {
                 .map(|(p, r)| p * Rational::from(r - &tm.mean).pow(2u32))
                 .sum();
         let mut rows = Vec::with_capacity(grid.len());
+        // the window route's lattice and tilt (a 64-bit point near l_Delta), for n >= WINDOW_FROM
+        let win =
+            WinLattice::new(model.probs(), &model.r).map(|lat| (lat, rug::Float::with_val(64, l.mid())));
         for &n in grid {
             let x = Rational::from(delta * n);
-            let big_n = integer_n(&x, NRule::Ceil, 1 << 20)?;
-            let count = SampleCount::Integer(big_n.clone());
-            let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
-            let row = sweep_row(tm, &lv, delta, &count, prec);
+            let big_n = integer_n(&x, NRule::Ceil, 1 << 20);
+            let count = match &big_n {
+                Some(i) => SampleCount::Integer(i.clone()),
+                // N has more than 2^20 bits: only e^x <= N < e^x + 1 enters (eps in [0, e^-x])
+                None => SampleCount::Rounded {
+                    x: x.clone(),
+                    ceil: true,
+                },
+            };
+            let (row, e_fixed) = if n >= WINDOW_FROM {
+                let (lat, lam) = win.as_ref()?;
+                let w = WindowLaw::new(lat, n, lam, prec, WindowKnob::default());
+                // fixed N = 4 lives near n E_p r, far outside the window: not evaluated here
+                (sweep_row(tm, &w, delta, &count, prec), None)
+            } else {
+                let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
+                let ev = bon::eval(&lv, &Enc::from_i64(i64::from(FIXED_N), prec), prec);
+                (
+                    sweep_row(tm, &lv, delta, &count, prec),
+                    Some(bon::expected_reward(&lv, &ev, prec)),
+                )
+            };
             let res = row.get("residuals")?;
             let pr = row.get("predictions")?;
-            let ev = bon::eval(&lv, &Enc::from_i64(i64::from(FIXED_N), prec), prec);
             rows.push(Row {
                 n,
                 ln_big_n: count.ln(prec),
@@ -124,7 +156,8 @@ impl Series {
                 b: enc_of(res, "asy5", prec)?,
                 c: enc_of(res, "asy6_c", prec)?,
                 r7: enc_of(res, "asy7", prec)?,
-                e_fixed: bon::expected_reward(&lv, &ev, prec),
+                kl_rev: enc_of(&row, "kl_tilted_bon", prec),
+                e_fixed,
             });
         }
         Some(Series {

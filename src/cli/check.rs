@@ -33,8 +33,40 @@ pub struct CheckArgs {
     /// beirami-reversed or asy3-above-max
     #[arg(long = "false-claim", value_name = "NAME", hide = true)]
     pub false_claim: Option<String>,
+    /// Grid of n of the limit claims (ASY-1..ASY-8) on Examples A and B, same syntax as `sweep --n`
+    /// (default doublings:10240); e.g. --n doublings:10240,decades:1e7 (the window route past 10240)
+    #[arg(long = "n", value_name = "LIST", allow_hyphen_values = true)]
+    pub n: Option<String>,
     #[command(flatten)]
     pub common: Common,
+}
+
+/// The grid of the limit claims from `--n` (`None`: the built-in doubling grid), sorted without
+/// repeats, each point past the exact route's range guarded on the window route for both examples.
+pub fn limit_grid(n: Option<&str>, digits: usize) -> Result<Option<Vec<u64>>> {
+    let Some(s) = n else { return Ok(None) };
+    let mut g = super::sweep::grid(Some(s))?;
+    g.sort_unstable();
+    g.dedup();
+    if g.len() < 3 {
+        return Err(Error::input(
+            "--n: the limit claims compare consecutive grid points; give at least 3 lengths, e.g. --n doublings:10240,decades:1e7",
+        ));
+    }
+    for case in [example_a(), crate::claims::cases::example_b()] {
+        for &n in g.iter().filter(|&&n| n >= crate::claims::series::WINDOW_FROM) {
+            if let Some(pl) = super::route::plan(
+                &case.model,
+                &case.tm,
+                &case.delta,
+                n,
+                super::route::MethodArg::Window,
+            ) {
+                super::route::window_guard(&pl, n, digits)?;
+            }
+        }
+    }
+    Ok(Some(g))
 }
 
 /// Claims per statement id shown by `demo`.
@@ -47,10 +79,15 @@ fn bits_range(prec: &Precision) -> (u32, u32) {
     (prec.start_bits().max(128).min(cap), cap)
 }
 
-/// The claims shown by `demo`: the first few claims of every statement id on Example A.
-pub fn demo_claims(prec: &Precision) -> Result<Vec<Claim>> {
+/// The claims shown by `demo`: the first few claims of every statement id on Example A (with
+/// `grid` as the grid of its limit claims, when given).
+pub fn demo_claims(prec: &Precision, grid: Option<Vec<u64>>) -> Result<Vec<Claim>> {
     let (start, cap) = bits_range(prec);
-    let ctx = Context::new(example_a());
+    let mut case = example_a();
+    if let Some(g) = grid {
+        case.grid = g;
+    }
+    let ctx = Context::new(case);
     let mut out = Vec::new();
     for e in REGISTRY {
         out.extend(run_entry(e, &ctx, start, cap)?.into_iter().take(DEMO_PER_ID));
@@ -117,6 +154,8 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
             "--random: at most 100 random cases, got {random}"
         )));
     }
+    spec.fill("n", &mut a.n);
+    let grid = limit_grid(a.n.as_deref(), prec.digits)?;
     let selected = select(&a.ids)?;
     let mut checked: Vec<Checked> = Vec::new();
     if let Some(name) = &a.false_claim {
@@ -143,7 +182,12 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
         // a claim-id filter must match something (else it is an unknown claim id)
         let mut matched = vec![false; entries.len()];
         let mut seen: Vec<Vec<String>> = vec![Vec::new(); entries.len()];
-        let all_cases = builtin_cases(seed, random as usize);
+        let mut all_cases = builtin_cases(seed, random as usize);
+        if let Some(g) = &grid {
+            for c in all_cases.iter_mut().filter(|c| !c.grid.is_empty()) {
+                c.grid = g.clone();
+            }
+        }
         // a bar on a terminal only
         let bar = super::progress::Progress::new("check", all_cases.len() as u64);
         for case in all_cases {
@@ -254,6 +298,9 @@ pub fn run(mut a: CheckArgs) -> Result<(Output, bool)> {
         "seed": seed,
         "random": random,
     });
+    if let Some(g) = &grid {
+        input["n"] = json!(g);
+    }
     // the hidden --false-claim is echoed only when it is given
     if let Some(f) = &a.false_claim {
         input["false_claim"] = json!(f);

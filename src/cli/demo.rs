@@ -4,7 +4,8 @@
 //! the sweep of best-of-N against the optimum along n (ASY-1..ASY-7), and one line per claim of
 //! the built-in check suite with its verdict.
 
-use super::sweep::{default_grid, rows, table};
+use super::route::MethodArg;
+use super::sweep::{default_grid, guard_routed, rows, rows_routed, table};
 use super::{args, Common, Output};
 use crate::error::Result;
 use crate::exact::dist::{Distribution, Model};
@@ -28,6 +29,10 @@ pub struct DemoArgs {
     /// with the same stationary law (MATH.md §10); with --plots also writes markov.svg
     #[arg(long)]
     pub markov: bool,
+    /// Grid of n of the sweep and of the limit claims, same syntax as `sweep --n` (default
+    /// doublings:10240); e.g. --n doublings:10240,decades:1e7 (the window route at large n)
+    #[arg(long = "n", value_name = "LIST", allow_hyphen_values = true)]
+    pub n: Option<String>,
     #[command(flatten)]
     pub common: Common,
 }
@@ -65,6 +70,7 @@ fn show(v: Option<&Value>, d: usize) -> String {
 pub fn run(mut a: DemoArgs) -> Result<(Output, bool)> {
     let spec = a.common.load_spec()?;
     spec.fill("plots", &mut a.plots);
+    spec.fill("n", &mut a.n);
     if let Some(dir) = &a.plots {
         // fail before the computation, not after it
         if dir.is_empty() || std::path::Path::new(dir).is_file() {
@@ -100,10 +106,27 @@ pub fn run(mut a: DemoArgs) -> Result<(Output, bool)> {
         let v = ziv::run(&prec, |bits| Ok(rate_value(&tm, x, Some(&budget), bits)))?;
         rates.push((x.clone(), v));
     }
-    let grid = default_grid();
     let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-    let sweep = rows(&model, &delta, &grid, NRule::Ceil, &prec, progress)?;
-    let claims = crate::cli::check::demo_claims(&prec)?;
+    let (sweep, claims) = match crate::cli::check::limit_grid(a.n.as_deref(), d)? {
+        None => (
+            rows(&model, &delta, &default_grid(), NRule::Ceil, &prec, progress)?,
+            crate::cli::check::demo_claims(&prec, None)?,
+        ),
+        Some(grid) => {
+            // the auto route: exact below its crossover, the certified windows above
+            guard_routed(&model, &delta, &grid, MethodArg::Auto, d)?;
+            let sweep = rows_routed(
+                &model,
+                &delta,
+                &grid,
+                NRule::Ceil,
+                MethodArg::Auto,
+                &prec,
+                progress,
+            )?;
+            (sweep, crate::cli::check::demo_claims(&prec, Some(grid))?)
+        }
+    };
 
     let mut t = String::new();
     t.push_str("alignexact demo: best-of-N versus KL-constrained alignment (arXiv 2404.01730), Example A\n");

@@ -2,7 +2,8 @@
 //! functions, drawn as SVG from certified values (see [`crate::plot`]).
 
 use super::bon::guard;
-use super::sweep::{default_grid, rows};
+use super::route::MethodArg;
+use super::sweep::{default_grid, rows_routed};
 use super::{args, Common, ModelArgs, Output};
 use crate::error::{Error, Result};
 use crate::exact::level_law::{level_law, Route};
@@ -32,7 +33,7 @@ pub struct PlotArgs {
     #[arg(long, value_name = "D", allow_hyphen_values = true)]
     pub delta: Option<String>,
     /// Sequence lengths: the best-of-N series of 'frontier' (default 1,4,16,64,256) or the grid
-    /// of 'convergence' (default 10,20,40,...,10240)
+    /// of 'convergence' (default 10,20,40,...,10240; keywords as in sweep, e.g. doublings:10240,decades:1e7)
     #[arg(long = "n", value_name = "LIST", allow_hyphen_values = true)]
     pub n: Option<String>,
     /// 'frontier' only: draw every method of `alignexact frontier` (optimum, win-rate-optimal
@@ -164,11 +165,11 @@ pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
                     "--n: 'plot convergence' needs at least two sequence lengths, such as --n 10,20,40",
                 ));
             }
-            for &n in &ns {
-                guard(&model, n, prec.digits)?;
-            }
+            // the auto route: the exact law below its crossover, the certified windows of
+            // MATH.md §9 above (so the grid reaches n = 10^7, e.g. --n doublings:10240,decades:1e7)
+            super::sweep::guard_routed(&model, &delta, &ns, MethodArg::Auto, prec.digits)?;
             let progress = std::io::IsTerminal::is_terminal(&std::io::stderr());
-            let rows = rows(&model, &delta, &ns, NRule::Ceil, &prec, progress)?;
+            let rows = rows_routed(&model, &delta, &ns, NRule::Ceil, MethodArg::Auto, &prec, progress)?;
             plot::convergence(&model, &delta, &rows, &prec)?
         }
         Kind::Rates => {

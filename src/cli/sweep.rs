@@ -6,6 +6,7 @@ use super::budget::BudgetArgs;
 use super::route;
 use super::tilt::model_echo;
 use super::{args, Common, ModelArgs, Output};
+use crate::claims::cases::{decade_grid, doubling_grid};
 use crate::error::{Error, Result};
 use crate::exact::level_law::{level_law, Route};
 use crate::math::best_of_n::{Levels, NRule};
@@ -31,7 +32,8 @@ pub struct SweepArgs {
     pub model: ModelArgs,
     #[command(flatten)]
     pub budget: BudgetArgs,
-    /// Sequence lengths, comma-separated (default 10,20,40,...,10240)
+    /// Sequence lengths, comma-separated (default 10,20,40,...,10240); grid keywords
+    /// decades:MAX (10,100,...,MAX) and doublings:MAX, e.g. --n doublings:10240,decades:1e7
     #[arg(long = "n", value_name = "LIST", allow_hyphen_values = true)]
     pub n: Option<String>,
     /// How N follows from n*delta: ceil (default), floor, real
@@ -44,15 +46,45 @@ pub struct SweepArgs {
     pub common: Common,
 }
 
-/// Parse `--n LIST`.
+/// Parse `--n LIST`: sequence lengths (`10,20,40`, also `1e7`) and the grid keywords
+/// `decades:MAX` (`10, 100, ..., MAX`) and `doublings:MAX` (`10, 20, 40, ..., <= MAX`). A list with
+/// a keyword is sorted and has no repeats (`--n doublings:10240,decades:1e7` is the doubling grid
+/// followed by `10^5, 10^6, 10^7`); a plain list keeps its order.
 pub fn grid(s: Option<&str>) -> Result<Vec<u64>> {
     let Some(s) = s else { return Ok(default_grid()) };
     let mut out = Vec::new();
+    let mut keyword = false;
     for item in s.split(',') {
-        out.push(super::bon::seq_len(Some(item.trim()), None)?);
+        let item = item.trim();
+        if let Some((kw, max)) = item.split_once(':') {
+            let build: fn(u64) -> Vec<u64> = match kw.trim().to_ascii_lowercase().as_str() {
+                "decades" => decade_grid,
+                "doublings" => doubling_grid,
+                other => {
+                    return Err(Error::input(format!(
+                        "--n: unknown grid keyword '{other}'; use decades:MAX or doublings:MAX (e.g. --n doublings:10240,decades:1e7)"
+                    )))
+                }
+            };
+            let max = super::bon::seq_len(Some(max.trim()), None)?;
+            let g = build(max);
+            if g.is_empty() {
+                return Err(Error::input(format!(
+                    "--n: '{item}' is empty (the grid starts at 10); give a MAX >= 10"
+                )));
+            }
+            out.extend(g);
+            keyword = true;
+        } else {
+            out.push(super::bon::seq_len(Some(item), None)?);
+        }
     }
     if out.is_empty() {
         return Err(Error::input("--n: give sequence lengths such as --n 10,20,40"));
+    }
+    if keyword {
+        out.sort_unstable();
+        out.dedup();
     }
     Ok(out)
 }
@@ -79,6 +111,26 @@ pub fn guard_grid(
         seconds,
         "try fewer or smaller --n, or fewer --digits",
     )
+}
+
+/// Refuse a grid that would not fit on the routes `method` picks: the window route's cost per n,
+/// the exact route's rows together (their total).
+pub fn guard_routed(
+    model: &crate::exact::dist::Model,
+    delta: &Rational,
+    ns: &[u64],
+    method: route::MethodArg,
+    digits: usize,
+) -> Result<()> {
+    let tm = TiltModel::new(model);
+    let mut exact_ns = Vec::new();
+    for &n in ns {
+        match route::plan(model, &tm, delta, n, method) {
+            Some(pl) => route::window_guard(&pl, n, digits)?,
+            None => exact_ns.push(n),
+        }
+    }
+    guard_grid(model, delta, &exact_ns, digits)
 }
 
 /// Compute the sweep rows (each row certified by its own precision loop).
@@ -207,16 +259,7 @@ pub fn run(a: SweepArgs) -> Result<(Output, bool)> {
     let ns = grid(a.n.as_deref())?;
     let rule = n_rule(a.n_rule.as_deref())?;
     let method = route::parse_method(a.method.as_deref())?;
-    let tm = TiltModel::new(&model);
-    // the window route's cost per n; the exact route's rows are guarded together (their total)
-    let mut exact_ns = Vec::new();
-    for &n in &ns {
-        match route::plan(&model, &tm, &delta, n, method) {
-            Some(pl) => route::window_guard(&pl, n, prec.digits)?,
-            None => exact_ns.push(n),
-        }
-    }
-    guard_grid(&model, &delta, &exact_ns, prec.digits)?;
+    guard_routed(&model, &delta, &ns, method, prec.digits)?;
     let progress = std::io::stderr().is_terminal();
     let rows = rows_routed(&model, &delta, &ns, rule, method, &prec, progress)?;
     let mut input = model_echo(&model, prec.digits);

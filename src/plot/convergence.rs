@@ -1,4 +1,7 @@
-//! The convergence figure: best-of-N against the optimum along `n` (ASY-1..ASY-7).
+//! The convergence figure: best-of-N against the optimum along `n` (ASY-1..ASY-7). The rows may
+//! come from either level-law route (`plot convergence` and `demo --plots` use `--method auto`:
+//! the certified windows past the crossover), so the log axis in `n` spans whatever grid is given,
+//! e.g. `--n doublings:10240,decades:1e7` (10 .. 10^7).
 
 use super::*;
 

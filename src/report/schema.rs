@@ -355,7 +355,7 @@ fn result_defs() -> Json {
                 "asy5_kl_bon_tilted": r("real"),
                 "asy7_expected_reward": r("real"),
                 "asy7_constant": r("real"),
-                "n_rounding_correction": r("real")
+                "n_rounding_correction": r("real_or_bounds")
             }), &["lattice_span", "asy4_reward_gap", "asy5_kl_bon_tilted", "asy7_expected_reward", "asy7_constant"])
         ]}),
     );

@@ -72,7 +72,15 @@ pub fn sweep_row(
             ("asy5_kl_bon_tilted", Value::Real(p5.clone())),
             ("asy7_expected_reward", Value::Real(p7.clone())),
             ("asy7_constant", Value::Real(c7)),
-            ("n_rounding_correction", Value::Real(excess.div(&l, prec))),
+            (
+                "n_rounding_correction",
+                match count {
+                    // N = ceil(e^{n Delta}) too large to form (n Delta > 10^6): only
+                    // 0 <= eps <= e^{-n Delta} is known, rigorous bounds without digits
+                    SampleCount::Rounded { .. } => Value::Bounds(excess.div(&l, prec)),
+                    _ => Value::Real(excess.div(&l, prec)),
+                },
+            ),
         ]),
     );
     push(
