@@ -789,3 +789,132 @@ pub fn level_law_markov_brute(m: &MarkovModel, n: u32) -> BTreeMap<Rational, Rat
     }
     out
 }
+
+/// The max-mean cycles of a chain's reward (MKV-3's saturation limit): `mean` is the largest
+/// cycle mean `lambda* = max_C (sum_{b in C} r_b) / |C|` over the cycles `C` of the graph
+/// `P_ab > 0`, exact; `edges[a][b]` marks the *critical* edges (those on a cycle of mean
+/// `lambda*`); `components` are the strongly connected components of the critical graph (each
+/// a sorted list of states). Indices are those of `p`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CriticalGraph {
+    /// `lambda*`.
+    pub mean: Rational,
+    /// Critical edges.
+    pub edges: Vec<Vec<bool>>,
+    /// Strongly connected components of the critical graph.
+    pub components: Vec<Vec<usize>>,
+}
+
+/// The critical graph of the reward `r` on the transition graph `p` (see [`CriticalGraph`]).
+///
+/// `lambda*` by Karp's theorem with a virtual source (`D_0 = 0`, `D_j(b) = max_a D_{j-1}(a) + r_b`
+/// over edges, `lambda* = max_b min_{j<k} (D_k(b) - D_j(b)) / (k - j)`), exact over the
+/// rationals. With `w'_ab = r_b - lambda*` no cycle has positive weight, so the longest-path
+/// weights `L` (Floyd-Warshall in max-plus) exist, and an edge lies on a zero-weight (= critical)
+/// cycle iff `w'_ab + L[b][a] = 0`.
+///
+/// # Panics
+/// If the graph has no edge (never for a stochastic matrix).
+#[allow(clippy::needless_range_loop)] // index loops mirror the Karp and Floyd-Warshall recurrences
+pub fn critical_graph(p: &[Vec<Rational>], r: &[Rational]) -> CriticalGraph {
+    let k = p.len();
+    let edge = |a: usize, b: usize| p[a][b] > 0;
+    // Karp
+    let mut d: Vec<Vec<Option<Rational>>> = vec![vec![Some(Rational::new()); k]];
+    for j in 1..=k {
+        let row: Vec<Option<Rational>> = (0..k)
+            .map(|b| {
+                (0..k)
+                    .filter(|&a| edge(a, b))
+                    .filter_map(|a| d[j - 1][a].as_ref().map(|x| Rational::from(x + &r[b])))
+                    .max()
+            })
+            .collect();
+        d.push(row);
+    }
+    let mut mean: Option<Rational> = None;
+    for b in 0..k {
+        let Some(dk) = &d[k][b] else { continue };
+        let m = (0..k)
+            .filter_map(|j| {
+                d[j][b]
+                    .as_ref()
+                    .map(|dj| Rational::from(dk - dj) / Rational::from((k - j) as u64))
+            })
+            .min()
+            .expect("D_0 is finite");
+        if mean.as_ref().is_none_or(|x| m > *x) {
+            mean = Some(m);
+        }
+    }
+    let mean = mean.expect("a stochastic matrix has a cycle");
+    // longest paths with w' = r_b - lambda* (no positive cycle)
+    let mut l: Vec<Vec<Option<Rational>>> = (0..k)
+        .map(|a| {
+            (0..k)
+                .map(|b| {
+                    let w = edge(a, b).then(|| Rational::from(&r[b] - &mean));
+                    if a == b {
+                        Some(w.map_or(Rational::new(), |w| w.max(Rational::new())))
+                    } else {
+                        w
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    for c in 0..k {
+        for a in 0..k {
+            let Some(ac) = l[a][c].clone() else { continue };
+            for b in 0..k {
+                if let Some(cb) = &l[c][b] {
+                    let s = Rational::from(&ac + cb);
+                    if l[a][b].as_ref().is_none_or(|x| s > *x) {
+                        l[a][b] = Some(s);
+                    }
+                }
+            }
+        }
+    }
+    let edges: Vec<Vec<bool>> = (0..k)
+        .map(|a| {
+            (0..k)
+                .map(|b| {
+                    edge(a, b)
+                        && l[b][a]
+                            .as_ref()
+                            .is_some_and(|lba| Rational::from(&r[b] - &mean) + lba == 0)
+                })
+                .collect()
+        })
+        .collect();
+    // strongly connected components of the critical graph
+    let mut reach = edges.clone();
+    for c in 0..k {
+        for a in 0..k {
+            if reach[a][c] {
+                let rc = reach[c].clone();
+                for (x, y) in reach[a].iter_mut().zip(rc) {
+                    *x |= y;
+                }
+            }
+        }
+    }
+    let mut seen = vec![false; k];
+    let mut components = Vec::new();
+    for a in 0..k {
+        if seen[a] || !reach[a][a] {
+            continue;
+        }
+        let comp: Vec<usize> = (0..k).filter(|&b| reach[a][b] && reach[b][a]).collect();
+        for &b in &comp {
+            seen[b] = true;
+        }
+        components.push(comp);
+    }
+    CriticalGraph {
+        mean,
+        edges,
+        components,
+    }
+}

@@ -883,3 +883,56 @@ pub fn rho_power_iteration(m: &EncMat, iters: usize, prec: u32) -> Float {
     }
     rho
 }
+
+/// The limit's `Delta_max = lim_{l -> inf} (l psi'(l) - psi(l)) = -ln rho(A)` (MKV-3; derived in
+/// proofs/markov.md), where `A` is `P` restricted to the critical edges (the edges on cycles of
+/// maximal mean reward, [`crate::exact::markov::critical_graph`]); `rho(A)` is the largest
+/// Perron root over the strongly connected components of the critical graph. It is also
+/// `lim D(P^l || P)` per step for the Doob chain, and the saturated optimum's reward is the
+/// maximal cycle mean `lambda*` (exact). Returns `(Delta_max, lambda*)`: `Delta_max` is exact 0
+/// when `rho(A) = 1`; `Ok(None)` when a Perron certificate needs more precision; `Err(note)` when
+/// the chain is not ergodic on its reachable states.
+pub fn delta_max_limit(ct: &ChainTilt, prec: u32) -> Limit<Option<(Enc, Rational)>> {
+    if let Some(n) = ct.structure.limit_note() {
+        return Err(n);
+    }
+    let cg = crate::exact::markov::critical_graph(&ct.p, &ct.r);
+    let mut best: Option<Enc> = None;
+    for comp in &cg.components {
+        let rho = if comp.len() == 1 {
+            // a critical self-loop: rho = P_aa exactly
+            Enc::from_rational(&ct.p[comp[0]][comp[0]], prec)
+        } else {
+            let a: EncMat = comp
+                .iter()
+                .map(|&i| {
+                    comp.iter()
+                        .map(|&j| {
+                            if cg.edges[i][j] {
+                                Enc::from_rational(&ct.p[i][j], prec)
+                            } else {
+                                Enc::zero(prec)
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            match perron_pair(&a, prec) {
+                Some(pair) => pair.rho,
+                None => return Ok(None),
+            }
+        };
+        // the max of values in enclosures lies in [max lo, max hi]
+        best = Some(match best {
+            None => rho,
+            Some(b) => Enc::new(fmax(b.lo(), rho.lo()), fmax(b.hi(), rho.hi())),
+        });
+    }
+    let rho = best.expect("a stochastic matrix has a critical cycle");
+    let dmax = if *rho.lo() == 1 && *rho.hi() == 1 {
+        Enc::zero(prec)
+    } else {
+        rho.ln(prec).neg().clamp_nonneg(prec)
+    };
+    Ok(Some((dmax, cg.mean)))
+}

@@ -533,12 +533,18 @@ fn vector_defs() -> Json {
         "bon",
         "compare",
         "methods",
+        "markov",
     ];
     let per_family: Vec<Json> = families
         .iter()
         .map(|f| {
             // the methods family runs `frontier`
-            let c = if *f == "methods" { "frontier" } else { f };
+            // the markov family runs `compare --transition`
+            let c = match *f {
+                "methods" => "frontier",
+                "markov" => "compare",
+                f => f,
+            };
             json!({
                 "if": {"properties": {"family": {"const": f}}, "required": ["family"]},
                 "then": {"properties": {
