@@ -272,8 +272,8 @@ fn the_edge_cases_are_covered() {
 
 /// MKV-1 through the vectors: the memoryless chains of Examples A and B (every row and the
 /// initial law equal p) give exactly the compare family's values (every shared field `==`), and
-/// the chains without an MKV-3 limit (periodic, reducible, a budget above the limit's
-/// Delta_max) carry `null` limits with a note naming the field.
+/// the chains without an MKV-3 limit (periodic, reducible) carry `null` limits with a note
+/// naming the field; a budget above the limit's Delta_max is saturated.
 #[test]
 fn mkv1_markov_family_memoryless_chains_equal_the_compare_family_and_null_limits_have_notes() {
     for (chain, memoryless) in [
@@ -307,8 +307,12 @@ fn mkv1_markov_family_memoryless_chains_equal_the_compare_family_and_null_limits
             }
         }
     }
-    // periodic, reducible and saturated cases: two null limits each
-    assert_eq!(nulls, 6);
+    // periodic and reducible cases: two null limits each
+    assert_eq!(nulls, 4);
+    // a budget above the limit's Delta_max = -ln(4/5): saturated, on the max-mean cycle
+    let sat = vector("markov-sticky-saturated");
+    assert_eq!(sat["output"]["lambda_limit"]["value"], "inf");
+    assert_eq!(sat["output"]["x_star_limit"]["exact"], "1");
 }
 
 /// A tolerance number: `0` or `m e x` with one significant digit.

@@ -336,11 +336,35 @@ fn approx_perron(m: &FMat, prec: u32) -> Option<(Vec<Float>, Float)> {
     let p0 = 64u32;
     let mut v: Vec<Float> = (0..k).map(|_| Float::with_val(p0, 1.0 / k as f64)).collect();
     let mut rho = Float::with_val(p0, 1);
-    for _ in 0..300 {
-        // (M + I) v: same Perron vector, no oscillation for periodic parts
+    // (M + c I) v with c > 0: same Perron vector, no oscillation for periodic parts. With c
+    // near rho the rate is at most about 1/2 even when M is nearly periodic (a shifted matrix
+    // at a large tilt concentrates on its max-mean cycles), so c starts at the largest row sum
+    // and is lowered to the Collatz-Wielandt upper bound every 30 steps.
+    let mut c = (0..k)
+        .map(|a| m[a].iter().fold(Float::new(p0), |s, x| s + x))
+        .fold(Float::new(p0), |a, b| if b > a { b } else { a });
+    if c.is_zero() || !c.is_finite() {
+        return None;
+    }
+    for it in 0..600 {
+        if it % 30 == 29 {
+            let mut up = Float::new(p0);
+            for a in 0..k {
+                if v[a] > 0 {
+                    let mv = (0..k).fold(Float::new(p0), |s, b| s + Float::with_val(p0, &m[a][b] * &v[b]));
+                    let q = mv / &v[a];
+                    if q > up {
+                        up = q;
+                    }
+                }
+            }
+            if up > 0 && up.is_finite() {
+                c = up;
+            }
+        }
         let w: Vec<Float> = (0..k)
             .map(|a| {
-                let mut s = Float::with_val(p0, &v[a]);
+                let mut s = Float::with_val(p0, &v[a] * &c);
                 for b in 0..k {
                     s += Float::with_val(p0, &m[a][b] * &v[b]);
                 }
@@ -351,7 +375,7 @@ fn approx_perron(m: &FMat, prec: u32) -> Option<(Vec<Float>, Float)> {
         if total.is_zero() || !total.is_finite() {
             return None;
         }
-        rho = Float::with_val(p0, &total - 1u32);
+        rho = Float::with_val(p0, &total - &c);
         v = w.into_iter().map(|x| x / &total).collect();
     }
     let target = prec + 32;

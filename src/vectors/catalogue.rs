@@ -1073,7 +1073,7 @@ fn markov_cases() -> Vec<Case> {
         c(
             "sticky-saturated",
             &STICKY,
-            "Delta = 1/2, above the limit's Delta_max = -ln(4/5): lambda_limit is null with a note",
+            "Delta = 1/2, above the limit's Delta_max = -ln(4/5): lambda_limit = inf, x_star_limit = 1 exactly (the max-mean cycle), with a note",
             &["sequence", "saturated"],
             &["--delta", "1/2", "--n", "10"],
         ),
