@@ -322,3 +322,172 @@ fn chain_outputs_match_the_schema() {
         assert!(errors.is_empty(), "{args:?}: {errors:?}");
     }
 }
+
+/// BON-1's order rule for a chain: at n = 1 the chain's token has the initial law, so
+/// `--ties order` gives exactly the single-token rule on (init, r) (`==` to the memoryless
+/// command with `--p init`); for n > 1 it is a usage error, as for a memoryless model.
+#[test]
+fn bon1_ties_order_for_a_chain_is_the_single_token_rule_on_the_initial_law() {
+    for (init, n_samples) in [("1/4,3/4", "3"), ("2/3,1/3", "10"), ("1,0", "2")] {
+        let c = json(&[
+            "bon",
+            "--transition",
+            "9/10,1/10;1/5,4/5",
+            "--init",
+            init,
+            "--r",
+            "0,1",
+            "--N",
+            n_samples,
+            "--ties",
+            "order",
+            "--json",
+        ]);
+        let m = json(&[
+            "bon", "--p", init, "--r", "0,1", "--N", n_samples, "--ties", "order", "--json",
+        ]);
+        for key in [
+            "tokens",
+            "kl_to_reference_order",
+            "kl_to_reference",
+            "expected_reward",
+        ] {
+            assert_eq!(c["result"][key], m["result"][key], "{init} N={n_samples}: {key}");
+        }
+        assert_eq!(c["input"]["ties"], "order");
+    }
+    // sticky chain, stationary start: tokens (8/27, 19/27) with N = 3 (1 - (2/3)^3 = 19/27)
+    let c = json(&[
+        "bon",
+        "--transition",
+        "9/10,1/10;1/5,4/5",
+        "--r",
+        "0,1",
+        "--N",
+        "3",
+        "--ties",
+        "order",
+        "--json",
+    ]);
+    assert_eq!(c["result"]["tokens"][1]["exact"], "19/27");
+    usage_error(
+        &[
+            "bon",
+            "--transition",
+            "9/10,1/10;1/5,4/5",
+            "--r",
+            "0,1",
+            "--N",
+            "3",
+            "--n",
+            "4",
+            "--ties",
+            "order",
+        ],
+        &["--ties order", "--n 1", "--ties level"],
+    );
+}
+
+/// `plot convergence --transition`: the MKV-5 figure of a chain is written (both panels, every
+/// series with one point per n); the single-token figures and a saturated budget are usage errors.
+#[test]
+fn plot_convergence_accepts_a_chain_and_refuses_the_rest() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("alignexact-chain-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("conv.svg");
+    let v = json(&[
+        "plot",
+        "convergence",
+        "--transition",
+        "9/10,1/10;1/5,4/5",
+        "--r",
+        "0,1",
+        "--delta",
+        "1/10",
+        "--n",
+        "10,20,40,80",
+        "--out",
+        out.to_str().unwrap(),
+        "--digits",
+        "10",
+        "--json",
+    ]);
+    assert_eq!(v["result"]["model"], "markov");
+    for s in v["result"]["series"].as_array().unwrap() {
+        assert_eq!(s["points"], 4, "{s}");
+    }
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<svg") || svg.contains("<svg"));
+    assert!(svg.contains("MKV-5"));
+    for kind in ["rates", "frontier"] {
+        usage_error(
+            &[
+                "plot",
+                kind,
+                "--transition",
+                "9/10,1/10;1/5,4/5",
+                "--r",
+                "0,1",
+                "--delta",
+                "1/10",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &["--transition", "plot convergence"],
+        );
+    }
+    usage_error(
+        &[
+            "plot",
+            "convergence",
+            "--transition",
+            "9/10,1/10;1/5,4/5",
+            "--r",
+            "0,1",
+            "--delta",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &["--delta 1", "Delta_max = 0.2231", "saturated"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `demo --markov --plots DIR` writes `markov.svg`: the sticky chain's best-of-N curve and the
+/// memoryless model's with the same stationary law, each with its own limit x* (MKV-3 vs TILT-1);
+/// the chain's limit reward is far above the memoryless one (the story of the demo).
+#[test]
+fn demo_markov_plots_the_sticky_chain_against_the_memoryless_model() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("alignexact-demo-markov-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let v = json(&[
+        "demo",
+        "--markov",
+        "--plots",
+        dir.to_str().unwrap(),
+        "--digits",
+        "10",
+        "--json",
+    ]);
+    let svg = std::fs::read_to_string(dir.join("markov.svg")).unwrap();
+    for label in [
+        "best-of-N, sticky chain",
+        "best-of-N, memoryless",
+        "x* of the chain (MKV-3)",
+        "x* memoryless (TILT-1)",
+    ] {
+        assert!(svg.contains(label), "markov.svg has no series '{label}'");
+    }
+    let x = |k: &str| {
+        v["result"][k]["expected_reward"]["value"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(x("limit_markov") > x("limit_memoryless") + 0.3);
+    let _ = std::fs::remove_dir_all(&dir);
+}
