@@ -610,6 +610,34 @@ impl Packed {
 
 type Mat = Vec<Vec<Integer>>;
 
+/// Repack every entry of `a` (polynomials with at most `slots` coefficients, packed at
+/// `from.w_bits`) at the wider `to.w_bits`: slot `i` moves from bit `i from` to bit `i to`.
+/// Exact (a copy of limbs); a no-op when the widths agree.
+fn repack_mat(a: &mut Mat, from: &Packed, to: &Packed, slots: usize, rs: &[usize]) {
+    if from.w_bits == to.w_bits {
+        return;
+    }
+    assert!(to.w_bits > from.w_bits && to.w_bits % 64 == 0 && from.w_bits % 64 == 0);
+    let (wf, wt) = (from.w_bits / 64, to.w_bits / 64);
+    for &i in rs {
+        for &j in rs {
+            let x = &a[i][j];
+            if *x == 0 {
+                continue;
+            }
+            let limbs = x.to_digits::<u64>(Order::Lsf);
+            let used = limbs.len().div_ceil(wf).min(slots);
+            let mut out = vec![0u64; used * wt];
+            for s in 0..used {
+                let lo = s * wf;
+                let hi = ((s + 1) * wf).min(limbs.len());
+                out[s * wt..s * wt + (hi - lo)].copy_from_slice(&limbs[lo..hi]);
+            }
+            a[i][j] = Integer::from_digits(&out, Order::Lsf);
+        }
+    }
+}
+
 /// `A^2` for a 2x2 block (states `i`, `j`): `[[a^2 + bc, b (a + d)], [c (a + d), d^2 + bc]]`,
 /// three squarings-or-products and two products instead of eight products.
 fn square_2x2(a: &Mat, i: usize, j: usize, k: usize) -> Mat {
@@ -674,24 +702,47 @@ pub fn level_law_markov(m: &MarkovModel, n: u64) -> Result<LevelLaw> {
     let pk = Packed { w_bits };
     let nm1 = n - 1;
     let h = nm1 / 2;
-    // A = M^h by left-to-right binary powering
+    // A = M^h by left-to-right binary powering. Every coefficient of M^m (and every partial
+    // sum formed while multiplying toward it) is at most dP^m (each row of M(1) sums to dP), so
+    // the powers are packed with the slot width of the power being formed, bits(dP^m) rounded
+    // up to a limb, and repacked (a copy, carry-free) as the power grows: the squarings work
+    // on numbers about half as wide as with the final width.
     let mut a: Mat = vec![vec![Integer::new(); k]; k];
     for &i in &rs {
         a[i][i] = Integer::from(1);
     }
+    let width = |m: u64| -> usize {
+        let e = u32::try_from(m).expect("n fits in u32");
+        (Integer::from((&lat.dp).pow(e)).significant_bits() as usize)
+            .div_ceil(64)
+            .max(1)
+            * 64
+    };
+    let mut cur = Packed { w_bits: 64 };
+    let mut m = 0u64;
     if h > 0 {
         let bits = 64 - h.leading_zeros();
         for b in (0..bits).rev() {
+            let bit = (h >> b) & 1;
+            let next = Packed {
+                w_bits: width(2 * m + bit).max(cur.w_bits),
+            };
+            repack_mat(&mut a, &cur, &next, (m as usize) * lat.dmax + 1, &rs);
+            cur = next;
             a = if rs.len() == 2 {
                 square_2x2(&a, rs[0], rs[1], k)
             } else {
                 mat_mul(&a, &a, &rs, k)
             };
-            if (h >> b) & 1 == 1 {
-                a = mat_mul_step(&a, &lat, &pk, &rs, k);
+            m *= 2;
+            if bit == 1 {
+                a = mat_mul_step(&a, &lat, &cur, &rs, k);
+                m += 1;
             }
         }
     }
+    debug_assert_eq!(m, h);
+    repack_mat(&mut a, &cur, &pk, (h as usize) * lat.dmax + 1, &rs);
     // left = u^T A, right = A w with w = 1 (n - 1 even) or M 1 (odd)
     let mut left = vec![Integer::new(); k];
     for &c in &rs {

@@ -860,7 +860,7 @@ pub fn level_tilt_model(law: &LevelLaw) -> TiltModel {
     TiltModel {
         k,
         idx: (0..k).collect(),
-        p: (0..k).map(|j| law.prob(j)).collect(),
+        p: lowest_terms(&law.weights, &law.denom),
         r: (0..k).map(|j| law.reward(j)).collect(),
         r_max: law.reward(k - 1),
         r_min: law.reward(0),
@@ -868,6 +868,56 @@ pub fn level_tilt_model(law: &LevelLaw) -> TiltModel {
         p_min: law.prob(0),
         mean: law.mean(),
     }
+}
+
+/// `w_j / d` in lowest terms for every `j`, equal (`==`) to `Rational::from((w_j, d))`.
+///
+/// A Markov level law has `d = dq dP^{n-1}` with tens of thousands of bits at large n, and a
+/// gcd per level dominated `compare`. When `d` factors completely over primes below 2^16 (the
+/// usual case: `dP`, `dq` are lcms of small denominators), each fraction is reduced by removing
+/// the common powers of those primes (`mpz_remove`), which leaves numerator and denominator
+/// coprime: every prime of the denominator is one of them, and none of them divides both. Any
+/// other `d` falls back to the general gcd.
+pub fn lowest_terms(w: &[rug::Integer], d: &rug::Integer) -> Vec<Rational> {
+    use rug::Integer;
+    let mut primes: Vec<(Integer, u32)> = Vec::new();
+    let mut rest = d.clone();
+    let mut p = 2u32;
+    while p < 1 << 16 && rest > 1 {
+        if rest.is_divisible_u(p) {
+            let pi = Integer::from(p);
+            let e = rest.remove_factor_mut(&pi);
+            primes.push((pi, e));
+        }
+        p += if p == 2 { 1 } else { 2 };
+    }
+    if rest != 1 || *d <= 0 {
+        return w.iter().map(|x| Rational::from((x, d))).collect();
+    }
+    w.iter()
+        .map(|x| {
+            if *x == 0 {
+                return Rational::new();
+            }
+            let mut num = x.clone();
+            let mut den = d.clone();
+            for (pi, e_den) in &primes {
+                let e_num = num.remove_factor_mut(pi);
+                let common = e_num.min(*e_den);
+                if e_num > common {
+                    num *= Integer::from(rug::ops::Pow::pow(pi, e_num - common));
+                }
+                if common > 0 {
+                    den.div_exact_mut(&Integer::from(rug::ops::Pow::pow(pi, common)));
+                }
+            }
+            debug_assert_eq!(Integer::from(num.gcd_ref(&den)), 1);
+            // SAFETY: den > 0 and gcd(num, den) = 1: every prime factor of den is one of
+            // `primes` (d factors completely over them and den divides d), and for each of
+            // them num or den has lost all its factors p (min of the two valuations removed).
+            unsafe { Rational::from_canonical(num, den) }
+        })
+        .collect()
 }
 
 /// `ln rho` of a 2x2 non-negative matrix in closed form (a quadratic root, for tests):
