@@ -491,3 +491,45 @@ fn demo_markov_plots_the_sticky_chain_against_the_memoryless_model() {
     assert!(x("limit_markov") > x("limit_memoryless") + 0.3);
     let _ = std::fs::remove_dir_all(&dir);
 }
+
+/// BON-5 at a saturated finite-n optimum (all of phi_n on the top level): D(phi_n || pi_N) =
+/// -ln(1 - F_-^N) with F_- = 1 - P_S(top). For the sticky chain at n = 20 (P_S(top) =
+/// (1/3)(4/5)^19, N = ceil(e^10)) it is about 8.6e-47; 50 certified digits must contain the value
+/// computed independently here (-ln1p(-exp(N ln1p(-P_top))) at 600 bits). The first-order bound
+/// used before stopped at about 46 digits.
+#[test]
+fn bon5_saturated_reverse_kl_is_certified_to_50_digits_when_tiny() {
+    use rug::{float::Round, ops::Pow, Float, Rational};
+    let v = json(&[
+        "compare",
+        "--transition",
+        "9/10,1/10;1/5,4/5",
+        "--r",
+        "0,1",
+        "--delta",
+        "1/2",
+        "--n",
+        "20",
+        "--digits",
+        "50",
+        "--json",
+    ]);
+    let r = &v["result"];
+    assert_eq!(r["lambda"]["value"], "inf");
+    let n_samples: u32 = r["N"]["exact"].as_str().unwrap().parse().unwrap();
+    assert_eq!(n_samples, 22027);
+    let prec = 600;
+    let top = Rational::from((1, 3)) * Rational::from((4, 5)).pow(19u32);
+    let neg_top = Float::with_val(prec, Rational::from(-&top));
+    let ln_fm = Float::with_val(prec, neg_top.ln_1p_ref());
+    let x = Float::with_val(prec, ln_fm * n_samples).exp();
+    let want = -Float::with_val(prec, -x).ln_1p();
+    let leaf = &r["kl_tilted_bon"];
+    let parse = |k: &str| {
+        Float::parse(leaf[k].as_str().unwrap())
+            .map(|p| Float::with_val_round(prec, p, Round::Nearest).0)
+            .unwrap()
+    };
+    assert!(parse("lo") <= want && want <= parse("hi"), "{leaf} vs {want}");
+    assert!(want > 8.6e-47 && want < 8.7e-47);
+}

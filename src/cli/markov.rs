@@ -647,14 +647,41 @@ fn log_range(vals: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
     })
 }
 
+/// The flags of `plot` that a chain uses (filled from `--spec` by the caller).
+pub struct ChainPlot {
+    /// The KIND argument.
+    pub kind: Option<String>,
+    /// `--out`.
+    pub out: Option<String>,
+    /// `--delta`.
+    pub delta: Option<String>,
+    /// `--n`.
+    pub n: Option<String>,
+    /// `--methods` (refused).
+    pub methods: Option<String>,
+    /// Precision and output flags.
+    pub common: super::Common,
+}
+
 /// `plot convergence --transition ...`: best-of-N with `N = ceil(e^{n Delta})` against the
 /// chain's finite-n optimum along n (MKV-5), from certified `sweep` rows: the reward gap to the
 /// MKV-3 limit `x*` with the ASY-4 analogue `ln n / (2 l_Delta n)`, and `D(pi_N || phi_n)` with
 /// ASY-5's `(1/2) ln n`. Needs an ergodic chain and `0 < Delta < Delta_max` of the limit. The
 /// other figures are single-token ones (exit 2).
-pub fn run_plot(a: super::plot::PlotArgs, m: MarkovModel) -> Result<(Output, bool)> {
+pub fn run_plot(a: ChainPlot, m: MarkovModel) -> Result<(Output, bool)> {
     use crate::plot::{Figure, Kind, LegendAt, Panel, Series, Style};
-    let kind = super::plot::kind(a.kind.as_deref())?;
+    let kind = match a.kind.as_deref() {
+        None => {
+            return Err(Error::input(
+                "plot needs a KIND: with --transition, 'convergence' (e.g. alignexact plot convergence --out c.svg ...)",
+            ))
+        }
+        Some(k) => Kind::parse(k).ok_or_else(|| {
+            Error::input(format!(
+                "unknown plot KIND '{k}': with --transition use 'plot convergence'"
+            ))
+        })?,
+    };
     if kind != Kind::Convergence {
         return Err(Error::input(format!(
             "plot {} is drawn for a memoryless model; with --transition use 'plot convergence' (best-of-N against \

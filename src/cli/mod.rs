@@ -271,7 +271,17 @@ fn run_command(mut cmd: Command) -> Result<(Output, bool)> {
         Command::Plot(mut a) => {
             plot::fill(&mut a)?;
             match markov::chain_model(&a.model)? {
-                Some(mm) => markov::run_plot(a, mm),
+                Some(mm) => markov::run_plot(
+                    markov::ChainPlot {
+                        kind: a.kind,
+                        out: a.out,
+                        delta: a.delta,
+                        n: a.n,
+                        methods: a.methods,
+                        common: a.common,
+                    },
+                    mm,
+                ),
                 None => plot::run(a),
             }
         }

@@ -45,8 +45,7 @@ pub struct PlotArgs {
 
 const KINDS: &str = "frontier, convergence or rates";
 
-/// The KIND argument of `plot`.
-pub fn kind(s: Option<&str>) -> Result<Kind> {
+fn kind(s: Option<&str>) -> Result<Kind> {
     let Some(s) = s else {
         return Err(Error::input(format!(
             "plot needs a KIND: {KINDS} (e.g. alignexact plot frontier --out frontier.svg)"
