@@ -322,3 +322,214 @@ fn chain_outputs_match_the_schema() {
         assert!(errors.is_empty(), "{args:?}: {errors:?}");
     }
 }
+
+/// BON-1's order rule for a chain: at n = 1 the chain's token has the initial law, so
+/// `--ties order` gives exactly the single-token rule on (init, r) (`==` to the memoryless
+/// command with `--p init`); for n > 1 it is a usage error, as for a memoryless model.
+#[test]
+fn bon1_ties_order_for_a_chain_is_the_single_token_rule_on_the_initial_law() {
+    for (init, n_samples) in [("1/4,3/4", "3"), ("2/3,1/3", "10"), ("1,0", "2")] {
+        let c = json(&[
+            "bon",
+            "--transition",
+            "9/10,1/10;1/5,4/5",
+            "--init",
+            init,
+            "--r",
+            "0,1",
+            "--N",
+            n_samples,
+            "--ties",
+            "order",
+            "--json",
+        ]);
+        let m = json(&[
+            "bon", "--p", init, "--r", "0,1", "--N", n_samples, "--ties", "order", "--json",
+        ]);
+        for key in [
+            "tokens",
+            "kl_to_reference_order",
+            "kl_to_reference",
+            "expected_reward",
+        ] {
+            assert_eq!(c["result"][key], m["result"][key], "{init} N={n_samples}: {key}");
+        }
+        assert_eq!(c["input"]["ties"], "order");
+    }
+    // sticky chain, stationary start: tokens (8/27, 19/27) with N = 3 (1 - (2/3)^3 = 19/27)
+    let c = json(&[
+        "bon",
+        "--transition",
+        "9/10,1/10;1/5,4/5",
+        "--r",
+        "0,1",
+        "--N",
+        "3",
+        "--ties",
+        "order",
+        "--json",
+    ]);
+    assert_eq!(c["result"]["tokens"][1]["exact"], "19/27");
+    usage_error(
+        &[
+            "bon",
+            "--transition",
+            "9/10,1/10;1/5,4/5",
+            "--r",
+            "0,1",
+            "--N",
+            "3",
+            "--n",
+            "4",
+            "--ties",
+            "order",
+        ],
+        &["--ties order", "--n 1", "--ties level"],
+    );
+}
+
+/// `plot convergence --transition`: the MKV-5 figure of a chain is written (both panels, every
+/// series with one point per n); the single-token figures and a saturated budget are usage errors.
+#[test]
+fn plot_convergence_accepts_a_chain_and_refuses_the_rest() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("alignexact-chain-plot-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let out = dir.join("conv.svg");
+    let v = json(&[
+        "plot",
+        "convergence",
+        "--transition",
+        "9/10,1/10;1/5,4/5",
+        "--r",
+        "0,1",
+        "--delta",
+        "1/10",
+        "--n",
+        "10,20,40,80",
+        "--out",
+        out.to_str().unwrap(),
+        "--digits",
+        "10",
+        "--json",
+    ]);
+    assert_eq!(v["result"]["model"], "markov");
+    for s in v["result"]["series"].as_array().unwrap() {
+        assert_eq!(s["points"], 4, "{s}");
+    }
+    let svg = std::fs::read_to_string(&out).unwrap();
+    assert!(svg.starts_with("<svg") || svg.contains("<svg"));
+    assert!(svg.contains("MKV-5"));
+    for kind in ["rates", "frontier"] {
+        usage_error(
+            &[
+                "plot",
+                kind,
+                "--transition",
+                "9/10,1/10;1/5,4/5",
+                "--r",
+                "0,1",
+                "--delta",
+                "1/10",
+                "--out",
+                out.to_str().unwrap(),
+            ],
+            &["--transition", "plot convergence"],
+        );
+    }
+    usage_error(
+        &[
+            "plot",
+            "convergence",
+            "--transition",
+            "9/10,1/10;1/5,4/5",
+            "--r",
+            "0,1",
+            "--delta",
+            "1",
+            "--out",
+            out.to_str().unwrap(),
+        ],
+        &["--delta 1", "Delta_max = 0.2231", "saturated"],
+    );
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// `demo --markov --plots DIR` writes `markov.svg`: the sticky chain's best-of-N curve and the
+/// memoryless model's with the same stationary law, each with its own limit x* (MKV-3 vs TILT-1);
+/// the chain's limit reward is far above the memoryless one (the story of the demo).
+#[test]
+fn demo_markov_plots_the_sticky_chain_against_the_memoryless_model() {
+    let dir = std::path::PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
+        .join(format!("alignexact-demo-markov-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    let v = json(&[
+        "demo",
+        "--markov",
+        "--plots",
+        dir.to_str().unwrap(),
+        "--digits",
+        "10",
+        "--json",
+    ]);
+    let svg = std::fs::read_to_string(dir.join("markov.svg")).unwrap();
+    for label in [
+        "best-of-N, sticky chain",
+        "best-of-N, memoryless",
+        "x* of the chain (MKV-3)",
+        "x* memoryless (TILT-1)",
+    ] {
+        assert!(svg.contains(label), "markov.svg has no series '{label}'");
+    }
+    let x = |k: &str| {
+        v["result"][k]["expected_reward"]["value"]
+            .as_str()
+            .unwrap()
+            .parse::<f64>()
+            .unwrap()
+    };
+    assert!(x("limit_markov") > x("limit_memoryless") + 0.3);
+    let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// BON-5 at a saturated finite-n optimum (all of phi_n on the top level): D(phi_n || pi_N) =
+/// -ln(1 - F_-^N) with F_- = 1 - P_S(top). For the sticky chain at n = 20 (P_S(top) =
+/// (1/3)(4/5)^19, N = ceil(e^10)) it is about 8.6e-47; 50 certified digits must contain the value
+/// computed independently here (-ln1p(-exp(N ln1p(-P_top))) at 600 bits). The first-order bound
+/// used before stopped at about 46 digits.
+#[test]
+fn bon5_saturated_reverse_kl_is_certified_to_50_digits_when_tiny() {
+    use rug::{float::Round, ops::Pow, Float, Rational};
+    let v = json(&[
+        "compare",
+        "--transition",
+        "9/10,1/10;1/5,4/5",
+        "--r",
+        "0,1",
+        "--delta",
+        "1/2",
+        "--n",
+        "20",
+        "--digits",
+        "50",
+        "--json",
+    ]);
+    let r = &v["result"];
+    assert_eq!(r["lambda"]["value"], "inf");
+    let n_samples: u32 = r["N"]["exact"].as_str().unwrap().parse().unwrap();
+    assert_eq!(n_samples, 22027);
+    let prec = 600;
+    let top = Rational::from((1, 3)) * Rational::from((4, 5)).pow(19u32);
+    let neg_top = Float::with_val(prec, Rational::from(-&top));
+    let ln_fm = Float::with_val(prec, neg_top.ln_1p_ref());
+    let x = Float::with_val(prec, ln_fm * n_samples).exp();
+    let want = -Float::with_val(prec, -x).ln_1p();
+    let leaf = &r["kl_tilted_bon"];
+    let parse = |k: &str| {
+        Float::parse(leaf[k].as_str().unwrap())
+            .map(|p| Float::with_val_round(prec, p, Round::Nearest).0)
+            .unwrap()
+    };
+    assert!(parse("lo") <= want && want <= parse("hi"), "{leaf} vs {want}");
+    assert!(want > 8.6e-47 && want < 8.7e-47);
+}

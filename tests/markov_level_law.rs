@@ -258,3 +258,39 @@ fn validation_errors_name_row_and_entry() {
     let s = MarkovModel::new(ch, vec![q(0, 1)]).unwrap_err().to_string();
     assert!(s.contains("--r has 1 entries") && s.contains("2 states"), "{s}");
 }
+
+/// MKV-2's level model: `lowest_terms` gives exactly (`==`) the canonical rationals
+/// `w_j / d` of a Markov level law (d = dq dP^{n-1} over small primes), of arbitrary weights
+/// against a denominator with large powers of small primes, and (fallback) against one with a
+/// large prime factor.
+#[test]
+fn mkv2_level_probabilities_in_lowest_terms_equal_the_canonical_rationals() {
+    use alignexact::math::markov::lowest_terms;
+    use rug::Integer;
+    let m = MarkovModel::new(
+        Chain::parse("9/10,1/10;1/5,4/5", None, false).unwrap(),
+        vec![Rational::new(), Rational::from(1)],
+    )
+    .unwrap();
+    let law = level_law_markov(&m, 200).unwrap();
+    let fast = lowest_terms(&law.weights, &law.denom);
+    for (j, q) in fast.iter().enumerate() {
+        assert_eq!(*q, law.prob(j), "level {j}");
+    }
+    let d = Integer::from(12) * Integer::from(Integer::u_pow_u(10, 300));
+    let big_prime = Integer::from(Integer::u_pow_u(2, 127)) - 1u32;
+    for den in [d.clone(), Integer::from(&d * &big_prime)] {
+        let w: Vec<Integer> = (0..200u32)
+            .map(|i| {
+                Integer::from(Integer::u_pow_u(2, i))
+                    * Integer::from(Integer::u_pow_u(5, i % 37))
+                    * (3 * i + 1)
+                    + if i % 3 == 0 { 0 } else { 1 }
+            })
+            .chain([Integer::new(), den.clone()])
+            .collect();
+        for (x, q) in w.iter().zip(lowest_terms(&w, &den)) {
+            assert_eq!(q, Rational::from((x, &den)));
+        }
+    }
+}

@@ -270,3 +270,106 @@ fn mkv3_limits_absent_for_periodic_and_reducible_chains() {
     let e = l_delta(&ChainTilt::new(&red), &q(1, 10), 64).unwrap_err();
     assert!(e.contains("reducible"), "{e}");
 }
+
+/// The largest cycle mean by brute force: every simple cycle (a sequence of distinct states
+/// closed by an edge), exact.
+fn brute_max_cycle_mean(p: &[Vec<Rational>], r: &[Rational]) -> Rational {
+    fn walk(p: &[Vec<Rational>], r: &[Rational], path: &mut Vec<usize>, best: &mut Option<Rational>) {
+        let (first, last) = (path[0], *path.last().unwrap());
+        if p[last][first] > 0 {
+            let s: Rational = path.iter().map(|&a| r[a].clone()).sum();
+            let m = s / Rational::from(path.len() as u64);
+            if best.as_ref().is_none_or(|b| m > *b) {
+                *best = Some(m);
+            }
+        }
+        for b in 0..p.len() {
+            if p[last][b] > 0 && !path.contains(&b) {
+                path.push(b);
+                walk(p, r, path, best);
+                path.pop();
+            }
+        }
+    }
+    let mut best = None;
+    for a in 0..p.len() {
+        walk(p, r, &mut vec![a], &mut best);
+    }
+    best.unwrap()
+}
+
+/// MKV-3, the limit's Delta_max: the max cycle mean by Karp equals brute force over simple
+/// cycles (exact `==`); Delta_max = -ln rho(P on the critical cycles) in closed forms (a
+/// self-loop: -ln P_aa; a 3-cycle: -(1/3) ln of its product; the memoryless chain: -ln p(A_max),
+/// TILT-1's Delta_max); and K(l) = l psi'(l) - psi(l) increases to it (K(l) < Delta_max, the gap
+/// shrinking along l = 5, 10, 20).
+#[test]
+fn mkv3_delta_max_limit_is_minus_ln_perron_root_on_the_critical_cycles() {
+    use alignexact::exact::markov::critical_graph;
+    use alignexact::math::markov::delta_max_limit;
+    let prec = 256;
+    let cyc = MarkovModel::new(
+        Chain::parse("0,1,0;0,0,1;1/2,0,1/2", None, false).unwrap(),
+        vec![q(0, 1), q(5, 1), q(1, 1)],
+    )
+    .unwrap();
+    let (ma, _) = example_a_chain();
+    let cases: Vec<(MarkovModel, Enc)> = vec![
+        (sticky(), Enc::from_rational(&q(4, 5), prec).ln(prec).neg()),
+        (
+            three_state(),
+            // cycles: self-loop at state 3 (mean 3) is the unique max-mean cycle
+            Enc::from_rational(&q(2, 5), prec).ln(prec).neg(),
+        ),
+        (
+            cyc.clone(),
+            Enc::from_rational(&q(1, 2), prec)
+                .ln(prec)
+                .neg()
+                .mul_rational(&q(1, 3), prec),
+        ),
+        (ma, Enc::from_rational(&q(1, 5), prec).ln(prec).neg()),
+    ];
+    for (m, want) in cases {
+        let ct = ChainTilt::new(&m);
+        let cg = critical_graph(&ct.p, &ct.r);
+        assert_eq!(cg.mean, brute_max_cycle_mean(&ct.p, &ct.r));
+        let (dm, mean) = delta_max_limit(&ct, prec).unwrap().unwrap();
+        assert_eq!(mean, cg.mean);
+        assert!(dm.overlaps(&want), "Delta_max {dm:?} vs closed form {want:?}");
+        assert!(
+            dm.width().to_f64() < 1e-60,
+            "Delta_max is certified to many digits"
+        );
+        let mut last_gap = f64::INFINITY;
+        for l in [5, 10, 20] {
+            let le = Enc::from_rational(&q(l, 1), prec);
+            let e = perron_eval(&ct, &le, 1, prec)
+                .unwrap_or_else(|| panic!("perron_eval at l = {l} for {:?}", ct.p));
+            let k = le.mul(&e.derivs[0], prec).sub(&e.psi, prec);
+            let gap = dm.sub(&k, prec);
+            assert!(*gap.lo() > 0, "K({l}) must stay below Delta_max");
+            let g = gap.mid().to_f64();
+            assert!(g < last_gap, "K(l) increases to Delta_max");
+            last_gap = g;
+        }
+    }
+    // brute force against Karp on more chains with ties and zero entries
+    for (t, r) in [
+        ("1/2,1/2,0;0,1/2,1/2;1/2,0,1/2", [0, 2, 1]),
+        ("0,1/2,1/2;1,0,0;1,0,0", [0, 1, 2]),
+        ("1/3,1/3,1/3;1/3,1/3,1/3;1/3,1/3,1/3", [1, 1, 0]),
+    ] {
+        let m = MarkovModel::new(
+            Chain::parse(t, None, false).unwrap(),
+            r.iter().map(|&x| q(x, 1)).collect(),
+        )
+        .unwrap();
+        let ct = ChainTilt::new(&m);
+        assert_eq!(
+            critical_graph(&ct.p, &ct.r).mean,
+            brute_max_cycle_mean(&ct.p, &ct.r),
+            "{t}"
+        );
+    }
+}

@@ -82,6 +82,7 @@ fn suite_is_deterministic_byte_for_byte() {
             "cumulants.json",
             "divergence.json",
             "index.json",
+            "markov.json",
             "methods.json",
             "rate.json",
             "tilt.json"
@@ -258,7 +259,7 @@ fn the_edge_cases_are_covered() {
     // the largest alphabet is k = 6, the longest sequences n = 1000
     let max_k = all
         .iter()
-        .map(|(_, v)| v["input"]["p"].as_array().unwrap().len())
+        .filter_map(|(_, v)| v["input"]["p"].as_array().map(|p| p.len()))
         .max()
         .unwrap();
     let max_n = all
@@ -267,6 +268,51 @@ fn the_edge_cases_are_covered() {
         .max()
         .unwrap();
     assert_eq!((max_k, max_n), (6, 1000));
+}
+
+/// MKV-1 through the vectors: the memoryless chains of Examples A and B (every row and the
+/// initial law equal p) give exactly the compare family's values (every shared field `==`), and
+/// the chains without an MKV-3 limit (periodic, reducible) carry `null` limits with a note
+/// naming the field; a budget above the limit's Delta_max is saturated.
+#[test]
+fn mkv1_markov_family_memoryless_chains_equal_the_compare_family_and_null_limits_have_notes() {
+    for (chain, memoryless) in [
+        ("markov-memoryless-example-a-n10", "compare-example-a-n10"),
+        ("markov-memoryless-example-b-n5", "compare-example-b-n5"),
+    ] {
+        let (a, b) = (vector(chain), vector(memoryless));
+        let (oa, ob) = (a["output"].as_object().unwrap(), b["output"].as_object().unwrap());
+        for (k, v) in ob {
+            assert_eq!(oa.get(k), Some(v), "{chain} {k} differs from {memoryless}");
+        }
+        assert!(oa["lambda_limit"]["value"].is_string(), "{chain}: lambda_limit");
+    }
+    let all = all_vectors();
+    let mut nulls = 0;
+    for (_, v) in all.iter().filter(|(f, _)| f == "markov") {
+        assert_eq!(v["args"][0], "compare");
+        assert!(v["args"].as_array().unwrap().iter().any(|a| a == "--transition"));
+        for key in ["lambda_limit", "x_star_limit"] {
+            if v["output"][key].is_null() {
+                nulls += 1;
+                let notes = v["output"]["notes"].as_array().unwrap();
+                assert!(
+                    notes
+                        .iter()
+                        .any(|n| n.as_str().unwrap().contains(key)
+                            && n.as_str().unwrap().len() > key.len() + 30),
+                    "{}: {key} is null without a note naming it: {notes:?}",
+                    v["id"]
+                );
+            }
+        }
+    }
+    // periodic and reducible cases: two null limits each
+    assert_eq!(nulls, 4);
+    // a budget above the limit's Delta_max = -ln(4/5): saturated, on the max-mean cycle
+    let sat = vector("markov-sticky-saturated");
+    assert_eq!(sat["output"]["lambda_limit"]["value"], "inf");
+    assert_eq!(sat["output"]["x_star_limit"]["exact"], "1");
 }
 
 /// A tolerance number: `0` or `m e x` with one significant digit.

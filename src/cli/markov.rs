@@ -107,12 +107,23 @@ pub fn run_bon(a: BonArgs, m: MarkovModel) -> Result<(Output, bool)> {
         .as_deref()
         .map(|d| args::nonnegative("--delta", d))
         .transpose()?;
-    if a.ties
-        .as_deref()
-        .is_some_and(|t| t.trim().eq_ignore_ascii_case("order"))
-    {
+    // BON-1's order rule refines the reward by a fixed total order of the outcomes; like the
+    // memoryless command it is offered for a single token (n = 1), where the chain's outcome is
+    // y_1 ~ q (the initial law) and the rule is the single-token one on (q, r)
+    let order = match a.ties.as_deref().map(|t| t.trim().to_ascii_lowercase()) {
+        None => false,
+        Some(t) if t == "level" => false,
+        Some(t) if t == "order" => true,
+        Some(t) => {
+            return Err(Error::input(format!(
+                "--ties: expected level or order, got '{t}'"
+            )))
+        }
+    };
+    if order && n > 1 {
         return Err(Error::input(
-            "--ties order is defined for a single token of a memoryless model; for a chain use --ties level",
+            "--ties order is defined for a single token (--n 1, where a chain's token has the initial law --init); \
+             for sequences use --ties level",
         ));
     }
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, delta.as_ref(), &prec)?;
@@ -120,6 +131,20 @@ pub fn run_bon(a: BonArgs, m: MarkovModel) -> Result<(Output, bool)> {
     let exact = exact_feasible(&lv, &count).map(|k| ExactBon::new(&lv, k));
     let result = ziv::run(&prec, |bits| {
         let mut v = bon_value(&lv, &count, exact.as_ref(), view, bits);
+        if order {
+            if let (Value::Object(items), Value::Object(extra)) = (
+                &mut v,
+                crate::report::best_of_n::bon_order_value(
+                    m.chain.init(),
+                    &m.r,
+                    &count,
+                    exact.is_some(),
+                    bits,
+                ),
+            ) {
+                items.extend(extra);
+            }
+        }
         if let Value::Object(items) = &mut v {
             if !items.iter().any(|(k, _)| k == "method") {
                 items.push(("method".into(), Value::Str("exact".into())));
@@ -131,7 +156,7 @@ pub fn run_bon(a: BonArgs, m: MarkovModel) -> Result<(Output, bool)> {
     let mut input = chain_echo(&m, prec.digits);
     input["n"] = json!(n);
     input["N"] = count_echo(&count);
-    input["ties"] = json!("level");
+    input["ties"] = json!(if order { "order" } else { "level" });
     if let Some(d) = &delta {
         input["delta"] = json!(d.to_string());
     }
@@ -606,4 +631,266 @@ fn write_demo_plot(
         }],
     };
     crate::plot::write_svg(path, &fig)
+}
+
+/// Range of a log axis around positive values (a decade of margin is not needed: 20%).
+fn log_range(vals: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
+    let (lo, hi) = vals
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .fold((f64::INFINITY, 0.0f64), |(a, b), v| (a.min(v), b.max(v)));
+    (lo.is_finite() && hi > 0.0).then(|| {
+        if hi > lo {
+            (lo / 1.25, hi * 1.25)
+        } else {
+            (lo / 2.0, hi * 2.0)
+        }
+    })
+}
+
+/// The flags of `plot` that a chain uses (filled from `--spec` by the caller).
+pub struct ChainPlot {
+    /// The KIND argument.
+    pub kind: Option<String>,
+    /// `--out`.
+    pub out: Option<String>,
+    /// `--delta`.
+    pub delta: Option<String>,
+    /// `--n`.
+    pub n: Option<String>,
+    /// `--methods` (refused).
+    pub methods: Option<String>,
+    /// Precision and output flags.
+    pub common: super::Common,
+}
+
+/// `plot convergence --transition ...`: best-of-N with `N = ceil(e^{n Delta})` against the
+/// chain's finite-n optimum along n (MKV-5), from certified `sweep` rows: the reward gap to the
+/// MKV-3 limit `x*` with the ASY-4 analogue `ln n / (2 l_Delta n)`, and `D(pi_N || phi_n)` with
+/// ASY-5's `(1/2) ln n`. Needs an ergodic chain and `0 < Delta < Delta_max` of the limit. The
+/// other figures are single-token ones (exit 2).
+pub fn run_plot(a: ChainPlot, m: MarkovModel) -> Result<(Output, bool)> {
+    use crate::plot::{Figure, Kind, LegendAt, Panel, Series, Style};
+    let kind = match a.kind.as_deref() {
+        None => {
+            return Err(Error::input(
+                "plot needs a KIND: with --transition, 'convergence' (e.g. alignexact plot convergence --out c.svg ...)",
+            ))
+        }
+        Some(k) => Kind::parse(k).ok_or_else(|| {
+            Error::input(format!(
+                "unknown plot KIND '{k}': with --transition use 'plot convergence'"
+            ))
+        })?,
+    };
+    if kind != Kind::Convergence {
+        return Err(Error::input(format!(
+            "plot {} is drawn for a memoryless model; with --transition use 'plot convergence' (best-of-N against \
+             the chain's finite-n optimum along n)",
+            kind.name()
+        )));
+    }
+    if a.methods.is_some() {
+        return Err(Error::input(
+            "--methods: only 'plot frontier' of a memoryless model draws the methods; drop --methods",
+        ));
+    }
+    let out = a.out.clone().ok_or_else(|| {
+        Error::input("--out is required: give the SVG file to write, such as --out convergence.svg")
+    })?;
+    let path = std::path::Path::new(&out);
+    crate::plot::check_target(path, "--out")?;
+    let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
+    let delta = a
+        .delta
+        .as_deref()
+        .map(|d| args::nonnegative("--delta", d))
+        .transpose()?
+        .ok_or_else(|| {
+            Error::input(
+                "plot needs a per-token KL budget with --transition: give --delta D (e.g. --delta 1/10)",
+            )
+        })?;
+    super::guard::digits_guard("plot", prec.digits, 10.0)?;
+    let ct = ChainTilt::new(&m);
+    let lim = ziv::run(&prec, |b| {
+        Ok(tilt_markov_value(&ct, &Budget::Delta(delta.clone()), b))
+    })?;
+    if !matches!(lim.get("regime"), Some(Value::Str(r)) if r == "interior") {
+        let why = match (lim.get("regime"), lim.get("notes")) {
+            (Some(Value::Str(r)), _) if r == "saturated" => format!(
+                "it is at or above the limit's Delta_max = {} (saturated)",
+                show(lim.get("delta_max"), 6)
+            ),
+            (_, Some(Value::Array(n))) if !n.is_empty() => match &n[0] {
+                Value::Str(s) => s.clone(),
+                _ => String::new(),
+            },
+            _ => "the budget is 0".into(),
+        };
+        return Err(Error::input(format!(
+            "plot convergence: best-of-N converges to the chain's tilted optimum only for 0 < --delta < the limit's \
+             Delta_max of an ergodic chain; got --delta {delta}: {why}"
+        )));
+    }
+    let ns: Vec<u64> = match a.n.as_deref() {
+        Some(s) => grid(Some(s))?,
+        None => DEMO_GRID.to_vec(),
+    };
+    let mut distinct = ns.clone();
+    distinct.sort_unstable();
+    distinct.dedup();
+    if distinct.len() < 2 {
+        return Err(Error::input(
+            "--n: 'plot convergence' needs at least two sequence lengths, such as --n 10,20,40",
+        ));
+    }
+    for &n in &ns {
+        guard(&m, n)?;
+    }
+    let rows = sweep_rows(&m, &ct, &delta, &ns, NRule::Ceil, &prec)?;
+    let pts = |key: &str, positive: bool| -> Vec<(f64, f64)> {
+        rows.iter()
+            .filter_map(|r| {
+                let n = match r.get("n")? {
+                    Value::Count(n) => *n as f64,
+                    _ => return None,
+                };
+                let y = mid(r.get(key))?;
+                (!positive || y > 0.0).then_some((n, y))
+            })
+            .collect()
+    };
+    let gap = pts("reward_gap_per_token", true);
+    let pred = pts("asy4_prediction", true);
+    let kl = pts("kl_bon_tilted", false);
+    let half: Vec<(f64, f64)> = kl.iter().map(|(n, _)| (*n, 0.5 * n.ln())).collect();
+    let x0 = *distinct.first().expect("two lengths") as f64;
+    let x1 = *distinct.last().expect("two lengths") as f64;
+    let y1 = log_range(gap.iter().chain(&pred).map(|p| p.1)).unwrap_or((1e-3, 1.0));
+    let (klo, khi) = kl
+        .iter()
+        .chain(&half)
+        .map(|p| p.1)
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), v| {
+            (a.min(v), b.max(v))
+        });
+    let pad = ((khi - klo) * 0.1).max(0.05);
+    let lam = mid(lim.get("lambda")).unwrap_or(f64::NAN);
+    let xs = mid(lim.get("expected_reward")).unwrap_or(f64::NAN);
+    let fig = Figure {
+        kind: Kind::Convergence,
+        title: "Best-of-N against the optimum of a Markov reference along n (MKV-5)".into(),
+        subtitle: format!(
+            "P = ({}), r = ({}), Delta = {delta}, N = ceil(e^{{n Delta}}); limit l_Delta = {lam:.6}, x* = {xs:.6} (MKV-3)",
+            m.chain
+                .rows()
+                .iter()
+                .map(|r| r.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", "))
+                .collect::<Vec<_>>()
+                .join("; "),
+            m.r.iter().map(|x| x.to_string()).collect::<Vec<_>>().join(", ")
+        ),
+        size: (900, 820),
+        panels: vec![
+            Panel {
+                caption: "per-token reward gap x* - (1/n) E_{pi_N} S_n and the ASY-4 analogue ln n / (2 l_Delta n)"
+                    .into(),
+                x_label: "sequence length n".into(),
+                y_label: "gap (nats of reward per token)".into(),
+                x_log: true,
+                y_log: true,
+                x_range: (x0, x1),
+                y_range: y1,
+                series: vec![
+                    Series {
+                        label: "x* - E/n (certified)".into(),
+                        style: Style::LinePoints,
+                        color: 0xD55E00,
+                        points: gap,
+                    },
+                    Series {
+                        label: "ln n / (2 l_Delta n)".into(),
+                        style: Style::Dashed,
+                        color: 0x0072B2,
+                        points: pred,
+                    },
+                ],
+                notes: vec![],
+                legend: LegendAt::UpperRight,
+            },
+            Panel {
+                caption: "D(pi_N || phi_n) against the finite-n optimum and ASY-5's (1/2) ln n".into(),
+                x_label: "sequence length n".into(),
+                y_label: "KL (nats)".into(),
+                x_log: true,
+                y_log: false,
+                x_range: (x0, x1),
+                y_range: (klo - pad, khi + pad),
+                series: vec![
+                    Series {
+                        label: "D(pi_N || phi_n) (certified)".into(),
+                        style: Style::LinePoints,
+                        color: 0xD55E00,
+                        points: kl,
+                    },
+                    Series {
+                        label: "(1/2) ln n".into(),
+                        style: Style::Dashed,
+                        color: 0x0072B2,
+                        points: half,
+                    },
+                ],
+                notes: vec![],
+                legend: LegendAt::UpperLeft,
+            },
+        ],
+    };
+    crate::plot::write_svg(path, &fig)?;
+    let summary = fig.series_summary();
+    let mut text = format!(
+        "wrote {out}: {} ({} points, each certified to {} significant digits)\n{}\n",
+        fig.title,
+        fig.points(),
+        prec.digits,
+        fig.subtitle
+    );
+    for (label, n) in &summary {
+        text.push_str(&format!("  {n:>4}  {label}\n"));
+    }
+    let mut input = chain_echo(&m, prec.digits);
+    input["kind"] = json!(kind.name());
+    input["delta"] = json!(delta.to_string());
+    input["n"] = json!(ns);
+    input["out"] = json!(out);
+    let result = obj(vec![
+        ("file", Value::Str(out.clone())),
+        ("kind", Value::Str(kind.name().into())),
+        ("points", Value::Count(fig.points() as u64)),
+        (
+            "series",
+            Value::Array(
+                summary
+                    .into_iter()
+                    .map(|(label, n)| {
+                        obj(vec![
+                            ("label", Value::Str(label)),
+                            ("points", Value::Count(n as u64)),
+                        ])
+                    })
+                    .collect(),
+            ),
+        ),
+        ("model", Value::Str("markov".into())),
+    ]);
+    Ok((
+        Output {
+            command: "plot",
+            input,
+            result,
+            digits: prec.digits,
+            exit_code: 0,
+            text: Some(text),
+        },
+        a.common.json,
+    ))
 }

@@ -268,7 +268,23 @@ fn run_command(mut cmd: Command) -> Result<(Output, bool)> {
     let mut done = match cmd {
         Command::Divergence(a) => divergence::run(a),
         Command::Demo(a) => demo::run(a),
-        Command::Plot(a) => plot::run(a),
+        Command::Plot(mut a) => {
+            plot::fill(&mut a)?;
+            match markov::chain_model(&a.model)? {
+                Some(mm) => markov::run_plot(
+                    markov::ChainPlot {
+                        kind: a.kind,
+                        out: a.out,
+                        delta: a.delta,
+                        n: a.n,
+                        methods: a.methods,
+                        common: a.common,
+                    },
+                    mm,
+                ),
+                None => plot::run(a),
+            }
+        }
         // the model commands: flags filled from --spec first, then a chain (--transition) goes to
         // `markov`, a memoryless model to the command's own module (the dispatch lives here so that
         // no command module imports `markov`, which reuses their argument types)

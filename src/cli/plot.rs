@@ -55,8 +55,8 @@ fn kind(s: Option<&str>) -> Result<Kind> {
     Kind::parse(s).ok_or_else(|| Error::input(format!("unknown plot KIND '{s}': use {KINDS}")))
 }
 
-/// Run `plot`.
-pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
+/// Read `--spec` into the flags of `plot` (before the chain dispatch of [`super::run_command`]).
+pub fn fill(a: &mut PlotArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
     spec.fill("delta", &mut a.delta);
@@ -64,6 +64,11 @@ pub fn run(mut a: PlotArgs) -> Result<(Output, bool)> {
     spec.fill("out", &mut a.out);
     spec.fill("kind", &mut a.kind);
     spec.fill("methods", &mut a.methods);
+    Ok(())
+}
+
+/// Run `plot` on a memoryless model (flags already filled by [`fill`]).
+pub fn run(a: PlotArgs) -> Result<(Output, bool)> {
     let kind = kind(a.kind.as_deref())?;
     let all_methods = match a.methods.as_deref().map(str::trim) {
         None => false,

@@ -610,6 +610,34 @@ impl Packed {
 
 type Mat = Vec<Vec<Integer>>;
 
+/// Repack every entry of `a` (polynomials with at most `slots` coefficients, packed at
+/// `from.w_bits`) at the wider `to.w_bits`: slot `i` moves from bit `i from` to bit `i to`.
+/// Exact (a copy of limbs); a no-op when the widths agree.
+fn repack_mat(a: &mut Mat, from: &Packed, to: &Packed, slots: usize, rs: &[usize]) {
+    if from.w_bits == to.w_bits {
+        return;
+    }
+    assert!(to.w_bits > from.w_bits && to.w_bits % 64 == 0 && from.w_bits % 64 == 0);
+    let (wf, wt) = (from.w_bits / 64, to.w_bits / 64);
+    for &i in rs {
+        for &j in rs {
+            let x = &a[i][j];
+            if *x == 0 {
+                continue;
+            }
+            let limbs = x.to_digits::<u64>(Order::Lsf);
+            let used = limbs.len().div_ceil(wf).min(slots);
+            let mut out = vec![0u64; used * wt];
+            for s in 0..used {
+                let lo = s * wf;
+                let hi = ((s + 1) * wf).min(limbs.len());
+                out[s * wt..s * wt + (hi - lo)].copy_from_slice(&limbs[lo..hi]);
+            }
+            a[i][j] = Integer::from_digits(&out, Order::Lsf);
+        }
+    }
+}
+
 /// `A^2` for a 2x2 block (states `i`, `j`): `[[a^2 + bc, b (a + d)], [c (a + d), d^2 + bc]]`,
 /// three squarings-or-products and two products instead of eight products.
 fn square_2x2(a: &Mat, i: usize, j: usize, k: usize) -> Mat {
@@ -674,24 +702,47 @@ pub fn level_law_markov(m: &MarkovModel, n: u64) -> Result<LevelLaw> {
     let pk = Packed { w_bits };
     let nm1 = n - 1;
     let h = nm1 / 2;
-    // A = M^h by left-to-right binary powering
+    // A = M^h by left-to-right binary powering. Every coefficient of M^m (and every partial
+    // sum formed while multiplying toward it) is at most dP^m (each row of M(1) sums to dP), so
+    // the powers are packed with the slot width of the power being formed, bits(dP^m) rounded
+    // up to a limb, and repacked (a copy, carry-free) as the power grows: the squarings work
+    // on numbers about half as wide as with the final width.
     let mut a: Mat = vec![vec![Integer::new(); k]; k];
     for &i in &rs {
         a[i][i] = Integer::from(1);
     }
+    let width = |m: u64| -> usize {
+        let e = u32::try_from(m).expect("n fits in u32");
+        (Integer::from((&lat.dp).pow(e)).significant_bits() as usize)
+            .div_ceil(64)
+            .max(1)
+            * 64
+    };
+    let mut cur = Packed { w_bits: 64 };
+    let mut m = 0u64;
     if h > 0 {
         let bits = 64 - h.leading_zeros();
         for b in (0..bits).rev() {
+            let bit = (h >> b) & 1;
+            let next = Packed {
+                w_bits: width(2 * m + bit).max(cur.w_bits),
+            };
+            repack_mat(&mut a, &cur, &next, (m as usize) * lat.dmax + 1, &rs);
+            cur = next;
             a = if rs.len() == 2 {
                 square_2x2(&a, rs[0], rs[1], k)
             } else {
                 mat_mul(&a, &a, &rs, k)
             };
-            if (h >> b) & 1 == 1 {
-                a = mat_mul_step(&a, &lat, &pk, &rs, k);
+            m *= 2;
+            if bit == 1 {
+                a = mat_mul_step(&a, &lat, &cur, &rs, k);
+                m += 1;
             }
         }
     }
+    debug_assert_eq!(m, h);
+    repack_mat(&mut a, &cur, &pk, (h as usize) * lat.dmax + 1, &rs);
     // left = u^T A, right = A w with w = 1 (n - 1 even) or M 1 (odd)
     let mut left = vec![Integer::new(); k];
     for &c in &rs {
@@ -788,4 +839,133 @@ pub fn level_law_markov_brute(m: &MarkovModel, n: u32) -> BTreeMap<Rational, Rat
         }
     }
     out
+}
+
+/// The max-mean cycles of a chain's reward (MKV-3's saturation limit): `mean` is the largest
+/// cycle mean `lambda* = max_C (sum_{b in C} r_b) / |C|` over the cycles `C` of the graph
+/// `P_ab > 0`, exact; `edges[a][b]` marks the *critical* edges (those on a cycle of mean
+/// `lambda*`); `components` are the strongly connected components of the critical graph (each
+/// a sorted list of states). Indices are those of `p`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CriticalGraph {
+    /// `lambda*`.
+    pub mean: Rational,
+    /// Critical edges.
+    pub edges: Vec<Vec<bool>>,
+    /// Strongly connected components of the critical graph.
+    pub components: Vec<Vec<usize>>,
+}
+
+/// The critical graph of the reward `r` on the transition graph `p` (see [`CriticalGraph`]).
+///
+/// `lambda*` by Karp's theorem with a virtual source (`D_0 = 0`, `D_j(b) = max_a D_{j-1}(a) + r_b`
+/// over edges, `lambda* = max_b min_{j<k} (D_k(b) - D_j(b)) / (k - j)`), exact over the
+/// rationals. With `w'_ab = r_b - lambda*` no cycle has positive weight, so the longest-path
+/// weights `L` (Floyd-Warshall in max-plus) exist, and an edge lies on a zero-weight (= critical)
+/// cycle iff `w'_ab + L[b][a] = 0`.
+///
+/// # Panics
+/// If the graph has no edge (never for a stochastic matrix).
+#[allow(clippy::needless_range_loop)] // index loops mirror the Karp and Floyd-Warshall recurrences
+pub fn critical_graph(p: &[Vec<Rational>], r: &[Rational]) -> CriticalGraph {
+    let k = p.len();
+    let edge = |a: usize, b: usize| p[a][b] > 0;
+    // Karp
+    let mut d: Vec<Vec<Option<Rational>>> = vec![vec![Some(Rational::new()); k]];
+    for j in 1..=k {
+        let row: Vec<Option<Rational>> = (0..k)
+            .map(|b| {
+                (0..k)
+                    .filter(|&a| edge(a, b))
+                    .filter_map(|a| d[j - 1][a].as_ref().map(|x| Rational::from(x + &r[b])))
+                    .max()
+            })
+            .collect();
+        d.push(row);
+    }
+    let mut mean: Option<Rational> = None;
+    for b in 0..k {
+        let Some(dk) = &d[k][b] else { continue };
+        let m = (0..k)
+            .filter_map(|j| {
+                d[j][b]
+                    .as_ref()
+                    .map(|dj| Rational::from(dk - dj) / Rational::from((k - j) as u64))
+            })
+            .min()
+            .expect("D_0 is finite");
+        if mean.as_ref().is_none_or(|x| m > *x) {
+            mean = Some(m);
+        }
+    }
+    let mean = mean.expect("a stochastic matrix has a cycle");
+    // longest paths with w' = r_b - lambda* (no positive cycle)
+    let mut l: Vec<Vec<Option<Rational>>> = (0..k)
+        .map(|a| {
+            (0..k)
+                .map(|b| {
+                    let w = edge(a, b).then(|| Rational::from(&r[b] - &mean));
+                    if a == b {
+                        Some(w.map_or(Rational::new(), |w| w.max(Rational::new())))
+                    } else {
+                        w
+                    }
+                })
+                .collect()
+        })
+        .collect();
+    for c in 0..k {
+        for a in 0..k {
+            let Some(ac) = l[a][c].clone() else { continue };
+            for b in 0..k {
+                if let Some(cb) = &l[c][b] {
+                    let s = Rational::from(&ac + cb);
+                    if l[a][b].as_ref().is_none_or(|x| s > *x) {
+                        l[a][b] = Some(s);
+                    }
+                }
+            }
+        }
+    }
+    let edges: Vec<Vec<bool>> = (0..k)
+        .map(|a| {
+            (0..k)
+                .map(|b| {
+                    edge(a, b)
+                        && l[b][a]
+                            .as_ref()
+                            .is_some_and(|lba| Rational::from(&r[b] - &mean) + lba == 0)
+                })
+                .collect()
+        })
+        .collect();
+    // strongly connected components of the critical graph
+    let mut reach = edges.clone();
+    for c in 0..k {
+        for a in 0..k {
+            if reach[a][c] {
+                let rc = reach[c].clone();
+                for (x, y) in reach[a].iter_mut().zip(rc) {
+                    *x |= y;
+                }
+            }
+        }
+    }
+    let mut seen = vec![false; k];
+    let mut components = Vec::new();
+    for a in 0..k {
+        if seen[a] || !reach[a][a] {
+            continue;
+        }
+        let comp: Vec<usize> = (0..k).filter(|&b| reach[a][b] && reach[b][a]).collect();
+        for &b in &comp {
+            seen[b] = true;
+        }
+        components.push(comp);
+    }
+    CriticalGraph {
+        mean,
+        edges,
+        components,
+    }
 }

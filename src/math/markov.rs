@@ -336,11 +336,35 @@ fn approx_perron(m: &FMat, prec: u32) -> Option<(Vec<Float>, Float)> {
     let p0 = 64u32;
     let mut v: Vec<Float> = (0..k).map(|_| Float::with_val(p0, 1.0 / k as f64)).collect();
     let mut rho = Float::with_val(p0, 1);
-    for _ in 0..300 {
-        // (M + I) v: same Perron vector, no oscillation for periodic parts
+    // (M + c I) v with c > 0: same Perron vector, no oscillation for periodic parts. With c
+    // near rho the rate is at most about 1/2 even when M is nearly periodic (a shifted matrix
+    // at a large tilt concentrates on its max-mean cycles), so c starts at the largest row sum
+    // and is lowered to the Collatz-Wielandt upper bound every 30 steps.
+    let mut c = (0..k)
+        .map(|a| m[a].iter().fold(Float::new(p0), |s, x| s + x))
+        .fold(Float::new(p0), |a, b| if b > a { b } else { a });
+    if c.is_zero() || !c.is_finite() {
+        return None;
+    }
+    for it in 0..600 {
+        if it % 30 == 29 {
+            let mut up = Float::new(p0);
+            for a in 0..k {
+                if v[a] > 0 {
+                    let mv = (0..k).fold(Float::new(p0), |s, b| s + Float::with_val(p0, &m[a][b] * &v[b]));
+                    let q = mv / &v[a];
+                    if q > up {
+                        up = q;
+                    }
+                }
+            }
+            if up > 0 && up.is_finite() {
+                c = up;
+            }
+        }
         let w: Vec<Float> = (0..k)
             .map(|a| {
-                let mut s = Float::with_val(p0, &v[a]);
+                let mut s = Float::with_val(p0, &v[a] * &c);
                 for b in 0..k {
                     s += Float::with_val(p0, &m[a][b] * &v[b]);
                 }
@@ -351,7 +375,7 @@ fn approx_perron(m: &FMat, prec: u32) -> Option<(Vec<Float>, Float)> {
         if total.is_zero() || !total.is_finite() {
             return None;
         }
-        rho = Float::with_val(p0, &total - 1u32);
+        rho = Float::with_val(p0, &total - &c);
         v = w.into_iter().map(|x| x / &total).collect();
     }
     let target = prec + 32;
@@ -836,7 +860,7 @@ pub fn level_tilt_model(law: &LevelLaw) -> TiltModel {
     TiltModel {
         k,
         idx: (0..k).collect(),
-        p: (0..k).map(|j| law.prob(j)).collect(),
+        p: lowest_terms(&law.weights, &law.denom),
         r: (0..k).map(|j| law.reward(j)).collect(),
         r_max: law.reward(k - 1),
         r_min: law.reward(0),
@@ -844,6 +868,56 @@ pub fn level_tilt_model(law: &LevelLaw) -> TiltModel {
         p_min: law.prob(0),
         mean: law.mean(),
     }
+}
+
+/// `w_j / d` in lowest terms for every `j`, equal (`==`) to `Rational::from((w_j, d))`.
+///
+/// A Markov level law has `d = dq dP^{n-1}` with tens of thousands of bits at large n, and a
+/// gcd per level dominated `compare`. When `d` factors completely over primes below 2^16 (the
+/// usual case: `dP`, `dq` are lcms of small denominators), each fraction is reduced by removing
+/// the common powers of those primes (`mpz_remove`), which leaves numerator and denominator
+/// coprime: every prime of the denominator is one of them, and none of them divides both. Any
+/// other `d` falls back to the general gcd.
+pub fn lowest_terms(w: &[rug::Integer], d: &rug::Integer) -> Vec<Rational> {
+    use rug::Integer;
+    let mut primes: Vec<(Integer, u32)> = Vec::new();
+    let mut rest = d.clone();
+    let mut p = 2u32;
+    while p < 1 << 16 && rest > 1 {
+        if rest.is_divisible_u(p) {
+            let pi = Integer::from(p);
+            let e = rest.remove_factor_mut(&pi);
+            primes.push((pi, e));
+        }
+        p += if p == 2 { 1 } else { 2 };
+    }
+    if rest != 1 || *d <= 0 {
+        return w.iter().map(|x| Rational::from((x, d))).collect();
+    }
+    w.iter()
+        .map(|x| {
+            if *x == 0 {
+                return Rational::new();
+            }
+            let mut num = x.clone();
+            let mut den = d.clone();
+            for (pi, e_den) in &primes {
+                let e_num = num.remove_factor_mut(pi);
+                let common = e_num.min(*e_den);
+                if e_num > common {
+                    num *= Integer::from(rug::ops::Pow::pow(pi, e_num - common));
+                }
+                if common > 0 {
+                    den.div_exact_mut(&Integer::from(rug::ops::Pow::pow(pi, common)));
+                }
+            }
+            debug_assert_eq!(Integer::from(num.gcd_ref(&den)), 1);
+            // SAFETY: den > 0 and gcd(num, den) = 1: every prime factor of den is one of
+            // `primes` (d factors completely over them and den divides d), and for each of
+            // them num or den has lost all its factors p (min of the two valuations removed).
+            unsafe { Rational::from_canonical(num, den) }
+        })
+        .collect()
 }
 
 /// `ln rho` of a 2x2 non-negative matrix in closed form (a quadratic root, for tests):
@@ -882,4 +956,57 @@ pub fn rho_power_iteration(m: &EncMat, iters: usize, prec: u32) -> Float {
         v = w.into_iter().map(|x| x / &t).collect();
     }
     rho
+}
+
+/// The limit's `Delta_max = lim_{l -> inf} (l psi'(l) - psi(l)) = -ln rho(A)` (MKV-3; derived in
+/// proofs/markov.md), where `A` is `P` restricted to the critical edges (the edges on cycles of
+/// maximal mean reward, [`crate::exact::markov::critical_graph`]); `rho(A)` is the largest
+/// Perron root over the strongly connected components of the critical graph. It is also
+/// `lim D(P^l || P)` per step for the Doob chain, and the saturated optimum's reward is the
+/// maximal cycle mean `lambda*` (exact). Returns `(Delta_max, lambda*)`: `Delta_max` is exact 0
+/// when `rho(A) = 1`; `Ok(None)` when a Perron certificate needs more precision; `Err(note)` when
+/// the chain is not ergodic on its reachable states.
+pub fn delta_max_limit(ct: &ChainTilt, prec: u32) -> Limit<Option<(Enc, Rational)>> {
+    if let Some(n) = ct.structure.limit_note() {
+        return Err(n);
+    }
+    let cg = crate::exact::markov::critical_graph(&ct.p, &ct.r);
+    let mut best: Option<Enc> = None;
+    for comp in &cg.components {
+        let rho = if comp.len() == 1 {
+            // a critical self-loop: rho = P_aa exactly
+            Enc::from_rational(&ct.p[comp[0]][comp[0]], prec)
+        } else {
+            let a: EncMat = comp
+                .iter()
+                .map(|&i| {
+                    comp.iter()
+                        .map(|&j| {
+                            if cg.edges[i][j] {
+                                Enc::from_rational(&ct.p[i][j], prec)
+                            } else {
+                                Enc::zero(prec)
+                            }
+                        })
+                        .collect()
+                })
+                .collect();
+            match perron_pair(&a, prec) {
+                Some(pair) => pair.rho,
+                None => return Ok(None),
+            }
+        };
+        // the max of values in enclosures lies in [max lo, max hi]
+        best = Some(match best {
+            None => rho,
+            Some(b) => Enc::new(fmax(b.lo(), rho.lo()), fmax(b.hi(), rho.hi())),
+        });
+    }
+    let rho = best.expect("a stochastic matrix has a critical cycle");
+    let dmax = if *rho.lo() == 1 && *rho.hi() == 1 {
+        Enc::zero(prec)
+    } else {
+        rho.ln(prec).neg().clamp_nonneg(prec)
+    };
+    Ok(Some((dmax, cg.mean)))
 }

@@ -524,10 +524,23 @@ fn saturated_reverse_kl(ev: &BonEval, ne: &Enc, top: usize, prec: u32) -> Value 
     }
     let lu = ne.mul(&ev.ln_f[top - 1], prec);
     if *lu.hi() < -64 {
-        // u <= e^-64: ln(-ln(1-u)) in [ln u, ln u + 2u] (ln(1 + u/(1-u) ...) <= 2u)
-        let two_u = crate::real::round::exp_up(lu.hi(), prec) * 2u32;
-        let hi = crate::real::round::add_up(lu.hi(), &two_u, prec);
-        Value::ExpOf(Enc::new(lu.lo().clone(), hi))
+        // u = F_-^N <= e^-64: -ln(1-u) = u y with y = 1 + u/2 + u^2/3 + ... in
+        // [1 + u/2, 1 + u/2 + u^2] (the tail sum_{k>=2} u^k/(k+1) <= (u^2/3)/(1-u) <= u^2), and
+        // ln(1 + x) in [x - x^2/2, x], so ln(-ln(1-u)) in [ln u + u/2 - u^2/8, ln u + u/2 + u^2]:
+        // a width of order u^2 (the first-order bound [ln u, ln u + 2u] stopped at about
+        // -log10(2u) digits). Both ends are increasing in ln u and in u, so the lower end uses
+        // the lower ends (and the upper bound of u in the subtracted term), the upper end the upper.
+        use crate::real::round::{add_dn, add_up, exp_dn, exp_up, mul_up, sub_dn};
+        let u_lo = exp_dn(lu.lo(), prec);
+        let u_hi = exp_up(lu.hi(), prec);
+        let u_hi2 = mul_up(&u_hi, &u_hi, prec);
+        let lo = sub_dn(
+            &add_dn(lu.lo(), &(u_lo >> 1u32), prec),
+            &(u_hi2.clone() >> 3u32),
+            prec,
+        );
+        let hi = add_up(&add_up(lu.hi(), &(u_hi >> 1u32), prec), &u_hi2, prec);
+        Value::ExpOf(Enc::new(lo, hi))
     } else {
         Value::Real(ev.ln_pn[top].neg())
     }

@@ -7,7 +7,7 @@ use super::{obj, Value};
 use crate::exact::level_law::LevelLaw;
 use crate::math::best_of_n::Levels;
 use crate::math::markov::{
-    doob, l_delta, lambda_of_x, legendre, level_tilt_model, perron_eval, ChainTilt, Limit,
+    delta_max_limit, doob, l_delta, lambda_of_x, legendre, level_tilt_model, perron_eval, ChainTilt, Limit,
 };
 use crate::math::tilt::Budget;
 use crate::real::Enc;
@@ -18,6 +18,54 @@ use rug::Rational;
 fn need<T>(x: Limit<Option<T>>, whole: T) -> Limit<T> {
     x.map(|o| o.unwrap_or(whole))
 }
+
+/// Where a budget sits against the limit's `Delta_max` (MKV-3).
+enum LimitRegime {
+    /// No limit (reducible or periodic chain; the callers' notes say why).
+    Absent,
+    /// `Delta >= Delta_max`: the optimum is the `l -> inf` limit, on the max-mean cycles, with
+    /// reward `lambda*` (exact).
+    Saturated(Rational),
+    /// `0 <= Delta < Delta_max`.
+    Interior,
+    /// Not decided at this precision (raise it).
+    Unknown,
+}
+
+/// The limit's `Delta_max` as a result leaf, and the regime of `delta` (none without a budget).
+fn limit_regime(ct: &ChainTilt, delta: Option<&Rational>, prec: u32) -> (Value, LimitRegime) {
+    match delta_max_limit(ct, prec) {
+        Err(_) => (Value::Null, LimitRegime::Absent),
+        Ok(None) => (Value::Real(Enc::whole(prec)), LimitRegime::Unknown),
+        Ok(Some((dm, mean))) => {
+            let v = if dm.is_exact_zero() {
+                Value::Exact(Rational::new())
+            } else {
+                Value::Real(dm.clone())
+            };
+            let regime = match delta {
+                None => LimitRegime::Interior,
+                Some(d) if *d == 0 => LimitRegime::Interior,
+                Some(d) => match Enc::from_rational(d, prec).cmp_certified(&dm) {
+                    Some(std::cmp::Ordering::Less) => LimitRegime::Interior,
+                    Some(_) => LimitRegime::Saturated(mean),
+                    // Delta_max = -ln(algebraic) is never a non-zero rational (Lindemann), so
+                    // more precision decides
+                    None => {
+                        if dm.is_exact_zero() {
+                            LimitRegime::Saturated(mean)
+                        } else {
+                            LimitRegime::Unknown
+                        }
+                    }
+                },
+            };
+            (v, regime)
+        }
+    }
+}
+
+const SATURATED_NOTE: &str = "the budget is at or above the limit's Delta_max (delta_max, delta_max_limit): the limit optimum is the l -> inf limit of the tilted chain, which lives on the cycles of maximal mean reward; its per-token reward is that maximal cycle mean, exactly";
 
 fn notes_value(notes: &[String]) -> Value {
     Value::Array(notes.iter().map(|s| Value::Str(s.clone())).collect())
@@ -76,21 +124,31 @@ pub fn compare_markov_value(
                 set(items, &format!("{key}_per_token"), per_token(&t, n, prec));
             }
         }
-        let limit = need(l_delta(ct, delta, prec), Enc::whole(prec));
-        let (ll, xs) = match limit {
-            Ok(l) => {
-                let x = perron_eval(ct, &l, 1, prec)
-                    .map(|e| e.derivs[0].clone())
-                    .unwrap_or_else(|| Enc::whole(prec));
-                (Value::Real(l), Value::Real(x))
+        let (dmax, regime) = limit_regime(ct, Some(delta), prec);
+        let (ll, xs) = match regime {
+            LimitRegime::Saturated(mean) => {
+                notes.push(format!("lambda_limit, x_star_limit: {SATURATED_NOTE}"));
+                (Value::Real(Enc::pos_infinity(prec)), Value::Exact(mean))
             }
-            Err(note) => {
-                notes.push(format!("lambda_limit, x_star_limit: {note}"));
-                (Value::Null, Value::Null)
+            LimitRegime::Unknown => (Value::Real(Enc::whole(prec)), Value::Real(Enc::whole(prec))),
+            LimitRegime::Absent | LimitRegime::Interior => {
+                match need(l_delta(ct, delta, prec), Enc::whole(prec)) {
+                    Ok(l) => {
+                        let x = perron_eval(ct, &l, 1, prec)
+                            .map(|e| e.derivs[0].clone())
+                            .unwrap_or_else(|| Enc::whole(prec));
+                        (Value::Real(l), Value::Real(x))
+                    }
+                    Err(note) => {
+                        notes.push(format!("lambda_limit, x_star_limit, delta_max_limit: {note}"));
+                        (Value::Null, Value::Null)
+                    }
+                }
             }
         };
         items.push(("lambda_limit".into(), ll));
         items.push(("x_star_limit".into(), xs));
+        items.push(("delta_max_limit".into(), dmax));
         items.push(("model".into(), Value::Str("markov".into())));
         items.push(("notes".into(), notes_value(&notes)));
     }
@@ -112,6 +170,48 @@ fn matrix_value(m: &[Vec<Enc>]) -> Value {
 pub fn tilt_markov_value(ct: &ChainTilt, budget: &Budget, prec: u32) -> Value {
     let mut notes = Vec::new();
     let states = Value::Array(ct.states.iter().map(|&s| Value::Count(s as u64 + 1)).collect());
+    let (dmax, regime) = limit_regime(
+        ct,
+        match budget {
+            Budget::Delta(d) => Some(d),
+            _ => None,
+        },
+        prec,
+    );
+    match regime {
+        LimitRegime::Saturated(mean) => {
+            notes.push(format!(
+                "log_partition, perron_root, reward_variance, doob_transition, doob_stationary: {SATURATED_NOTE}"
+            ));
+            let mut v = obj(vec![
+                ("lambda", Value::Real(Enc::pos_infinity(prec))),
+                ("delta", dmax.clone()),
+                ("log_partition", Value::Null),
+                ("perron_root", Value::Null),
+                ("expected_reward", Value::Exact(mean)),
+                ("reward_variance", Value::Null),
+                ("doob_transition", Value::Null),
+                ("doob_stationary", Value::Null),
+                ("delta_max", dmax),
+                ("regime", Value::Str("saturated".into())),
+                ("states", states),
+                ("model", Value::Str("markov".into())),
+            ]);
+            if let Value::Object(items) = &mut v {
+                items.push(("notes".into(), notes_value(&notes)));
+            }
+            return v;
+        }
+        LimitRegime::Unknown => {
+            return obj(vec![("lambda", Value::Real(Enc::whole(prec)))]);
+        }
+        _ => {}
+    }
+    let regime_name = match budget {
+        Budget::Delta(d) if *d == 0 => "reference",
+        Budget::Lambda(l) if *l == 0 => "reference",
+        _ => "interior",
+    };
     let l: Limit<Enc> = match budget {
         Budget::Delta(d) => need(l_delta(ct, d, prec), Enc::whole(prec)),
         Budget::Lambda(l) => match ct.structure.limit_note() {
@@ -127,7 +227,7 @@ pub fn tilt_markov_value(ct: &ChainTilt, budget: &Budget, prec: u32) -> Value {
         Err(note) => {
             notes.push(format!(
                 "lambda, delta, log_partition, perron_root, expected_reward, reward_variance, doob_transition, \
-                 doob_stationary: {note}"
+                 doob_stationary, delta_max: {note}"
             ));
             vec![
                 ("lambda", Value::Null),
@@ -193,6 +293,12 @@ pub fn tilt_markov_value(ct: &ChainTilt, budget: &Budget, prec: u32) -> Value {
         }
     };
     let mut items = fields;
+    if !matches!(regime, LimitRegime::Absent) {
+        items.push(("delta_max", dmax));
+        items.push(("regime", Value::Str(regime_name.into())));
+    } else {
+        items.push(("delta_max", Value::Null));
+    }
     items.push(("states", states));
     items.push(("model", Value::Str("markov".into())));
     let mut v = obj(items);

@@ -409,6 +409,8 @@ fn result_defs() -> Json {
             "reward_variance": r("real_or_null"),
             "doob_transition": {"anyOf": [{"type": "null"}, arr(r("real_array"))]},
             "doob_stationary": {"anyOf": [{"type": "null"}, r("real_array")]},
+            "delta_max": r("real_or_null"),
+            "regime": {"enum": ["reference", "interior", "saturated"]},
             "states": arr(r("count")),
             "notes": notes.clone()
         }),
@@ -439,6 +441,7 @@ fn result_defs() -> Json {
     if let Some(props) = compare["properties"].as_object_mut() {
         props.insert("lambda_limit".into(), r("real_or_null"));
         props.insert("x_star_limit".into(), r("real_or_null"));
+        props.insert("delta_max_limit".into(), r("real_or_null"));
         props.insert("model".into(), json!({"enum": ["markov"]}));
         props.insert("notes".into(), notes);
     }
@@ -533,12 +536,18 @@ fn vector_defs() -> Json {
         "bon",
         "compare",
         "methods",
+        "markov",
     ];
     let per_family: Vec<Json> = families
         .iter()
         .map(|f| {
             // the methods family runs `frontier`
-            let c = if *f == "methods" { "frontier" } else { f };
+            // the markov family runs `compare --transition`
+            let c = match *f {
+                "methods" => "frontier",
+                "markov" => "compare",
+                f => f,
+            };
             json!({
                 "if": {"properties": {"family": {"const": f}}, "required": ["family"]},
                 "then": {"properties": {

@@ -2,7 +2,7 @@
 //! implementations (in the spirit of NIST CAVP and Wycheproof).
 //!
 //! One JSON file per family (`divergence`, `tilt`, `rate`, `cumulants`, `bon`, `compare`,
-//! `methods` (the `frontier` command)) and an
+//! `methods` (the `frontier` command), `markov` (`compare --transition`, MATH.md §10)) and an
 //! `index.json` holding the suite version, the alignexact version and the SHA-256 of every file.
 //! Every vector is produced by running the real subcommand on its recorded `args` (the same code
 //! path as the command line), so `alignexact <args>` prints an envelope whose `result` equals the
@@ -53,7 +53,7 @@ pub const INDEX_SCHEMA: &str = "alignexact-vectors-index/1";
 /// Default significant digits of every certified output in the suite.
 pub const DEFAULT_DIGITS: usize = 50;
 /// The families, in file order.
-pub const FAMILIES: [&str; 7] = [
+pub const FAMILIES: [&str; 8] = [
     "divergence",
     "tilt",
     "rate",
@@ -61,6 +61,7 @@ pub const FAMILIES: [&str; 7] = [
     "bon",
     "compare",
     "methods",
+    "markov",
 ];
 
 /// The comparison rule stated in every file.

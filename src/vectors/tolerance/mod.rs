@@ -12,10 +12,12 @@ use crate::exact::parse::parse_rational;
 use rug::{Float, Rational};
 use serde_json::{json, Map, Value as Json};
 
+mod markov;
 mod methods;
 mod sequences;
 mod single_token;
 
+use markov::markov_tol;
 use methods::methods_tol;
 use sequences::{bon_tol, compare_tol};
 use single_token::{cumulants_tol, divergence_tol, rate_tol, tilt_tol};
@@ -383,6 +385,7 @@ pub fn tolerances(family: &str, input: &Json, output: &Json) -> Result<Tolerance
         "bon" => bon_tol(input, output, &mut t)?,
         "compare" => compare_tol(input, output, &mut t)?,
         "methods" => methods_tol(input, output, &mut t)?,
+        "markov" => markov_tol(input, output, &mut t)?,
         _ => {}
     }
     Ok(t)

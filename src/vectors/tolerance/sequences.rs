@@ -86,8 +86,27 @@ pub(super) fn compare_tol(input: &Json, output: &Json, t: &mut Tolerances) -> Re
     let s: Vec<f64> = rewards.iter().map(|x| x.to_f64()).collect();
     let ps: Vec<Float> = probs.iter().map(|x| Float::with_val(MP, x)).collect();
     let bm = BonModel::new(ps, &big_n, nf * fm.k);
-    let len = bm.len();
     let delta = input_rat(input, "delta").map_or(0.0, |d| d.to_f64());
+    compare_levels_tol(output, t, &s, &bm, &fm, nf, nf, delta);
+    Ok(())
+}
+
+/// The `compare` tolerances from the float model of the level law: `bm` (best-of-N over the
+/// levels `s`) and `fm`, the model whose tilt is the optimum, repeated `nt` times (`nt = n` for
+/// a memoryless model: `phi^(x)n`; `nt = 1` for a chain, whose optimum is a tilt of the level
+/// law itself, MKV-2). Per-token fields divide by `nf = n`.
+#[allow(clippy::too_many_arguments)]
+pub(super) fn compare_levels_tol(
+    output: &Json,
+    t: &mut Tolerances,
+    s: &[f64],
+    bm: &BonModel,
+    fm: &FModel,
+    nt: f64,
+    nf: f64,
+    delta: f64,
+) {
+    let len = bm.len();
     // N = ceil(e^{n Delta}): e^x carries a relative error (1 + x) u
     let nd = nf * delta;
     t.set(
@@ -96,7 +115,7 @@ pub(super) fn compare_tol(input: &Json, output: &Json, t: &mut Tolerances) -> Re
         Est::rel(2.0 * U * (1.0 + nd)),
         "N = e^{n Delta} (rounded): exp of n Delta has a relative error (1 + n Delta) u",
     );
-    let err_e = bm.err_expected(&s);
+    let err_e = bm.err_expected(s);
     let err_kl = bm.err_kl();
     let e_bon = get_f64(output, "/expected_reward_bon").unwrap_or(0.0);
     let kl_ref = get_f64(output, "/kl_bon_reference").unwrap_or(0.0);
@@ -125,13 +144,13 @@ pub(super) fn compare_tol(input: &Json, output: &Json, t: &mut Tolerances) -> Re
                 "-ln P_N(top) / n: relative error of F_-^N",
             );
         }
-        return Ok(());
+        return;
     }
     let ev = fm.eval(lam);
     let el = if lam == 0.0 {
         0.0
     } else {
-        err_lambda(&fm, &FBudget::Delta(delta), lam, &ev)
+        err_lambda(fm, &FBudget::Delta(delta), lam, &ev)
     };
     if lam != 0.0 {
         t.set(output, "/lambda", Est::abs(el), NOTE_LAMBDA_ROOT);
@@ -139,23 +158,23 @@ pub(super) fn compare_tol(input: &Json, output: &Json, t: &mut Tolerances) -> Re
     per(
         t,
         "expected_reward_tilted",
-        nf * (fm.e_mu(lam) + ev.var * el),
+        nt * (fm.e_mu(lam) + ev.var * el),
         "n mu(lambda): n times the error of mu, plus n sigma^2 times the error of lambda",
     );
     per(
         t,
         "kl_tilted_reference",
-        nf * fm.e_k(lam, &ev),
+        nt * fm.e_k(lam, &ev),
         "n D(phi || p) = n (l mu - psi) from a float64 phi: the terms cancel",
     );
     // ln Phi_j = ln P_S(j) + l s_j - n psi(l)
-    let n_psi = nf * ev.psi;
-    let e_npsi = nf * fm.e_psi(lam);
+    let n_psi = nt * ev.psi;
+    let e_npsi = nt * fm.e_psi(lam);
     let ln_phi: Vec<f64> = (0..len).map(|j| bm.ln_ps[j] + lam * s[j] - n_psi).collect();
     let err_ln_phi = |j: usize| -> f64 {
         bm.e_t
             + 4.0 * U * ((lam * s[j]).abs() + n_psi.abs() + bm.ln_ps[j].abs())
-            + (s[j] - nf * ev.mu).abs() * el
+            + (s[j] - nt * ev.mu).abs() * el
             + e_npsi
     };
     let mut direct = 0.0;
@@ -167,7 +186,7 @@ pub(super) fn compare_tol(input: &Json, output: &Json, t: &mut Tolerances) -> Re
     }
     let pyth = err_kl
         + lam.abs() * err_e
-        + (nf * ev.mu - e_bon).abs() * el
+        + (nt * ev.mu - e_bon).abs() * el
         + e_npsi
         + 4.0 * U * (kl_ref.abs() + (lam * e_bon).abs() + n_psi.abs());
     let bt = direct.max(pyth);
@@ -180,7 +199,6 @@ pub(super) fn compare_tol(input: &Json, output: &Json, t: &mut Tolerances) -> Re
         reverse,
         "sum Phi ln(Phi / P_N): ln P_N = N ln F + ... has an absolute error of about 2 e N |ln F| per level, e the relative error of the float64 level law",
     );
-    Ok(())
 }
 
 // --- the `methods` family (`alignexact frontier`) ---
