@@ -125,7 +125,7 @@ pub fn guard_routed(
     let tm = TiltModel::new(model);
     let mut exact_ns = Vec::new();
     for &n in ns {
-        match route::plan(model, &tm, delta, n, method) {
+        match route::plan_for(model, &tm, delta, n, method, digits) {
             Some(pl) => route::window_guard(&pl, n, digits)?,
             None => exact_ns.push(n),
         }
@@ -163,7 +163,7 @@ pub fn rows_routed(
         bar.message(&format!("n = {n}"));
         let x = Rational::from(delta * n);
         let count = super::bon::rounded_count(&x, rule, prec)?;
-        let row = match route::plan(model, &tm, delta, n, method) {
+        let row = match route::plan_for(model, &tm, delta, n, method, prec.digits) {
             Some(pl) => {
                 route::window_guard(&pl, n, prec.digits)?;
                 match route::run_window(prec, &pl, n, |w, bits| sweep_row(&tm, w, delta, &count, bits)) {
