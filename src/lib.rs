@@ -7,6 +7,9 @@
 //! - [`real`]: enclosures with outward rounding, the precision loop, decimal formatting, and the
 //!   result tree [`real::value::Value`] that every layer above builds (rendered by [`report`]);
 //! - [`math`]: divergences, the tilted optimum, best-of-N, large deviations, sequences;
+//! - [`results`]: the result trees the claims check and the report prints (`compare` fields,
+//!   `sweep` rows);
+//! - [`claims`]: the MATH.md statements checked by `alignexact check`;
 //! - [`vectors`]: the reference-vector suite (its catalogue of cases, the float64 tolerance model,
 //!   the suite's files), beside the claims;
 //! - [`report`]: JSON and table rendering of result trees;
@@ -20,6 +23,7 @@ pub mod math;
 pub mod plot;
 pub mod real;
 pub mod report;
+pub mod results;
 pub mod vectors;
 
 /// Documentation pages in Markdown, pulled into rustdoc: the README, and for each topic of

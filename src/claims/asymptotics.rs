@@ -9,7 +9,7 @@
 //! comparisons between consecutive grid points (the gap to the limit *strictly shrinks*), and by
 //! rate bounds at every grid point with a stated constant (the gap follows the ASY-4/5/6 rate).
 //! Every quantity at a grid point is an enclosure from the exact level law
-//! ([`crate::report::sweep::sweep_row`], the rows printed by `alignexact sweep`).
+//! ([`crate::results::sweep::sweep_row`], the rows printed by `alignexact sweep`).
 //!
 //! # Lattice-Gumbel limit law
 //! With a lattice reward (every rational reward: span `h`), the maximum of `N = e^{n Delta + eps}`
@@ -48,7 +48,7 @@ use crate::math::best_of_n::{integer_n, Levels, NRule};
 use crate::math::tilt::TiltModel;
 use crate::real::value::Value;
 use crate::real::Enc;
-use crate::report::best_of_n::{compare_value, SampleCount};
+use crate::results::compare::{compare_value, SampleCount};
 use rug::ops::Pow;
 use rug::{Integer, Rational};
 

@@ -21,7 +21,7 @@ use crate::math::best_of_n::{self as bon, integer_n, BonEval, Levels, NRule};
 use crate::math::tilt::{eval, TiltModel};
 use crate::real::value::Value;
 use crate::real::Enc;
-use crate::report::best_of_n::ExactBon;
+use crate::results::compare::ExactBon;
 use rug::ops::Pow;
 use rug::{Integer, Rational};
 

@@ -35,7 +35,7 @@ use crate::math::tilt::{eval, TiltModel};
 use crate::math::win_rate_optimal as wro;
 use crate::real::value::Value;
 use crate::real::Enc;
-use crate::report::best_of_n::ExactBon;
+use crate::results::compare::ExactBon;
 use rug::ops::Pow;
 use rug::Rational;
 

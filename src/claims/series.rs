@@ -1,6 +1,6 @@
 //! The series the limit claims ASY-1 .. ASY-7 read: the `sweep` rows of best-of-N with
 //! `N = ceil(e^{n Delta})` along a grid of `n` (every quantity an enclosure from the exact level
-//! law, [`crate::report::sweep::sweep_row`], or from the certified windows of MATH.md §9 for
+//! law, [`crate::results::sweep::sweep_row`], or from the certified windows of MATH.md §9 for
 //! `n >= WINDOW_FROM`), with the single-token constants at the optimum.
 
 use super::claim::value_enc;
@@ -13,8 +13,8 @@ use crate::math::tilt::{cumulants, eval, TiltModel};
 use crate::math::window::{WinLattice, WindowKnob, WindowLaw};
 use crate::real::value::Value;
 use crate::real::Enc;
-use crate::report::best_of_n::SampleCount;
-use crate::report::sweep::{ln_n_excess, sweep_row};
+use crate::results::compare::SampleCount;
+use crate::results::sweep::{ln_n_excess, sweep_row};
 use rug::ops::Pow;
 use rug::{Integer, Rational};
 
