@@ -846,42 +846,15 @@ pub fn run_plot(a: ChainPlot, m: MarkovModel) -> Result<(Output, bool)> {
         ],
     };
     crate::plot::write_svg(path, &fig)?;
-    let summary = fig.series_summary();
-    let mut text = format!(
-        "wrote {out}: {} ({} points, each certified to {} significant digits)\n{}\n",
-        fig.title,
-        fig.points(),
-        prec.digits,
-        fig.subtitle
-    );
-    for (label, n) in &summary {
-        text.push_str(&format!("  {n:>4}  {label}\n"));
-    }
+    let (text, mut result) = fig.written(&out, kind.name(), prec.digits);
     let mut input = chain_echo(&m, prec.digits);
     input["kind"] = json!(kind.name());
     input["delta"] = json!(delta.to_string());
     input["n"] = json!(ns);
     input["out"] = json!(out);
-    let result = obj(vec![
-        ("file", Value::Str(out.clone())),
-        ("kind", Value::Str(kind.name().into())),
-        ("points", Value::Count(fig.points() as u64)),
-        (
-            "series",
-            Value::Array(
-                summary
-                    .into_iter()
-                    .map(|(label, n)| {
-                        obj(vec![
-                            ("label", Value::Str(label)),
-                            ("points", Value::Count(n as u64)),
-                        ])
-                    })
-                    .collect(),
-            ),
-        ),
-        ("model", Value::Str("markov".into())),
-    ]);
+    if let Value::Object(fields) = &mut result {
+        fields.push(("model".into(), Value::Str("markov".into())));
+    }
     Ok((
         Output {
             command: "plot",

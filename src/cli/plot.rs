@@ -12,7 +12,6 @@ use crate::math::soft_best_of_n::{compositions, MAX_COMPOSITIONS};
 use crate::plot::{self, Figure, Kind, DEFAULT_FRONTIER_N, DEFAULT_RATE_POINTS};
 use crate::real::ziv;
 use crate::report::frontier::{default_deltas, frontier_value, Grid, Methods};
-use crate::report::{obj, Value};
 use clap::Args;
 use rug::Rational;
 use serde_json::json;
@@ -187,40 +186,11 @@ pub fn run(a: PlotArgs) -> Result<(Output, bool)> {
         }
     };
     plot::write_svg(path, &fig)?;
-    let summary = fig.series_summary();
-    let mut text = format!(
-        "wrote {out}: {} ({} points, each certified to {} significant digits)\n{}\n",
-        fig.title,
-        fig.points(),
-        prec.digits,
-        fig.subtitle
-    );
-    for (label, n) in &summary {
-        text.push_str(&format!("  {n:>4}  {label}\n"));
-    }
+    let (text, result) = fig.written(&out, kind.name(), prec.digits);
     let mut input = super::tilt::model_echo(&model, prec.digits);
     input["kind"] = json!(kind.name());
     input["delta"] = json!(delta.to_string());
     input["out"] = json!(out);
-    let result = obj(vec![
-        ("file", Value::Str(out.clone())),
-        ("kind", Value::Str(kind.name().into())),
-        ("points", Value::Count(fig.points() as u64)),
-        (
-            "series",
-            Value::Array(
-                summary
-                    .into_iter()
-                    .map(|(label, n)| {
-                        obj(vec![
-                            ("label", Value::Str(label)),
-                            ("points", Value::Count(n as u64)),
-                        ])
-                    })
-                    .collect(),
-            ),
-        ),
-    ]);
     Ok((
         Output {
             command: "plot",

@@ -38,9 +38,9 @@ use crate::math::best_of_n::{self as bon, Levels};
 use crate::math::large_deviations::{rate_aligned, rate_reference};
 use crate::math::tilt::{eval, optimum, Optimum, TiltModel};
 use crate::real::format::certify_decimal;
+use crate::real::value::{obj, Value};
 use crate::real::ziv::{self, Precision};
 use crate::real::Enc;
-use crate::report::Value;
 use rug::{Complete, Integer, Rational};
 use std::path::Path;
 
@@ -248,6 +248,37 @@ impl Figure {
     /// Total number of plotted points.
     pub fn points(&self) -> usize {
         self.series_summary().iter().map(|(_, n)| n).sum()
+    }
+    /// What `plot` reports once the figure is written to `out`: the text (title, points, the
+    /// certified digits, subtitle, one line per series) and the result tree (`file`, `kind`,
+    /// `points`, `series` of `{label, points}`).
+    pub fn written(&self, out: &str, kind: &str, digits: usize) -> (String, Value) {
+        let summary = self.series_summary();
+        let mut text = format!(
+            "wrote {out}: {} ({} points, each certified to {digits} significant digits)\n{}\n",
+            self.title,
+            self.points(),
+            self.subtitle
+        );
+        for (label, n) in &summary {
+            text.push_str(&format!("  {n:>4}  {label}\n"));
+        }
+        let series = summary
+            .into_iter()
+            .map(|(label, n)| {
+                obj(vec![
+                    ("label", Value::Str(label)),
+                    ("points", Value::Count(n as u64)),
+                ])
+            })
+            .collect();
+        let result = obj(vec![
+            ("file", Value::Str(out.to_string())),
+            ("kind", Value::Str(kind.to_string())),
+            ("points", Value::Count(self.points() as u64)),
+            ("series", Value::Array(series)),
+        ]);
+        (text, result)
     }
 }
 
