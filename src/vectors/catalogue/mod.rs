@@ -4,6 +4,9 @@
 //! Models shared by several families are the constants `EX_A`, `EX_B`, ...; each family's list
 //! is a literal table of flag lists ([`cases`]).
 
+mod markov;
+mod sequences;
+
 /// One vector to generate: an id, a description, tags and the subcommand flags (without
 /// `--digits` and `--json`, which the generator appends).
 #[derive(Clone, Debug)]
@@ -19,81 +22,87 @@ pub struct Case {
 }
 
 /// A reference model used by several families.
-struct M {
+pub(super) struct M {
     p: &'static str,
     r: &'static str,
     tag: &'static str,
     what: &'static str,
 }
 
-const EX_A: M = M {
+pub(super) const EX_A: M = M {
     p: "1/2,3/10,1/5",
     r: "0,1,3",
     tag: "example-a",
     what: "Example A of MATH.md §8",
 };
-const EX_B: M = M {
+pub(super) const EX_B: M = M {
     p: "7/10,3/10",
     r: "0,1",
     tag: "example-b",
     what: "Example B of MATH.md §8",
 };
-const TIES: M = M {
+pub(super) const TIES: M = M {
     p: "1/4,1/4,1/4,1/4",
     r: "0,1,2,2",
     tag: "ties",
     what: "two tokens tied at the top reward",
 };
-const TIES_MID: M = M {
+pub(super) const TIES_MID: M = M {
     p: "1/8,3/8,1/4,1/4",
     r: "1,0,1,2",
     tag: "ties",
     what: "two tokens tied at a middle reward, listed out of order",
 };
-const ZERO: M = M {
+pub(super) const ZERO: M = M {
     p: "1/2,0,1/2",
     r: "0,5,1",
     tag: "zero-probability",
     what: "a zero-probability token carrying the largest reward (it must drop out)",
 };
-const NEG: M = M {
+pub(super) const NEG: M = M {
     p: "1/5,2/5,2/5",
     r: "-3,-1/2,-2",
     tag: "negative-rewards",
     what: "negative fractional rewards",
 };
-const CONST: M = M {
+pub(super) const CONST: M = M {
     p: "1/3,1/3,1/3",
     r: "2,2,2",
     tag: "constant-reward",
     what: "a constant reward (Delta_max = 0)",
 };
-const TINY: M = M {
+pub(super) const TINY: M = M {
     p: "1e-9,0.499999999,1/2",
     r: "10,0,1",
     tag: "tiny-probability",
     what: "the best token has probability 1e-9",
 };
-const D1001: M = M {
+pub(super) const D1001: M = M {
     p: "1/7,2/7,4/7",
     r: "1/1001,500/1001,1000/1001",
     tag: "denominator-1001",
     what: "rewards with denominator 1001",
 };
-const K6: M = M {
+pub(super) const K6: M = M {
     p: "1/21,2/21,3/21,4/21,5/21,6/21",
     r: "0,1,2,3,4,5",
     tag: "k6",
     what: "six tokens",
 };
-const K6_MIXED: M = M {
+pub(super) const K6_MIXED: M = M {
     p: "0.3,0.25,0.2,0.15,0.099999999,1e-9",
     r: "-2,1/3,0,5/2,1,4",
     tag: "k6",
     what: "six tokens with decimal probabilities down to 1e-9 and mixed-sign fractional rewards",
 };
 
-fn case(family: &str, slug: &str, description: String, tags: Vec<&'static str>, args: &[&str]) -> Case {
+pub(super) fn case(
+    family: &str,
+    slug: &str,
+    description: String,
+    tags: Vec<&'static str>,
+    args: &[&str],
+) -> Case {
     let mut a = vec![family_command(family).to_string()];
     a.extend(args.iter().map(|s| s.to_string()));
     Case {
@@ -104,7 +113,7 @@ fn case(family: &str, slug: &str, description: String, tags: Vec<&'static str>, 
     }
 }
 
-fn model_case(
+pub(super) fn model_case(
     family: &str,
     slug: &str,
     m: &M,
@@ -710,235 +719,6 @@ fn bon_cases() -> Vec<Case> {
     ]
 }
 
-fn compare_cases() -> Vec<Case> {
-    let f = "compare";
-    let c = |slug: &str, m: &M, what: &str, tags: &[&'static str], a: &[&str]| {
-        model_case(f, slug, m, what, tags, a)
-    };
-    vec![
-        c(
-            "example-a-n1",
-            &EX_A,
-            "Delta = 3/10, n = 1",
-            &[],
-            &["--delta", "3/10", "--n", "1"],
-        ),
-        c(
-            "example-a-n10",
-            &EX_A,
-            "Delta = 3/10, n = 10",
-            &["sequence"],
-            &["--delta", "3/10", "--n", "10"],
-        ),
-        c(
-            "example-a-n100",
-            &EX_A,
-            "Delta = 3/10, n = 100",
-            &["sequence"],
-            &["--delta", "3/10", "--n", "100"],
-        ),
-        c(
-            "example-a-n1000",
-            &EX_A,
-            "Delta = 3/10, n = 1000 (N = ceil(e^300))",
-            &["sequence", "n1000", "large-N"],
-            &["--delta", "3/10", "--n", "1000"],
-        ),
-        c(
-            "example-a-n100-floor",
-            &EX_A,
-            "Delta = 3/10, n = 100, N = floor(e^30)",
-            &["sequence"],
-            &["--delta", "3/10", "--n", "100", "--N-rule", "floor"],
-        ),
-        c(
-            "example-a-n100-real",
-            &EX_A,
-            "Delta = 3/10, n = 100, the real N = e^30",
-            &["sequence", "real-N"],
-            &["--delta", "3/10", "--n", "100", "--N-rule", "real"],
-        ),
-        c(
-            "example-a-n10-N1000",
-            &EX_A,
-            "Delta = 3/10, n = 10, an explicit N = 1000",
-            &["sequence"],
-            &["--delta", "3/10", "--n", "10", "--N", "1000"],
-        ),
-        c(
-            "example-b-n5",
-            &EX_B,
-            "Delta = 1/5, n = 5 (N = 3)",
-            &["sequence"],
-            &["--delta", "1/5", "--n", "5"],
-        ),
-        c(
-            "example-b-n1000",
-            &EX_B,
-            "Delta = 1/5, n = 1000 (N = ceil(e^200))",
-            &["sequence", "n1000", "large-N"],
-            &["--delta", "1/5", "--n", "1000"],
-        ),
-        c(
-            "example-a-saturated",
-            &EX_A,
-            "Delta = 2 > ln 5, n = 10: saturated",
-            &["sequence", "saturated", "infinity"],
-            &["--delta", "2", "--n", "10"],
-        ),
-        c(
-            "example-a-reference",
-            &EX_A,
-            "Delta = 0, n = 10: N = 1",
-            &["sequence", "reference"],
-            &["--delta", "0", "--n", "10"],
-        ),
-        c(
-            "ties",
-            &TIES,
-            "Delta = 1/2, n = 20",
-            &["sequence"],
-            &["--delta", "1/2", "--n", "20"],
-        ),
-        c(
-            "zero-probability",
-            &ZERO,
-            "Delta = 1/5, n = 30",
-            &["sequence"],
-            &["--delta", "1/5", "--n", "30"],
-        ),
-        c(
-            "negative-rewards",
-            &NEG,
-            "Delta = 1/10, n = 50",
-            &["sequence"],
-            &["--delta", "1/10", "--n", "50"],
-        ),
-        c(
-            "constant-reward",
-            &CONST,
-            "Delta = 1/2, n = 10: the optimum is p",
-            &["sequence", "reference"],
-            &["--delta", "1/2", "--n", "10"],
-        ),
-        c(
-            "tiny-probability",
-            &TINY,
-            "Delta = 1, n = 10",
-            &["sequence"],
-            &["--delta", "1", "--n", "10"],
-        ),
-        c(
-            "denominator-1001",
-            &D1001,
-            "Delta = 1/3, n = 100",
-            &["sequence"],
-            &["--delta", "1/3", "--n", "100"],
-        ),
-        c(
-            "k6-n1000",
-            &K6,
-            "Delta = 1/2, n = 1000 (N = ceil(e^500))",
-            &["sequence", "n1000", "large-N"],
-            &["--delta", "1/2", "--n", "1000"],
-        ),
-        c(
-            "k6-mixed-n200",
-            &K6_MIXED,
-            "Delta = 1/4, n = 200",
-            &["sequence"],
-            &["--delta", "1/4", "--n", "200"],
-        ),
-    ]
-}
-
-fn methods_cases() -> Vec<Case> {
-    let f = "methods";
-    let c = |slug: &str, m: &M, what: &str, tags: &[&'static str], a: &[&str]| {
-        model_case(f, slug, m, what, tags, a)
-    };
-    // small grids: every point of every method, certified; soft best-of-N kept to N <= 4
-    let grid = [
-        "--delta",
-        "0,1/10,3/10",
-        "--N",
-        "1,2,4,16",
-        "--soft-N",
-        "2,4",
-        "--lambda",
-        "0,1,4",
-        "--mu",
-        "0,1,8",
-    ];
-    vec![
-        c(
-            "example-a",
-            &EX_A,
-            "the optimum, the win-rate-optimal tilt, best-of-N, soft best-of-N and best-of-Poisson",
-            &["frontier"],
-            &grid,
-        ),
-        c(
-            "example-b",
-            &EX_B,
-            "every method on two tokens",
-            &["frontier"],
-            &grid,
-        ),
-        c(
-            "ties",
-            &TIES,
-            "every method with a tie at the top reward (mid ranks for the win rate)",
-            &["frontier"],
-            &grid,
-        ),
-        c(
-            "zero-probability",
-            &ZERO,
-            "every method; the zero-probability token stays at probability 0",
-            &["frontier"],
-            &grid,
-        ),
-        c(
-            "example-a-saturated",
-            &EX_A,
-            "budgets up to and past Delta_max = ln 5 (saturated tilts), large N and mu",
-            &["frontier", "saturated"],
-            &[
-                "--delta",
-                "1,2",
-                "--N",
-                "256",
-                "--methods",
-                "optimum,win-rate,bon,poisson",
-                "--mu",
-                "100",
-            ],
-        ),
-        c(
-            "negative-rewards",
-            &NEG,
-            "every method with negative fractional rewards",
-            &["frontier"],
-            &grid,
-        ),
-        c(
-            "tiny-probability",
-            &TINY,
-            "every method; the best token has probability 1e-9",
-            &["frontier"],
-            &grid,
-        ),
-        c(
-            "denominator-1001",
-            &D1001,
-            "every method with rewards of denominator 1001",
-            &["frontier"],
-            &grid,
-        ),
-    ]
-}
-
 /// Every case of a family.
 pub fn cases(family: &str) -> Vec<Case> {
     match family {
@@ -947,9 +727,9 @@ pub fn cases(family: &str) -> Vec<Case> {
         "rate" => rate_cases(),
         "cumulants" => cumulants_cases(),
         "bon" => bon_cases(),
-        "compare" => compare_cases(),
-        "methods" => methods_cases(),
-        "markov" => markov_cases(),
+        "compare" => sequences::compare_cases(),
+        "methods" => sequences::methods_cases(),
+        "markov" => markov::markov_cases(),
         _ => vec![],
     }
 }
@@ -966,158 +746,4 @@ pub fn family_description(family: &str) -> &'static str {
         "markov" => "Reference models with memory (MATH.md §10): best-of-N with N = ceil(e^{n Delta}) against the finite-n optimum of a Markov chain (MKV-1, MKV-2), with the MKV-3 limit lambda_limit, x_star_limit (null with a note when the chain is reducible or periodic, or the budget is at or above the limit's Delta_max): `alignexact compare --transition`.",
         _ => "",
     }
-}
-
-/// A Markov reference model (MATH.md §10) of the `markov` family.
-struct C {
-    transition: &'static str,
-    init: Option<&'static str>,
-    r: &'static str,
-    tag: &'static str,
-    what: &'static str,
-}
-
-const STICKY: C = C {
-    transition: "9/10,1/10;1/5,4/5",
-    init: None,
-    r: "0,1",
-    tag: "sticky",
-    what: "the sticky chain of demo --markov (stationary law (2/3, 1/3))",
-};
-const THREE: C = C {
-    transition: "1/2,1/4,1/4;1/5,3/5,1/5;1/10,3/10,3/5",
-    init: None,
-    r: "0,1,3",
-    tag: "three-state",
-    what: "a 3-state chain with Example A's rewards",
-};
-const ZERO_ENTRY: C = C {
-    transition: "0,1/2,1/2;1/3,1/3,1/3;1/2,1/2,0",
-    init: Some("1,0,0"),
-    r: "0,1,2",
-    tag: "zero-entry",
-    what: "a 3-state chain with zero transition probabilities, started in state 1",
-};
-const MEMLESS_A: C = C {
-    transition: "1/2,3/10,1/5;1/2,3/10,1/5;1/2,3/10,1/5",
-    init: Some("1/2,3/10,1/5"),
-    r: "0,1,3",
-    tag: "memoryless",
-    what: "the memoryless chain of Example A (every row and the initial law equal p): the values equal the compare family's",
-};
-const MEMLESS_B: C = C {
-    transition: "7/10,3/10;7/10,3/10",
-    init: Some("7/10,3/10"),
-    r: "0,1",
-    tag: "memoryless",
-    what: "the memoryless chain of Example B (every row and the initial law equal p): the values equal the compare family's",
-};
-const PERIODIC: C = C {
-    transition: "0,1/2,1/2;1,0,0;1,0,0",
-    init: None,
-    r: "0,1,2",
-    tag: "periodic",
-    what: "a periodic chain (period 2): finite-n values exist, the MKV-3 limit is null with a note",
-};
-const REDUCIBLE: C = C {
-    transition: "1,0;1/2,1/2",
-    init: Some("0,1"),
-    r: "0,1",
-    tag: "reducible",
-    what: "a reducible chain started in its transient state: finite-n values exist, the MKV-3 limit is null with a note",
-};
-
-fn chain_case(slug: &str, m: &C, what: &str, extra_tags: &[&'static str], args: &[&str]) -> Case {
-    let mut full = vec!["--transition", m.transition];
-    if let Some(q) = m.init {
-        full.extend_from_slice(&["--init", q]);
-    }
-    full.extend_from_slice(&["--r", m.r]);
-    full.extend_from_slice(args);
-    let mut tags = vec!["markov", m.tag];
-    tags.extend_from_slice(extra_tags);
-    case("markov", slug, format!("{}: {what}", m.what), tags, &full)
-}
-
-fn markov_cases() -> Vec<Case> {
-    let c = chain_case;
-    vec![
-        c(
-            "sticky-n10",
-            &STICKY,
-            "Delta = 1/10, n = 10",
-            &[],
-            &["--delta", "1/10", "--n", "10"],
-        ),
-        c(
-            "sticky-n100",
-            &STICKY,
-            "Delta = 1/10, n = 100",
-            &["sequence"],
-            &["--delta", "1/10", "--n", "100"],
-        ),
-        c(
-            "sticky-n1000",
-            &STICKY,
-            "Delta = 1/10, n = 1000 (N = ceil(e^100))",
-            &["sequence", "n1000", "large-N"],
-            &["--delta", "1/10", "--n", "1000"],
-        ),
-        c(
-            "sticky-init-0-n20",
-            &STICKY,
-            "started in the unrewarded state, Delta = 1/10, n = 20",
-            &["sequence", "init"],
-            &["--init", "1,0", "--delta", "1/10", "--n", "20"],
-        ),
-        c(
-            "sticky-saturated",
-            &STICKY,
-            "Delta = 1/2, above the limit's Delta_max = -ln(4/5): lambda_limit = inf, x_star_limit = 1 exactly (the max-mean cycle), with a note",
-            &["sequence", "saturated"],
-            &["--delta", "1/2", "--n", "10"],
-        ),
-        c(
-            "three-state-n50",
-            &THREE,
-            "Delta = 3/10, n = 50",
-            &["sequence"],
-            &["--delta", "3/10", "--n", "50"],
-        ),
-        c(
-            "zero-entry-n30",
-            &ZERO_ENTRY,
-            "Delta = 1/5, n = 30",
-            &["sequence", "zero-probability"],
-            &["--delta", "1/5", "--n", "30"],
-        ),
-        c(
-            "memoryless-example-a-n10",
-            &MEMLESS_A,
-            "Delta = 3/10, n = 10 (as compare-example-a-n10)",
-            &["sequence", "example-a"],
-            &["--delta", "3/10", "--n", "10"],
-        ),
-        c(
-            "memoryless-example-b-n5",
-            &MEMLESS_B,
-            "Delta = 1/5, n = 5, N = 3 (as compare-example-b-n5)",
-            &["sequence", "example-b"],
-            &["--delta", "1/5", "--n", "5"],
-        ),
-        c(
-            "periodic-n11",
-            &PERIODIC,
-            "Delta = 1/10, n = 11",
-            &["sequence", "limit-null"],
-            &["--delta", "1/10", "--n", "11"],
-        ),
-        c(
-            "reducible-n12",
-            &REDUCIBLE,
-            "Delta = 1/10, n = 12",
-            &["sequence", "limit-null"],
-            &["--delta", "1/10", "--n", "12"],
-        ),
-    ]
 }
