@@ -18,11 +18,11 @@
 //! Bahadur-Rao tail `P(S_n >= s) ~ C_L n^{-1/2} e^{-n Delta - l (s - n x*)}`,
 //! `tau_k = N P(S_n >= s_k) ~ t_0 a^k` with `t_0 = N C_L n^{-1/2} e^{-l (s_0 - n x*)}`. Then
 //! `P(M = s_k) -> q_k = e^{-a tau_k} - e^{-tau_k}`, so (see `proofs/asymptotics.md`)
-//! - `E M ~ s_0 + h sum_k k q_k` ([`LatticeLimit::mean`]); it equals the ASY-7 terms of MATH.md
+//! - `E M ~ s_0 + h sum_k k q_k` ([`LatticeLimit::mean`](crate::claims::lattice_limit::LatticeLimit::mean)); it equals the ASY-7 terms of MATH.md
 //!   (`n x* - ln n/(2l) + (gamma + ln C_L)/l - h/2 + eps/l`) plus a periodic function of the
 //!   lattice phase of amplitude at most [`periodic_amplitude`] `= (h/pi) sum_m |Gamma(1 + 2 pi i m/(l h))|/m`;
 //! - `n Delta - D(pi_N || p^n) -> c(phase) = -eps - sum_k q_k ln(q_k / (tau_k (1 - a)))`
-//!   ([`LatticeLimit::c`]), a periodic function of the phase: the constant of ASY-6.
+//!   ([`LatticeLimit::c`](crate::claims::lattice_limit::LatticeLimit::c)), a periodic function of the phase: the constant of ASY-6.
 //!
 //! The sums are over all `k` in `Z`; they are truncated where the terms are below `2^-prec` and
 //! the omitted tails are bounded rigorously (geometric series), so these limit values are
@@ -31,7 +31,7 @@
 //! # Second order
 //! Expanding `n I(x* + y/n) = n Delta + l y + y^2/(2 sigma^2 n) + ...` and
 //! `ln C_L(x* + y/n) = ln C_L + c_1 y/n + ...` in the Gumbel equation gives the next terms of
-//! `E M` ([`second_order`]):
+//! `E M` ([`second_order`](crate::claims::lattice_limit::second_order)):
 //! `-(ln n)^2 / (8 sigma^2 l^3 n) + b ln n / n + O(1/n)` with
 //! `b = (gamma + ln C_L + eps)/(2 sigma^2 l^3) - c_1/(2 l^2)`,
 //! `c_1 = -kappa_3/(2 sigma^4) - h/((e^{l h} - 1) sigma^2)`. So the residual after the ASY-7 terms

@@ -3,7 +3,7 @@
 //!
 //! - [`claim`]: a [`Claim`], its [`Status`] (holds / agrees / violated / undecided, see that
 //!   module) and the shared machinery that decides one ([`equality`], [`inequality`],
-//!   [`combine`], [`settle`], ...);
+//!   [`claim::combine`], [`settle`], ...);
 //! - [`cases`]: the models the registry runs on;
 //! - the families, one file per group of MATH.md statements: [`tilt`] (TILT-1..4, LDP-1, LDP-3,
 //!   LDP-4), [`sequences`] (SEQ-1..3), [`best_of_n`] (BON-1..6), [`large_deviations`] (LDP-2),

@@ -256,7 +256,7 @@ pub fn count_echo(c: &SampleCount) -> serde_json::Value {
 }
 
 /// Read `--spec` into the flags of `bon` and check the precision flags (before the chain
-/// dispatch of [`super::run_command`]).
+/// dispatch of `cli::run_command`).
 pub fn fill_bon(a: &mut BonArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
@@ -414,7 +414,7 @@ fn bon_output(
 }
 
 /// Read `--spec` into the flags of `compare` and check the precision flags (before the chain
-/// dispatch of [`super::run_command`]).
+/// dispatch of `cli::run_command`).
 pub fn fill_compare(a: &mut CompareArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;

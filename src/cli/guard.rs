@@ -18,7 +18,7 @@ pub const MAX_SECONDS: f64 = 900.0;
 /// Largest sequence length the level law takes (its exponents are 32-bit).
 pub const MAX_N: u64 = u32::MAX as u64;
 /// Relative work of the whole vector suite against one `compare` at 50 digits: used to scale
-/// [`digits_seconds`] (measured: see [`VECTORS_WORK`]).
+/// the digit-scaled time estimates (measured: see [`VECTORS_WORK`]).
 pub const VECTORS_WORK: f64 = 1.0;
 
 /// The memory this process may use, and where the figure comes from.

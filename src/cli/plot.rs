@@ -54,7 +54,7 @@ fn kind(s: Option<&str>) -> Result<Kind> {
     Kind::parse(s).ok_or_else(|| Error::input(format!("unknown plot KIND '{s}': use {KINDS}")))
 }
 
-/// Read `--spec` into the flags of `plot` (before the chain dispatch of [`super::run_command`]).
+/// Read `--spec` into the flags of `plot` (before the chain dispatch of `cli::run_command`).
 pub fn fill(a: &mut PlotArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;

@@ -235,7 +235,7 @@ pub fn table(rows: &[Value]) -> String {
 }
 
 /// Read `--spec` into the flags of `sweep` and check the precision flags (before the chain
-/// dispatch of [`super::run_command`]).
+/// dispatch of `cli::run_command`).
 pub fn fill(a: &mut SweepArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;

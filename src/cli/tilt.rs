@@ -60,7 +60,7 @@ pub fn model_echo(m: &Model, digits: usize) -> Json {
 }
 
 /// Read `--spec` into the flags of `tilt` and check the precision flags (before the chain
-/// dispatch of [`super::run_command`]).
+/// dispatch of `cli::run_command`).
 pub fn fill_tilt(a: &mut TiltArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
@@ -82,7 +82,7 @@ pub fn run_tilt(a: TiltArgs) -> Result<(Output, bool)> {
 }
 
 /// Read `--spec` into the flags of `rate` and check the precision flags (before the chain
-/// dispatch of [`super::run_command`]).
+/// dispatch of `cli::run_command`).
 pub fn fill_rate(a: &mut RateArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
@@ -112,7 +112,7 @@ pub fn run_rate(a: RateArgs) -> Result<(Output, bool)> {
 }
 
 /// Read `--spec` into the flags of `cumulants` and check the precision flags (before the chain
-/// dispatch of [`super::run_command`]).
+/// dispatch of `cli::run_command`).
 pub fn fill_cumulants(a: &mut CumulantsArgs) -> Result<()> {
     let spec = a.common.load_spec()?;
     a.model.fill(&spec)?;
