@@ -66,6 +66,42 @@ fn below_frontier(id: &str, st: &str, lhs: Value, rhs: Value, two_levels: bool, 
     }
 }
 
+/// A policy's law `pol` on the levels of `law`, at its own KL `D`: `E r <= x*(D)` and
+/// `W <= W*(D)` against the reward and win-rate frontiers (equalities on two levels, see
+/// [`below_frontier`]); one `unknown` claim when a frontier point is not certified.
+fn frontier_claims(law: &LevelLaw, pol: &[Enc], id: &str, prec: u32) -> Vec<Claim> {
+    let st = stats(law, pol, prec);
+    let rm = wro::reward_model(law);
+    let wm = wro::mid_rank_model(law);
+    match (
+        wro::frontier_at(&rm, &st.kl, prec),
+        wro::frontier_at(&wm, &st.kl, prec),
+    ) {
+        (Some(xr), Some(xw)) => {
+            let two = law.len() <= 2;
+            vec![
+                below_frontier(
+                    id,
+                    "E r <= x*(D)",
+                    Value::Real(st.reward),
+                    Value::Real(xr),
+                    two,
+                    prec,
+                ),
+                below_frontier(
+                    id,
+                    "W <= W*(D)",
+                    Value::Real(st.win_rate),
+                    Value::Real(xw),
+                    two,
+                    prec,
+                ),
+            ]
+        }
+        _ => vec![Claim::unknown(id, "frontier", prec)],
+    }
+}
+
 fn ln_int(n: u32, prec: u32) -> Enc {
     if n == 1 {
         Enc::zero(prec)
@@ -571,34 +607,7 @@ pub fn rel5_claims(case: &Case, prec: u32) -> Result<Vec<Claim>> {
     }
     let w = soft::weights_enc(&law, &Rational::from(1), prec);
     let big_q = soft::law_enc(&law, &w, 4, prec);
-    let st = stats(&law, &big_q, prec);
-    let rm = wro::reward_model(&law);
-    let wm = wro::mid_rank_model(&law);
-    match (
-        wro::frontier_at(&rm, &st.kl, prec),
-        wro::frontier_at(&wm, &st.kl, prec),
-    ) {
-        (Some(xr), Some(xw)) => {
-            let two = law.len() <= 2;
-            g3.push(below_frontier(
-                "REL-5.frontier",
-                "E r <= x*(D)",
-                Value::Real(st.reward),
-                Value::Real(xr),
-                two,
-                prec,
-            ));
-            g3.push(below_frontier(
-                "REL-5.frontier",
-                "W <= W*(D)",
-                Value::Real(st.win_rate),
-                Value::Real(xw),
-                two,
-                prec,
-            ));
-        }
-        _ => g3.push(Claim::unknown("REL-5.frontier", "frontier", prec)),
-    }
+    g3.extend(frontier_claims(&law, &big_q, "REL-5.frontier", prec));
     Ok([
         combine(
             "REL-5.brute",
@@ -692,34 +701,7 @@ pub fn rel6_claims(case: &Case, prec: u32) -> Result<Vec<Claim>> {
     }
     let law = law_of(case, 1);
     let b = bop::law(&law, &Rational::from(3), prec);
-    let st = stats(&law, &b, prec);
-    let rm = wro::reward_model(&law);
-    let wm = wro::mid_rank_model(&law);
-    match (
-        wro::frontier_at(&rm, &st.kl, prec),
-        wro::frontier_at(&wm, &st.kl, prec),
-    ) {
-        (Some(xr), Some(xw)) => {
-            let two = law.len() <= 2;
-            g3.push(below_frontier(
-                "REL-6.frontier",
-                "E r <= x*(D)",
-                Value::Real(st.reward),
-                Value::Real(xr),
-                two,
-                prec,
-            ));
-            g3.push(below_frontier(
-                "REL-6.frontier",
-                "W <= W*(D)",
-                Value::Real(st.win_rate),
-                Value::Real(xw),
-                two,
-                prec,
-            ));
-        }
-        _ => g3.push(Claim::unknown("REL-6.frontier", "frontier", prec)),
-    }
+    g3.extend(frontier_claims(&law, &b, "REL-6.frontier", prec));
     let tail = format!("mu = 1/2, 2, 5; n = {}", list_text(&ns));
     Ok([
         combine(
