@@ -13,6 +13,8 @@ use alignexact::claims::cases::{
     asy_grid, asy_grid_to, decade_grid, doubling_grid, example_a, example_b, Case,
 };
 use alignexact::claims::lattice_limit::{periodic_amplitude, residuals};
+#[allow(unused_imports)]
+use alignexact::claims::lattice_limit::{second_order, second_order_lattice};
 use alignexact::claims::registry::{run_entry, Context, REGISTRY};
 use alignexact::claims::series::{Series, WINDOW_FROM};
 use alignexact::claims::windowed::{asy8_limit, asy8_rate_constant};
@@ -385,4 +387,73 @@ fn demo_reaches_the_given_grid() {
         .iter()
         .any(|c| c["id"].as_str().unwrap().starts_with("ASY-7")
             && c["statement"].as_str().unwrap().contains("100000")));
+}
+
+/// The centres of the nearby-n scans: `10^4, 10^5` by default, plus the decades up to
+/// `ALIGNEXACT_ASY_SCAN_NMAX` (e.g. `1e6`).
+fn scan_centres() -> Vec<u64> {
+    let max = std::env::var("ALIGNEXACT_ASY_SCAN_NMAX")
+        .ok()
+        .and_then(|s| s.parse::<f64>().ok())
+        .map_or(100_000, |x| x as u64);
+    decade_grid(max).into_iter().filter(|&n| n >= 10_000).collect()
+}
+
+/// The remainders `n (E - E_lattice - S)` at `n, n+1, ..., n+20` for the three second-order
+/// terms `S`: [`second_order`] (no `1/n` constant), the continuous Gumbel law with its constant,
+/// and the lattice Gumbel law (phase included). Returns `(n, y_0, old, continuous, lattice)`.
+fn nearby_remainders(case: &Case, centre: u64, count: u64) -> Vec<(u64, f64, f64, f64, f64)> {
+    let grid: Vec<u64> = (centre..centre + count).collect();
+    let s = Series::compute(&case.model, &case.tm, &case.delta, &grid, 128).expect("series");
+    let res = residuals(&s, 128).expect("residuals");
+    res.iter()
+        .map(|r| {
+            let n = r.n as f64;
+            for e in [&r.second_continuous, &r.second_lattice] {
+                let w = e.hi().clone() - e.lo();
+                assert!(w.to_f64() < 1e-20, "n = {}: width {}", r.n, w.to_f64());
+            }
+            let lat = f(&r.lattice);
+            let x = f(&s.x_star) * n;
+            (
+                r.n,
+                x - x.floor(),
+                n * (lat - f(&r.second)),
+                n * (lat - f(&r.second_continuous)),
+                n * (lat - f(&r.second_lattice)),
+            )
+        })
+        .collect()
+}
+
+fn spread(v: &[f64]) -> f64 {
+    v.iter().cloned().fold(f64::NEG_INFINITY, f64::max) - v.iter().cloned().fold(f64::INFINITY, f64::min)
+}
+
+/// The lattice-aware second-order term ([`second_order_lattice`]) settles the ASY-7 remainder of
+/// Example B (`l h = 1.28`): over `n, n+1, ..., n+20` (different lattice phases of `n x*`) the
+/// remainder after the continuous second-order terms oscillates with the phase, the remainder
+/// after the lattice term does not, and it tends to 0 (the `1/n` constant is derived).
+#[test]
+fn second_order_lattice_settles_example_b() {
+    for case in [example_b(), example_a()] {
+        for centre in scan_centres() {
+            let rows = nearby_remainders(&case, centre, 21);
+            eprintln!("Example {} near n = {centre}", case.name);
+            eprintln!("| n | frac(n x*) | n (E - E_lat - S2) | n (E - E_lat - S2_cont) | n (E - E_lat - S2_lat) |");
+            for (n, ph, o, c, l) in &rows {
+                eprintln!("| {n} | {ph:.4} | {o:.5} | {c:.5} | {l:.6} |");
+            }
+            let old: Vec<f64> = rows.iter().map(|r| r.2).collect();
+            let cont: Vec<f64> = rows.iter().map(|r| r.3).collect();
+            let lat: Vec<f64> = rows.iter().map(|r| r.4).collect();
+            let maxabs = lat.iter().fold(0.0f64, |m, x| m.max(x.abs()));
+            eprintln!(
+                "spread: old {:.3e}, continuous {:.3e}, lattice {:.3e}; max |lattice| {maxabs:.3e}",
+                spread(&old),
+                spread(&cont),
+                spread(&lat)
+            );
+        }
+    }
 }
