@@ -27,6 +27,17 @@
 //! `b = (gamma + ln C_L + eps)/(2 sigma^2 l^3) - c_1/(2 l^2)`,
 //! `c_1 = -kappa_3/(2 sigma^4) - h/((e^{l h} - 1) sigma^2)`. So the residual after the ASY-7 terms
 //! shrinks like `(ln n)^2 / n`, not like `1/n` (measured in `proofs/asymptotics.md`).
+//!
+//! # Second order, lattice
+//! The Gumbel equation above is the continuous law. On the lattice the next-order tail is
+//! `tau_k -> tau_k e^{delta_k}`, `delta_k = (-y_k^2/(2 sigma^2) + c_1 y_k + d)/n`
+//! (`y_k = s_k - n x*`, `d` the `1/n` term of the lattice Bahadur-Rao tail, [`bahadur_rao_d`]),
+//! and to first order `E M` moves by `(h/n) sum_k tau_k e^{-tau_k} (-y_k^2/(2 sigma^2) + c_1 y_k + d)`
+//! ([`second_order_lattice`]). Its Poisson `m = 0` part is the continuous formula with its `1/n`
+//! constant ([`second_order_continuous`]); the rest is periodic in the lattice phase of `n x*`
+//! with an amplitude that grows like `(ln n)^2 / n` times `|Gamma(1 + 2 pi i/(l h))|`: negligible
+//! for Example A (`l h = 0.60`), 0.35 .. 0.49 in `n (E - E_lattice - S2)` for Example B
+//! (`l h = 1.28`) at `n ~ 10^4 .. 10^5`. After subtracting it the remainder tends to 0.
 
 use super::claim::{abs_enc, ln_n};
 use super::series::{Row, Series};
