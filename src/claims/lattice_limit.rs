@@ -145,18 +145,16 @@ fn geometry(s: &Series, row: &Row, prec: u32) -> Option<Geometry> {
 pub fn lattice_limit(s: &Series, row: &Row, prec: u32) -> Option<LatticeLimit> {
     let h = &s.h;
     let he = Enc::from_rational(h, prec);
-    let g = geometry(s, row, prec)?;
     let Geometry {
         y0,
         ln_t0,
-        lh: _,
+        lh,
         a,
         one_minus_a,
         k_lo,
         k_hi,
-    } = &g;
-    let (k_lo, k_hi) = (*k_lo, *k_hi);
-    let ln_tau = |k: i64| g.ln_tau(k, prec);
+    } = geometry(s, row, prec)?;
+    let ln_tau = |k: i64| ln_t0.sub(&lh.mul_rational(&Rational::from(k), prec), prec);
     let mut mean_terms = Vec::new();
     let mut c_terms = Vec::new();
     let ln_1ma = one_minus_a.ln(prec);
