@@ -481,3 +481,44 @@ fn second_order_lattice_settles_example_b() {
         }
     }
 }
+
+/// On a fine lattice (`l h` small) the lattice second-order term reduces to the continuous one
+/// with its constant (the periodic part is `O(|Gamma(1 + 2 pi i/(l h))|)`); on Example B
+/// (`l h = 1.28`) it does not. Measured: `n (S2_lat - S2_cont)` = +3.47e-17, -3.49e-17, +3.52e-17, ... (the sign alternates with the phase;
+/// enclosures of width 1e-33) on the fair coin with
+/// `Delta = 1/200` (`l h = 0.20`, `|Gamma(1 + 31 i)| ~ 7e-21`) against 0.013 .. 0.071 on B at
+/// `n = 100 .. 104`.
+#[test]
+fn second_order_lattice_reduces_to_continuous_on_a_fine_lattice() {
+    let q = |a: i64, b: i64| rug::Rational::from((a, b));
+    let fine = Case::new(
+        "fine",
+        vec![q(1, 2), q(1, 2)],
+        vec![q(0, 1), q(1, 1)],
+        q(1, 200),
+        2,
+    )
+    .expect("valid case");
+    for (case, small) in [(fine, true), (example_b(), false)] {
+        let grid: Vec<u64> = (100..105).collect();
+        let s = Series::compute(&case.model, &case.tm, &case.delta, &grid, 128).expect("series");
+        let lh = f(&s.l) * s.h.to_f64();
+        for r in residuals(&s, 128).expect("residuals") {
+            // the difference as an enclosure (both terms are certified; the f64 midpoints agree)
+            let diff = r
+                .second_lattice
+                .sub(&r.second_continuous, 128)
+                .mul_rational(&rug::Rational::from(r.n), 128);
+            let d = diff.lo().to_f64().abs().max(diff.hi().to_f64().abs());
+            eprintln!(
+                "{} (l h = {lh:.3}) n = {}: n |S2_lat - S2_cont| = {d:.3e}",
+                case.name, r.n
+            );
+            if small {
+                assert!(d < 1e-15, "n = {}: {d}", r.n);
+            } else {
+                assert!(d > 1e-3, "n = {}: {d}", r.n);
+            }
+        }
+    }
+}
