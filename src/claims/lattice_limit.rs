@@ -27,8 +27,19 @@
 //! `b = (gamma + ln C_L + eps)/(2 sigma^2 l^3) - c_1/(2 l^2)`,
 //! `c_1 = -kappa_3/(2 sigma^4) - h/((e^{l h} - 1) sigma^2)`. So the residual after the ASY-7 terms
 //! shrinks like `(ln n)^2 / n`, not like `1/n` (measured in `proofs/asymptotics.md`).
+//!
+//! # Second order, lattice
+//! The Gumbel equation above is the continuous law. On the lattice the next-order tail is
+//! `tau_k -> tau_k e^{delta_k}`, `delta_k = (-y_k^2/(2 sigma^2) + c_1 y_k + d)/n`
+//! (`y_k = s_k - n x*`, `d` the `1/n` term of the lattice Bahadur-Rao tail, [`bahadur_rao_d`]),
+//! and to first order `E M` moves by `(h/n) sum_k tau_k e^{-tau_k} (-y_k^2/(2 sigma^2) + c_1 y_k + d)`
+//! ([`second_order_lattice`]). Its Poisson `m = 0` part is the continuous formula with its `1/n`
+//! constant ([`second_order_continuous`]); the rest is periodic in the lattice phase of `n x*`
+//! with an amplitude that grows like `(ln n)^2 / n` times `|Gamma(1 + 2 pi i/(l h))|`: negligible
+//! for Example A (`l h = 0.60`), 0.35 .. 0.49 in `n (E - E_lattice - S2)` for Example B
+//! (`l h = 1.28`) at `n ~ 10^4 .. 10^5`. After subtracting it the remainder tends to 0.
 
-use super::claim::ln_n;
+use super::claim::{abs_enc, ln_n};
 use super::series::{Row, Series};
 use crate::real::Enc;
 use rug::{Float, Rational};
@@ -62,9 +73,29 @@ pub fn ln_cl(l: &Enc, var: &Enc, h: &Rational, prec: u32) -> Enc {
         .sub(&two_pi_var.ln(prec).mul_rational(&q(1, 2), prec), prec)
 }
 
-/// The lattice-Gumbel limit at length `n` (see the module docs). `None` when the lattice point
-/// `s_0` could not be located at `prec`.
-pub fn lattice_limit(s: &Series, row: &Row, prec: u32) -> Option<LatticeLimit> {
+/// The lattice geometry of the limit law at one grid point: `y_0 = s_0 - n x*`, `ln t_0`,
+/// `l h`, `a = e^{-l h}`, `1 - a`, and the summation window `k_lo ..= k_hi` (chosen from
+/// floating-point estimates; every sum over it adds a rigorous bound for the omitted tails).
+struct Geometry {
+    y0: Enc,
+    ln_t0: Enc,
+    lh: Enc,
+    a: Enc,
+    one_minus_a: Enc,
+    k_lo: i64,
+    k_hi: i64,
+}
+
+impl Geometry {
+    /// `ln tau_k = ln t_0 - k l h`.
+    fn ln_tau(&self, k: i64, prec: u32) -> Enc {
+        self.ln_t0
+            .sub(&self.lh.mul_rational(&Rational::from(k), prec), prec)
+    }
+}
+
+/// The geometry at length `n`; `None` when the lattice point `s_0` could not be located at `prec`.
+fn geometry(s: &Series, row: &Row, prec: u32) -> Option<Geometry> {
     let n = row.n;
     let nr = Rational::from(n);
     let h = &s.h;
@@ -98,6 +129,31 @@ pub fn lattice_limit(s: &Series, row: &Row, prec: u32) -> Option<LatticeLimit> {
     let k_hi = ((lt0 + bits * std::f64::consts::LN_2 + 10.0) / lhf).ceil() as i64 + 1;
     let big = (2.0 * bits * std::f64::consts::LN_2 / af).ln();
     let k_lo = ((lt0 - big) / lhf).floor() as i64 - 1;
+    Some(Geometry {
+        y0,
+        ln_t0,
+        lh,
+        a,
+        one_minus_a,
+        k_lo,
+        k_hi,
+    })
+}
+
+/// The lattice-Gumbel limit at length `n` (see the module docs). `None` when the lattice point
+/// `s_0` could not be located at `prec`.
+pub fn lattice_limit(s: &Series, row: &Row, prec: u32) -> Option<LatticeLimit> {
+    let h = &s.h;
+    let he = Enc::from_rational(h, prec);
+    let Geometry {
+        y0,
+        ln_t0,
+        lh,
+        a,
+        one_minus_a,
+        k_lo,
+        k_hi,
+    } = geometry(s, row, prec)?;
     let ln_tau = |k: i64| ln_t0.sub(&lh.mul_rational(&Rational::from(k), prec), prec);
     let mut mean_terms = Vec::new();
     let mut c_terms = Vec::new();
@@ -179,20 +235,27 @@ pub fn periodic_amplitude(l: &Enc, h: &Rational, prec: u32) -> Enc {
         .div(&one.sub(&e, prec), prec)
 }
 
+/// `c_1 = d ln C_L / dx = -kappa_3/(2 sigma^4) - h/((e^{l h} - 1) sigma^2)` at `x*`.
+fn c1(s: &Series, prec: u32) -> Enc {
+    let (l, v) = (&s.l, &s.var);
+    let he = Enc::from_rational(&s.h, prec);
+    s.kappa3
+        .div(&v.square(prec).mul_rational(&q(2, 1), prec), prec)
+        .neg()
+        .sub(&he.div(&l.mul(&he, prec).expm1(prec).mul(v, prec), prec), prec)
+}
+
 /// The second-order terms of `E S_n` beyond ASY-7 (module docs):
 /// `(-(ln n)^2/(8 sigma^2 l^3) + b ln n) / n` with
 /// `b = (gamma + ln C_L + eps)/(2 sigma^2 l^3) - c_1/(2 l^2)`,
 /// `c_1 = -kappa_3/(2 sigma^4) - h/((e^{l h} - 1) sigma^2)`.
+/// The `1/n` constant and the lattice-periodic parts are left out: see
+/// [`second_order_continuous`] and [`second_order_lattice`].
 pub fn second_order(s: &Series, row: &Row, prec: u32) -> Enc {
     let (l, v) = (&s.l, &s.var);
-    let he = Enc::from_rational(&s.h, prec);
     let l3 = l.powi(3, prec);
     let sl3 = v.mul(&l3, prec);
-    let c1 = s
-        .kappa3
-        .div(&v.square(prec).mul_rational(&q(2, 1), prec), prec)
-        .neg()
-        .sub(&he.div(&l.mul(&he, prec).expm1(prec).mul(v, prec), prec), prec);
+    let c1 = c1(s, prec);
     let k0 = Enc::euler_gamma(prec)
         .add(&ln_cl(l, v, &s.h, prec), prec)
         .add(&row.eps, prec);
@@ -207,6 +270,148 @@ pub fn second_order(s: &Series, row: &Row, prec: u32) -> Enc {
         .mul_rational(&Rational::from((1, row.n)), prec)
 }
 
+/// The `1/n` coefficient `d` of the lattice Bahadur-Rao tail at `x*`,
+/// `P(S_n >= s) = C_L n^{-1/2} e^{-n I(s/n)} (1 + d/n + O(n^{-3/2}))` (the local Edgeworth
+/// expansion of the tilted law summed over the lattice points `s + j h`, `j >= 0`, with weights
+/// `a^j`; `proofs/asymptotics.md`, "Second order, lattice"):
+/// `d = kappa_4/(8 sigma^4) - 5 kappa_3^2/(24 sigma^6) - (h^2/(2 sigma^2)) a (1 + a)/(1 - a)^2
+///  - (kappa_3 h/(2 sigma^4)) a/(1 - a)`, `a = e^{-l h}`.
+/// For `h -> 0` it tends to the continuous Bahadur-Rao term
+/// `kappa_4/(8 sigma^4) - 5 kappa_3^2/(24 sigma^6) - 1/(l^2 sigma^2) - kappa_3/(2 l sigma^4)`.
+pub fn bahadur_rao_d(s: &Series, prec: u32) -> Enc {
+    let v = &s.var;
+    let he = Enc::from_rational(&s.h, prec);
+    let lh = s.l.mul(&he, prec);
+    let a = lh.neg().exp(prec);
+    let one_minus_a = lh.neg().expm1(prec).neg();
+    let one = Enc::from_i64(1, prec);
+    let v2 = v.square(prec);
+    let v3 = v2.mul(v, prec);
+    let ratio = a.div(&one_minus_a, prec);
+    s.kappa4
+        .div(&v2.mul_rational(&q(8, 1), prec), prec)
+        .sub(
+            &s.kappa3
+                .square(prec)
+                .mul_rational(&q(5, 1), prec)
+                .div(&v3.mul_rational(&q(24, 1), prec), prec),
+            prec,
+        )
+        .sub(
+            &he.square(prec)
+                .div(&v.mul_rational(&q(2, 1), prec), prec)
+                .mul(&ratio, prec)
+                .mul(&one.add(&a, prec).div(&one_minus_a, prec), prec),
+            prec,
+        )
+        .sub(
+            &s.kappa3
+                .mul(&he, prec)
+                .div(&v2.mul_rational(&q(2, 1), prec), prec)
+                .mul(&ratio, prec),
+            prec,
+        )
+}
+
+/// The whole `1/n` correction of `E M` under the *continuous* Gumbel law: [`second_order`] plus
+/// the constant it leaves out, `C/n` with
+/// `C = -(K_0^2 + pi^2/6)/(2 sigma^2 l^3) + c_1 K_0/l^2 + d/l`, `K_0 = gamma + ln C_L + eps`,
+/// `d` = [`bahadur_rao_d`]. This is `(1/l) E[delta(u + G/l)]` for
+/// `delta(y) = (-y^2/(2 sigma^2) + c_1 y + d)/n` and `G` standard Gumbel, the non-periodic
+/// (Poisson `m = 0`) part of [`second_order_lattice`].
+pub fn second_order_continuous(s: &Series, row: &Row, prec: u32) -> Enc {
+    let (l, v) = (&s.l, &s.var);
+    let sl3 = v.mul(&l.powi(3, prec), prec);
+    let k0 = Enc::euler_gamma(prec)
+        .add(&ln_cl(l, v, &s.h, prec), prec)
+        .add(&row.eps, prec);
+    let pi2_6 = Enc::pi(prec).square(prec).mul_rational(&q(1, 6), prec);
+    let c = k0
+        .square(prec)
+        .add(&pi2_6, prec)
+        .div(&sl3.mul_rational(&q(2, 1), prec), prec)
+        .neg()
+        .add(&c1(s, prec).mul(&k0, prec).div(&l.square(prec), prec), prec)
+        .add(&bahadur_rao_d(s, prec).div(l, prec), prec);
+    second_order(s, row, prec).add(&c.mul_rational(&Rational::from((1, row.n)), prec), prec)
+}
+
+/// The whole `1/n` correction of `E M` under the *lattice* Gumbel law, phase included:
+/// `(h/n) sum_k w_k (-y_k^2/(2 sigma^2) + c_1 y_k + d)`, `w_k = tau_k e^{-tau_k}`,
+/// `y_k = s_k - n x*`, `d` = [`bahadur_rao_d`].
+///
+/// Derivation (`proofs/asymptotics.md`, "Second order, lattice"): the next-order Bahadur-Rao
+/// tail is `tau_k -> tau_k e^{delta_k}`, `delta_k = (-y_k^2/(2 sigma^2) + c_1 y_k + d)/n`, and
+/// `E M = s_0 + h (sum_{k>=1} (1 - e^{-tau_k}) - sum_{k<=0} e^{-tau_k})` has
+/// `d E M / d delta_k = h tau_k e^{-tau_k}`; the terms of order `delta^2` and `y^3/n^2` are
+/// `O((ln n)^4/n^2)`. Its Poisson `m = 0` part is [`second_order_continuous`]; the rest is
+/// periodic in the lattice phase of `n x*` with amplitude `O(|Gamma(1 + 2 pi i/(l h))| (ln n)^2/n)`.
+///
+/// The sum runs over the window of [`lattice_limit`]; the omitted tails are bounded rigorously:
+/// with `Y = |y_K|` at the last kept index `K` and `|y_{K +- j}| <= Y + j h`, the polynomial is
+/// at most `P_0 + P_1 j + P_2 j^2` (`P_0 = Y^2/(2 sigma^2) + |c_1| Y + |d|`,
+/// `P_1 = (Y/sigma^2 + |c_1|) h`, `P_2 = h^2/(2 sigma^2)`); for `k = K + j` (small tau)
+/// `w <= tau_K a^j`; for `k = K - j` (large tau) `tau_{K-j} = tau_K a^{-j} >= tau_K (1 + j (1-a))`
+/// (Bernoulli) and `tau e^{-tau} <= (2/e) e^{-tau/2}`, so `w <= (2/e) e^{-tau_K/2} rho^j`,
+/// `rho = e^{-tau_K (1-a)/2}`; and `sum_j r^j (P_0 + P_1 j + P_2 j^2) = P_0 r/(1-r) +
+/// P_1 r/(1-r)^2 + P_2 r (1+r)/(1-r)^3`. `None` when `s_0` could not be located at `prec`.
+pub fn second_order_lattice(s: &Series, row: &Row, prec: u32) -> Option<Enc> {
+    let g = geometry(s, row, prec)?;
+    let he = Enc::from_rational(&s.h, prec);
+    let v = &s.var;
+    let c1 = c1(s, prec);
+    let d = bahadur_rao_d(s, prec);
+    let two_v = v.mul_rational(&q(2, 1), prec);
+    let poly = |y: &Enc| -> Enc {
+        y.square(prec)
+            .div(&two_v, prec)
+            .neg()
+            .add(&c1.mul(y, prec), prec)
+            .add(&d, prec)
+    };
+    let y_at = |k: i64| g.y0.add(&he.mul_rational(&Rational::from(k), prec), prec);
+    let mut terms = Vec::with_capacity((g.k_hi - g.k_lo + 1).max(0) as usize);
+    for k in g.k_lo..=g.k_hi {
+        let lt = g.ln_tau(k, prec);
+        // w = tau e^{-tau} = e^{ln tau - tau}
+        let w = lt.sub(&lt.exp(prec), prec).exp(prec);
+        terms.push(w.mul(&poly(&y_at(k)), prec));
+    }
+    let one = Enc::from_i64(1, prec);
+    // sum_{j>=1} r^j (P_0 + P_1 j + P_2 j^2), every factor nonnegative
+    let tail_poly = |k: i64, r: &Enc| -> Enc {
+        let yk = abs_enc(&y_at(k));
+        let p0 = yk
+            .square(prec)
+            .div(&two_v, prec)
+            .add(&abs_enc(&c1).mul(&yk, prec), prec)
+            .add(&abs_enc(&d), prec);
+        let p1 = yk.div(v, prec).add(&abs_enc(&c1), prec).mul(&he, prec);
+        let p2 = he.square(prec).div(&two_v, prec);
+        let om = one.sub(r, prec);
+        p0.mul(&r.div(&om, prec), prec)
+            .add(&p1.mul(&r.div(&om.square(prec), prec), prec), prec)
+            .add(
+                &p2.mul(&r.mul(&one.add(r, prec), prec).div(&om.powi(3, prec), prec), prec),
+                prec,
+            )
+    };
+    let tau_hi = g.ln_tau(g.k_hi, prec).exp(prec);
+    let t_hi = tau_hi.mul(&tail_poly(g.k_hi, &g.a), prec);
+    let tau_lo = g.ln_tau(g.k_lo, prec).exp(prec);
+    let rho = tau_lo
+        .mul(&g.one_minus_a, prec)
+        .mul_rational(&q(-1, 2), prec)
+        .exp(prec);
+    let t_lo = Enc::from_i64(2, prec)
+        .div(&one.exp(prec), prec)
+        .mul(&tau_lo.mul_rational(&q(-1, 2), prec).exp(prec), prec)
+        .mul(&tail_poly(g.k_lo, &rho), prec);
+    let tb = t_hi.add(&t_lo, prec).hi().clone();
+    let sum = Enc::sum(terms.iter(), prec).add(&Enc::new(Float::with_val(prec, -&tb), tb), prec);
+    Some(sum.mul(&he, prec).mul_rational(&Rational::from((1, row.n)), prec))
+}
+
 /// The residuals of ASY-7 at one grid point.
 #[derive(Clone, Debug)]
 pub struct Residual {
@@ -219,8 +424,12 @@ pub struct Residual {
     pub lattice: Enc,
     /// `pred7 - (n x* + lattice mean)`: minus the periodic term.
     pub periodic: Enc,
-    /// The second-order terms.
+    /// The second-order terms ([`second_order`]: the `(ln n)^2/n` and `ln n/n` terms).
     pub second: Enc,
+    /// The whole `1/n` correction under the continuous Gumbel law ([`second_order_continuous`]).
+    pub second_continuous: Enc,
+    /// The whole `1/n` correction under the lattice Gumbel law ([`second_order_lattice`]).
+    pub second_lattice: Enc,
     /// `n Delta - D(pi_N||p^n) - c(phase)`.
     pub c_gap: Enc,
     /// `c(phase)`.
@@ -245,6 +454,8 @@ pub fn residuals(s: &Series, prec: u32) -> Option<Vec<Residual>> {
                 lattice: row.e.sub(&e_lat, prec),
                 periodic: row.pred7.sub(&e_lat, prec),
                 second: second_order(s, row, prec),
+                second_continuous: second_order_continuous(s, row, prec),
+                second_lattice: second_order_lattice(s, row, prec)?,
                 c_gap: row.c.sub(&lat.c, prec),
                 c_limit: lat.c,
                 d_gap: row.kl_tilt.sub(&d_lat, prec),

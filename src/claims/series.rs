@@ -77,6 +77,8 @@ pub struct Series {
     pub var: Enc,
     /// `kappa_3 = psi'''(l_Delta)`.
     pub kappa3: Enc,
+    /// `kappa_4 = psi''''(l_Delta)` (the `1/n` term of the lattice Bahadur-Rao tail).
+    pub kappa4: Enc,
     /// The lattice span of the reward.
     pub h: Rational,
     /// `r_min` on the support.
@@ -106,7 +108,7 @@ impl Series {
         prec: u32,
     ) -> Option<Series> {
         let l = lambda_delta(tm, delta, prec).ok()??;
-        let cum = cumulants(tm, &l, 3, prec);
+        let cum = cumulants(tm, &l, 4, prec);
         let te = eval(tm, &l, prec);
         let var_p: Rational =
             tm.p.iter()
@@ -164,6 +166,7 @@ impl Series {
             x_star: te.mu,
             var: te.var,
             kappa3: cum[2].clone(),
+            kappa4: cum[3].clone(),
             l,
             h: lattice_span(tm),
             r_min: tm.r_min.clone(),
