@@ -5,6 +5,7 @@ pub mod best_of_poisson;
 pub mod divergence;
 pub mod large_deviations;
 pub mod level_policy;
+pub mod level_precision;
 pub mod level_source;
 pub mod markov;
 pub mod perron;

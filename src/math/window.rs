@@ -33,7 +33,8 @@
 //! of [`WindowLaw::unlisted_reverse_kl`] (see `proofs/windowed.md`).
 
 use crate::math::best_of_n as bon;
-use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, Unlisted};
+use crate::math::level_precision::{graded_precs, reverse_top, ScoutCtx};
+use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, ScoutLevel, Unlisted};
 use crate::real::round::{add_up, int_dn, int_up};
 use crate::real::Enc;
 use rug::integer::Order;
@@ -122,6 +123,17 @@ impl WinLattice {
             acc = acc.add(&e.mul_rational(p, prec), prec);
         }
         theta.mul(&Enc::from_i64(d, prec), prec).add(&acc.ln(prec), prec)
+    }
+    /// `ln f(e^theta)` in `f64` (a heuristic: the per-level precision scout).
+    pub fn ln_f_f64(&self, theta: f64) -> f64 {
+        let d = self.d as f64;
+        let z: f64 = self
+            .ks
+            .iter()
+            .zip(&self.ps)
+            .map(|(k, p)| p.to_f64() * (theta * (*k as f64 - d)).exp())
+            .sum();
+        theta * d + z.ln()
     }
     /// Mean and variance (in levels) of the tilted base `g_theta`, in `f64` (window placement only).
     fn moments(&self, theta: f64) -> (f64, f64) {
@@ -529,6 +541,120 @@ impl WindowLaw {
         }
         out
     }
+    /// [`LevelSource::visit`] with optional per-level precisions `precs[j] <= prec` (from
+    /// [`crate::math::level_precision::graded_precs`]). `C e^{-theta s}` and the tails `R` are
+    /// formed at the full `prec + 16` for every level (no transcendental call per level); a level's
+    /// own operations (`P_S`, its logarithm, `T`, `ln F`, `q`) run at its precision: lower
+    /// precision only widens its enclosures.
+    fn visit_graded(
+        &self,
+        prec: u32,
+        sel: Option<&[bool]>,
+        precs: Option<&[u32]>,
+        f: &mut dyn FnMut(usize, LevelProbs),
+    ) {
+        let wp = prec + 16;
+        let rs = self.tails_r(wp, self.lo, self.hi);
+        let th = self.theta_enc(wp);
+        let ln_c = self.ln_c(wp);
+        let top_level = self.lat.d * self.n as usize;
+        let one = Enc::from_i64(1, wp);
+        // C e^{-theta s}, stepped by e^{-theta} (relative rounding grows by about one ulp of wp per
+        // level: wp has 16 guard bits and the enclosure stays rigorous either way)
+        let step = th.neg().exp(wp);
+        let mut scale_s = ln_c
+            .sub(&th.mul(&Enc::from_integer(&Integer::from(self.lo), wp), wp), wp)
+            .exp(wp);
+        for s in self.lo..=self.hi {
+            let j = s - self.lo;
+            if s > self.lo {
+                scale_s = scale_s.mul(&step, wp);
+            }
+            if let Some(sel) = sel {
+                if !sel[j] {
+                    continue;
+                }
+            }
+            let prec = precs.map_or(prec, |p| p[j].min(prec));
+            let wpj = prec + 16;
+            let ps = scale_s.mul(&self.g_enc(s, wpj), wpj);
+            let ln_ps = ps.ln(prec);
+            let top = s == top_level;
+            let first = s == 0;
+            let (ln_f, fv) = if top {
+                (Enc::zero(prec), Enc::from_i64(1, prec))
+            } else {
+                let t = clamp01(&scale_s.mul(&rs[j], wpj), wpj);
+                (t.neg().ln_1p(prec), one.sub(&t, prec))
+            };
+            let q = if first {
+                Enc::from_i64(1, prec)
+            } else {
+                clamp01(&ps.div(&fv, prec), prec)
+            };
+            f(
+                j,
+                LevelProbs {
+                    ln_ps,
+                    ln_f,
+                    f: fv,
+                    q,
+                    first,
+                    top,
+                },
+            );
+        }
+    }
+    /// The `f64` scout of the listed levels ([`LevelSource::scout`]): `ln P_S(s) = ln C - theta s +
+    /// ln G(s)` and `ln T(s) = ln C - theta s + ln R(s)` from the window's integers and the backward
+    /// recursion of [`WindowLaw::tails_r`] in `f64`. A heuristic for the working precision only.
+    pub fn scout_levels(&self) -> Vec<ScoutLevel> {
+        let th = self.theta.to_f64();
+        let lnc = self.n as f64 * self.lat.ln_f_f64(th);
+        let b = self.pow.bits as i64;
+        let ln2 = std::f64::consts::LN_2;
+        // ln(L / 2^B) and L / 2^B (0 below the f64 range)
+        let ln_g = |l: &Integer| -> (f64, f64) {
+            if *l == 0 {
+                return (f64::NEG_INFINITY, 0.0);
+            }
+            let (m, e) = l.to_f64_exp();
+            let sh = e as i64 - b;
+            let v = if sh < -1070 { 0.0 } else { m * 2f64.powi(sh as i32) };
+            (m.ln() + sh as f64 * ln2, v)
+        };
+        let q = (-th).exp();
+        let top = self.pow.a + self.pow.coef.len() - 1;
+        let c0 = Rational::from((Integer::from(&self.lat.m_min * self.n), self.lat.scale.clone())).to_f64();
+        let step = self.lat.span().to_f64();
+        let mut out = vec![
+            ScoutLevel {
+                ln_ps: 0.0,
+                ln_t: 0.0,
+                reward: 0.0
+            };
+            self.hi - self.lo + 1
+        ];
+        let mut r = 0.0f64;
+        let mut s = top.max(self.hi);
+        loop {
+            let base = lnc - th * s as f64;
+            let (lg, g) = self.coef_ref(s).map_or((f64::NEG_INFINITY, 0.0), ln_g);
+            if s <= self.hi && s >= self.lo {
+                out[s - self.lo] = ScoutLevel {
+                    ln_ps: base + lg,
+                    ln_t: if r > 0.0 { base + r.ln() } else { f64::NEG_INFINITY },
+                    reward: c0 + step * s as f64,
+                };
+            }
+            if s == self.lo || s == 0 {
+                break;
+            }
+            r = q * (r + g);
+            s -= 1;
+        }
+        out
+    }
     /// `2^B - sum_{s in [lo, hi]} L(s)` over `2^B`: an upper bound of `G_theta` outside `[lo, hi]`.
     pub fn outside_mass(&self, lo: usize, hi: usize, prec: u32) -> Enc {
         self.outside_mass_of(&[(lo, hi)], prec)
@@ -575,55 +701,20 @@ impl LevelSource for WindowLaw {
         )
     }
     fn visit(&self, prec: u32, sel: Option<&[bool]>, f: &mut dyn FnMut(usize, LevelProbs)) {
-        let wp = prec + 16;
-        let rs = self.tails_r(wp, self.lo, self.hi);
-        let th = self.theta_enc(wp);
-        let ln_c = self.ln_c(wp);
-        let top_level = self.lat.d * self.n as usize;
-        let one = Enc::from_i64(1, wp);
-        // C e^{-theta s}, stepped by e^{-theta} (relative rounding grows by about one ulp of wp per
-        // level: wp has 16 guard bits and the enclosure stays rigorous either way)
-        let step = th.neg().exp(wp);
-        let mut scale_s = ln_c
-            .sub(&th.mul(&Enc::from_integer(&Integer::from(self.lo), wp), wp), wp)
-            .exp(wp);
-        for s in self.lo..=self.hi {
-            let j = s - self.lo;
-            if s > self.lo {
-                scale_s = scale_s.mul(&step, wp);
-            }
-            if let Some(sel) = sel {
-                if !sel[j] {
-                    continue;
-                }
-            }
-            let ps = scale_s.mul(&self.g_enc(s, wp), wp);
-            let ln_ps = ps.ln(prec);
-            let top = s == top_level;
-            let first = s == 0;
-            let (ln_f, fv) = if top {
-                (Enc::zero(prec), Enc::from_i64(1, prec))
-            } else {
-                let t = clamp01(&scale_s.mul(&rs[j], wp), wp);
-                (t.neg().ln_1p(prec), one.sub(&t, prec))
-            };
-            let q = if first {
-                Enc::from_i64(1, prec)
-            } else {
-                clamp01(&ps.div(&fv, prec), prec)
-            };
-            f(
-                j,
-                LevelProbs {
-                    ln_ps,
-                    ln_f,
-                    f: fv,
-                    q,
-                    first,
-                    top,
-                },
-            );
-        }
+        self.visit_graded(prec, sel, None, f)
+    }
+    fn visit_at(&self, prec: u32, precs: &[u32], f: &mut dyn FnMut(usize, LevelProbs)) {
+        self.visit_graded(prec, None, Some(precs), f)
+    }
+    fn scout(&self) -> Option<Vec<ScoutLevel>> {
+        Some(self.scout_levels())
+    }
+    fn reverse_scout_top(&self, ln_n: f64, l: f64, n_psi: f64) -> f64 {
+        // the second window's levels (those below the split are summed by reverse_kl_outside;
+        // the others are the same levels as this window's, so still terms of the same sum)
+        self.half.as_ref().map_or(f64::NEG_INFINITY, |h| {
+            reverse_top(&h.scout_levels(), ln_n, l, n_psi)
+        })
     }
     fn unlisted(&self, prec: u32) -> Unlisted {
         let wp = prec + 16;
@@ -726,7 +817,16 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
     if let Some(s2) = &sub {
         // every level of the second window matters to the reverse KL (an adaptive scout pass
         // selected all of them, measured), and only the sum is needed: streamed
-        listed2 = bon::reverse_kl_streamed(s2, ctx.n_samples, ctx.l, ctx.n_psi, wp);
+        // per-level precision (a heuristic from the f64 scout, see math::level_precision): the
+        // enclosures stay rigorous at every precision
+        let sctx = ScoutCtx {
+            ln_n: ctx.ln_n.mid().to_f64(),
+            tilt: Some((ctx.l.mid().to_f64(), ctx.n_psi.mid().to_f64())),
+            reverse_only: true,
+            reverse_top: f64::NEG_INFINITY,
+        };
+        let precs = graded_precs(&s2.scout_levels(), wp, &sctx);
+        listed2 = bon::reverse_kl_streamed(s2, ctx.n_samples, ctx.l, ctx.n_psi, wp, precs.as_deref());
     }
     // R is everything outside the levels whose terms are summed: the second window's listing
     // below the split, [lo2, hi2], and the first window's listing from the split on,

@@ -1,6 +1,7 @@
 //! Result trees of `bon` and `compare` (field names of INTERFACE.md).
 
 use crate::math::best_of_n::{self as bon, BonEval, Levels, TiltedLaw};
+use crate::math::level_precision::{graded_precs, ScoutCtx};
 use crate::math::level_source::LevelSource;
 use crate::math::tilt::{eval as tilt_eval, optimum, Optimum, TiltModel};
 use crate::real::value::{obj, Value};
@@ -390,7 +391,31 @@ pub fn compare_value(
     // every listed level matters to some output at the working precision: the adaptive scout
     // pass of `eval_adaptive` selected all of them on both routes (measured: Example A, the
     // 6-token model, n = 10^3 .. 10^6, 30 and 100 digits), and is skipped.
-    let ev = bon::eval(lv, &ne, prec);
+    //
+    // Per-level precision (issue 10): the far-tail levels of a window weigh little in every sum
+    // and are evaluated at fewer bits, chosen from an f64 scout (a heuristic only: every
+    // enclosure stays rigorous, see math::level_precision).
+    let precs = lv.scout().and_then(|sc| {
+        let tilt = match &opt {
+            Optimum::Interior(l) => {
+                let psi = tilt_eval(tm, l, 64).psi.mid().to_f64();
+                Some((l.mid().to_f64(), psi * n as f64))
+            }
+            Optimum::Reference => Some((0.0, 0.0)),
+            Optimum::Saturated => None,
+        };
+        let ln_n = count.ln(64).mid().to_f64();
+        let ctx = ScoutCtx {
+            ln_n,
+            tilt,
+            reverse_only: false,
+            reverse_top: tilt.map_or(f64::NEG_INFINITY, |(l, n_psi)| {
+                lv.reverse_scout_top(ln_n, l, n_psi)
+            }),
+        };
+        graded_precs(&sc, prec, &ctx)
+    });
+    let ev = bon::eval_graded(lv, &ne, prec, precs);
     // N = 1: pi_1 = p^n exactly, so D(pi_1 || p^n) = 0 and E S = n E_p r exactly (an enclosure
     // of an exact zero could never certify a digit)
     let kl_ref = if count.is_one() {
