@@ -136,9 +136,30 @@ pub fn reverse_top(scout: &[ScoutLevel], ln_n: f64, l: f64, n_psi: f64) -> f64 {
         .fold(f64::NEG_INFINITY, f64::max)
 }
 
+/// Bits below the guarded cut-off at which a level is negligible in every sum (see [`graded`]).
+pub const NEGLIGIBLE_BITS: f64 = 64.0;
+
+/// Per-level precisions and the run of levels that matter (see [`graded`]).
+#[derive(Clone, Debug)]
+pub struct Graded {
+    /// `p_j` for every scouted level.
+    pub precs: Vec<u32>,
+    /// The first and last level that is not negligible.
+    pub keep: (usize, usize),
+}
+
 /// Per-level precisions for the scouted levels (see the module documentation), or `None` when
 /// the uniform precision is kept (few levels, or a scout value is not a number).
 pub fn graded_precs(scout: &[ScoutLevel], prec: u32, ctx: &ScoutCtx) -> Option<Vec<u32>> {
+    graded(scout, prec, ctx).map(|g| g.precs)
+}
+
+/// [`graded_precs`], with the run of levels outside of which every level is negligible: its
+/// error driver is below `2^-(prec + G + NEGLIGIBLE_BITS)` times the largest of every sum. A
+/// caller may leave those levels unlisted (their mass goes to the source's rigorous unlisted
+/// bounds, whose crude factors — level spans, `ln N`, `n psi` — the 64 bits absorb; the precision
+/// loop checks the outcome as always).
+pub fn graded(scout: &[ScoutLevel], prec: u32, ctx: &ScoutCtx) -> Option<Graded> {
     let len = scout.len();
     if len < MIN_GRADED_LEVELS || prec <= MIN_LEVEL_BITS {
         return None;
@@ -160,9 +181,12 @@ pub fn graded_precs(scout: &[ScoutLevel], prec: u32, ctx: &ScoutCtx) -> Option<V
         top[3] = ctx.reverse_top;
     }
     let guard = 16.0 + (len as f64).log2().ceil();
+    let cut = -(prec as f64 + guard + NEGLIGIBLE_BITS);
+    let mut keep: Option<(usize, usize)> = None;
     let precs: Vec<u32> = logm
         .iter()
-        .map(|m| {
+        .enumerate()
+        .map(|(j, m)| {
             // e = max_k log2(|t_jk| / |t_max,k|) <= 0 (a NaN term keeps the full precision)
             let mut e = neg;
             for k in 0..K {
@@ -171,6 +195,9 @@ pub fn graded_precs(scout: &[ScoutLevel], prec: u32, ctx: &ScoutCtx) -> Option<V
                 }
                 let r = if m[k].is_nan() { 0.0 } else { m[k] - top[k] };
                 e = e.max(r * std::f64::consts::LOG2_E);
+            }
+            if e.is_nan() || e >= cut {
+                keep = Some(keep.map_or((j, j), |(a, _)| (a, j)));
             }
             let p = prec as f64 + e.min(0.0) + guard;
             if p >= prec as f64 {
@@ -194,9 +221,10 @@ pub fn graded_precs(scout: &[ScoutLevel], prec: u32, ctx: &ScoutCtx) -> Option<V
         let low = precs.iter().filter(|&&p| p < prec).count();
         let mean = precs.iter().map(|&p| p as f64).sum::<f64>() / len as f64;
         eprintln!(
-            "[levels] {low} of {len} levels below {prec} bits (mean {mean:.1} bits, top {:?})",
-            top
+            "[levels] {low} of {len} levels below {prec} bits (mean {mean:.1} bits, top {:?}), keep {:?}",
+            top, keep
         );
     }
-    Some(precs)
+    let keep = keep.unwrap_or((0, len - 1));
+    Some(Graded { precs, keep })
 }

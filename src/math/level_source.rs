@@ -152,6 +152,12 @@ pub trait LevelSource {
     /// [`crate::math::level_precision::reverse_top`]) of the levels that
     /// [`LevelSource::reverse_kl_rest`] sums outside this listing, for `ln N`, the tilt `l` and
     /// `n psi(l)`; `-inf` when none (the default).
+    /// The same source listing only its levels `lo..=hi` (listed indices), the others moved to
+    /// the unlisted bounds; `None` when the source cannot (the default).
+    fn restricted_source(&self, lo: usize, hi: usize) -> Option<Box<dyn LevelSource + '_>> {
+        let _ = (lo, hi);
+        None
+    }
     fn reverse_scout_top(&self, ln_n: f64, l: f64, n_psi: f64) -> f64 {
         let _ = (ln_n, l, n_psi);
         f64::NEG_INFINITY

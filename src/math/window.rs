@@ -33,7 +33,7 @@
 //! of [`WindowLaw::unlisted_reverse_kl`] (see `proofs/windowed.md`).
 
 use crate::math::best_of_n as bon;
-use crate::math::level_precision::{graded_precs, reverse_top, ScoutCtx};
+use crate::math::level_precision::{graded, reverse_top, ScoutCtx};
 use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, ScoutLevel, Unlisted};
 use crate::real::round::{add_up, int_dn, int_up};
 use crate::real::Enc;
@@ -709,6 +709,10 @@ impl LevelSource for WindowLaw {
     fn scout(&self) -> Option<Vec<ScoutLevel>> {
         Some(self.scout_levels())
     }
+    fn restricted_source(&self, lo: usize, hi: usize) -> Option<Box<dyn LevelSource + '_>> {
+        self.restricted(self.lo + lo, self.lo + hi)
+            .map(|w| Box::new(w) as Box<dyn LevelSource>)
+    }
     fn reverse_scout_top(&self, ln_n: f64, l: f64, n_psi: f64) -> f64 {
         // the second window's levels (those below the split are summed by reverse_kl_outside;
         // the others are the same levels as this window's, so still terms of the same sum)
@@ -814,18 +818,30 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
     } else {
         None
     };
+    // Per-level precision (a heuristic from the f64 scout, see math::level_precision): the
+    // enclosures stay rigorous at every precision. Levels negligible in the sum at both ends
+    // of the second window's listing are left to R (bounded below, like every level outside
+    // the summed ranges).
+    let sctx = ScoutCtx {
+        ln_n: ctx.ln_n.mid().to_f64(),
+        tilt: Some((ctx.l.mid().to_f64(), ctx.n_psi.mid().to_f64())),
+        reverse_only: true,
+        reverse_top: f64::NEG_INFINITY,
+    };
+    let (sub, precs) = match sub {
+        Some(s2) => match graded(&s2.scout_levels(), wp, &sctx) {
+            Some(g) => {
+                let (a, b) = g.keep;
+                let precs = g.precs[a..=b].to_vec();
+                (s2.restricted(s2.lo + a, s2.lo + b), Some(precs))
+            }
+            None => (Some(s2), None),
+        },
+        None => (None, None),
+    };
     if let Some(s2) = &sub {
-        // every level of the second window matters to the reverse KL (an adaptive scout pass
+        // the levels of the second window matter to the reverse KL (an adaptive scout pass
         // selected all of them, measured), and only the sum is needed: streamed
-        // per-level precision (a heuristic from the f64 scout, see math::level_precision): the
-        // enclosures stay rigorous at every precision
-        let sctx = ScoutCtx {
-            ln_n: ctx.ln_n.mid().to_f64(),
-            tilt: Some((ctx.l.mid().to_f64(), ctx.n_psi.mid().to_f64())),
-            reverse_only: true,
-            reverse_top: f64::NEG_INFINITY,
-        };
-        let precs = graded_precs(&s2.scout_levels(), wp, &sctx);
         listed2 = bon::reverse_kl_streamed(s2, ctx.n_samples, ctx.l, ctx.n_psi, wp, precs.as_deref());
     }
     // R is everything outside the levels whose terms are summed: the second window's listing
