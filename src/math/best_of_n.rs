@@ -355,8 +355,9 @@ fn level_ln_pn(lp: LevelProbs, n_samples: &Enc, prec: u32) -> (Enc, Enc) {
     (lp.ln_ps, ln_pn)
 }
 
-/// `ln P_N = N ln F + ln(1 - (1 - q)^N)` from `nlf = N ln F` (BON-1).
-fn ln_pn_of(nlf: Enc, q: &Enc, first: bool, n_samples: &Enc, prec: u32) -> Enc {
+/// `ln P_N = N ln F + ln(1 - (1 - q)^N)` from `nlf = N ln F` (BON-1), for a level with
+/// `q = P_S / F` (`first`: the lowest level of the law, `ln P_N = N ln F`).
+pub fn ln_pn_of(nlf: Enc, q: &Enc, first: bool, n_samples: &Enc, prec: u32) -> Enc {
     if first {
         nlf
     } else {

@@ -605,6 +605,98 @@ impl WindowLaw {
             );
         }
     }
+    /// The reverse KL's listed terms `sum_s Phi(s) ln(Phi(s) / P_N(s))` over this listing (WIN-4's
+    /// second window), level `j` at `precs[j]` bits, the sum at `prec`: the same quantity as
+    /// [`bon::reverse_kl_streamed`] with fewer transcendental calls.
+    /// - `Phi(s) = P_S(s) e^{l r_s - n psi(l)} = (C e^{-theta s}) G(s) e^{l r_s - n psi}`: both
+    ///   exponentials are stepped by one multiplication per level (`e^{-theta}`, `e^{l h}`) at
+    ///   `prec + 16` (relative rounding about one ulp per level, inside the 16 guard bits; the
+    ///   enclosures stay rigorous either way), so no `exp` per level.
+    /// - `ln Phi` enters the term as `Phi (ln Phi - ln P_N)`. When `|ln P_N| >= 2^(p_j + 32)` (the
+    ///   levels of this window: `ln P_N ~ -N T` with `N = e^{n Delta}`), an enclosure of `ln Phi`
+    ///   of width `O(1)` changes the term by a relative `2^-(p_j + 31)` at most, and one comes
+    ///   without a logarithm: for `x = m 2^e` with `1/2 <= m < 1` (MPFR's exponent),
+    ///   `(e - 1) ln 2 <= ln x < e ln 2`; applied to both ends of `Phi`'s enclosure
+    ///   (`ln` is increasing). Otherwise `ln Phi` is taken by MPFR.
+    pub fn reverse_kl_direct(
+        &self,
+        n_samples: &Enc,
+        l: &Enc,
+        n_psi: &Enc,
+        prec: u32,
+        precs: Option<&[u32]>,
+    ) -> Enc {
+        let wp = prec + 16;
+        let rs = self.tails_r(wp, self.lo, self.hi);
+        let th = self.theta_enc(wp);
+        let top_level = self.lat.d * self.n as usize;
+        let one = Enc::from_i64(1, wp);
+        let step = th.neg().exp(wp);
+        let mut scale_s = self
+            .ln_c(wp)
+            .sub(&th.mul(&Enc::from_integer(&Integer::from(self.lo), wp), wp), wp)
+            .exp(wp);
+        // l r_s = (l / L) m_s with the integer level m_s = m_min n + g s (as in ln_tilted)
+        let l_over = l.div(&Enc::from_integer(&self.lat.scale, wp + 8), wp + 8);
+        let m_lo = self.level(0);
+        let mut e_s = l_over
+            .mul(&Enc::from_integer(&m_lo, wp + 8), wp)
+            .sub(n_psi, wp)
+            .exp(wp);
+        let e_step = l_over.mul(&Enc::from_integer(&self.lat.g, wp + 8), wp).exp(wp);
+        let ln2 = Enc::ln2(wp);
+        let mut acc = Enc::zero(prec);
+        for s in self.lo..=self.hi {
+            let j = s - self.lo;
+            if s > self.lo {
+                scale_s = scale_s.mul(&step, wp);
+                e_s = e_s.mul(&e_step, wp);
+            }
+            let p = precs.map_or(prec, |ps| ps[j].min(prec));
+            let wpj = p + 16;
+            let ps = scale_s.mul(&self.g_enc(s, wpj), wpj);
+            let first = s == 0;
+            let fv = if s == top_level {
+                Enc::from_i64(1, p)
+            } else {
+                let t = clamp01(&scale_s.mul(&rs[j], wpj), wpj);
+                let ln_f = t.neg().ln_1p(p);
+                // nlf = N ln F, then ln P_N (BON-1)
+                let nlf = n_samples.mul(&ln_f, p);
+                let fv = one.sub(&t, p);
+                let q = if first {
+                    Enc::from_i64(1, p)
+                } else {
+                    clamp01(&ps.div(&fv, p), p)
+                };
+                let ln_pn = bon::ln_pn_of(nlf, &q, first, n_samples, p);
+                let phi = ps.mul(&e_s, p);
+                let big = Float::with_val(64, 1) << (p as i32 + 32);
+                let ln_phi = if *phi.lo() > 0 && *ln_pn.hi() < 0 && -ln_pn.hi().clone() >= big {
+                    let lo_e = phi.lo().get_exp().expect("positive finite") as i64;
+                    let hi_e = phi.hi().get_exp().expect("positive finite") as i64;
+                    let lo = Enc::from_i64(lo_e - 1, wpj).mul(&ln2, wpj);
+                    let hi = Enc::from_i64(hi_e, wpj).mul(&ln2, wpj);
+                    lo.hull(&hi)
+                } else {
+                    phi.ln(p)
+                };
+                acc = acc.add(&phi.mul(&ln_phi.sub(&ln_pn, p), p), prec);
+                continue;
+            };
+            // the top level: F = 1, P_N = 1 - F(top - 1)^N (through ln_pn_of with q = P_S)
+            let q = if first {
+                Enc::from_i64(1, p)
+            } else {
+                clamp01(&ps.div(&fv, p), p)
+            };
+            let ln_pn = bon::ln_pn_of(Enc::zero(p), &q, first, n_samples, p);
+            let phi = ps.mul(&e_s, p);
+            let ln_phi = phi.ln(p);
+            acc = acc.add(&phi.mul(&ln_phi.sub(&ln_pn, p), p), prec);
+        }
+        acc
+    }
     /// The `f64` scout of the listed levels ([`LevelSource::scout`]): `ln P_S(s) = ln C - theta s +
     /// ln G(s)` and `ln T(s) = ln C - theta s + ln R(s)` from the window's integers and the backward
     /// recursion of [`WindowLaw::tails_r`] in `f64`. A heuristic for the working precision only.
@@ -839,7 +931,7 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
     if let Some(s2) = &sub {
         // the levels of the second window matter to the reverse KL (an adaptive scout pass
         // selected all of them, measured), and only the sum is needed: streamed
-        listed2 = bon::reverse_kl_streamed(s2, ctx.n_samples, ctx.l, ctx.n_psi, wp, precs.as_deref());
+        listed2 = s2.reverse_kl_direct(ctx.n_samples, ctx.l, ctx.n_psi, wp, precs.as_deref());
     }
     // R is everything outside the levels whose terms are summed: the second window's listing
     // below the split, [lo2, hi2], and the first window's listing from the split on,
