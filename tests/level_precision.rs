@@ -61,7 +61,10 @@ fn reverse_kl_direct_overlaps_the_streamed_sum() {
             reverse_top: f64::NEG_INFINITY,
         };
         let precs = graded_precs(&w2.scout_levels(), prec, &sctx).expect("graded");
-        assert!(precs.iter().any(|&p| p < prec), "n = {n}: no level below {prec} bits");
+        assert!(
+            precs.iter().any(|&p| p < prec),
+            "n = {n}: no level below {prec} bits"
+        );
         let graded_sum = w2.reverse_kl_direct(&ne, &l, &n_psi, prec, Some(&precs));
         for (what, e) in [("direct", &direct), ("graded", &graded_sum)] {
             assert!(
@@ -98,17 +101,11 @@ fn graded_precisions_are_bounded_and_keep_the_heavy_levels() {
     let g = graded(&scout, prec, &ctx).expect("graded");
     assert_eq!(g.precs.len(), scout.len());
     assert!(g.precs.iter().all(|&p| (MIN_LEVEL_BITS..=prec).contains(&p)));
-    // the level of largest P_S (the window's centre) keeps the full precision and is kept
-    let (jmax, _) = scout
-        .iter()
-        .enumerate()
-        .max_by(|a, b| a.1.ln_ps.partial_cmp(&b.1.ln_ps).unwrap())
-        .unwrap();
     assert!(g.keep.0 <= g.keep.1 && g.keep.1 < scout.len());
-    // best-of-N's mass sits near the top of the tilted law; at least one level at full precision
-    assert!(g.precs.iter().any(|&p| p == prec));
-    assert!(g.precs[g.keep.0..=g.keep.1].iter().any(|&p| p == prec));
-    let _ = jmax;
+    // best-of-N's mass: some levels at the full precision, all of them kept
+    assert!(g.precs.contains(&prec));
+    let full: Vec<usize> = (0..scout.len()).filter(|&j| g.precs[j] == prec).collect();
+    assert!(g.keep.0 <= full[0] && *full.last().unwrap() <= g.keep.1);
     // too few levels: the uniform precision
     assert!(graded(&scout[..100], prec, &ctx).is_none());
 }
@@ -120,7 +117,7 @@ fn compare_window_route_matches_uniform_precision_sums() {
     let prec = 140u32;
     let (lat, lambda) = example_a();
     let w1 = WindowLaw::new(&lat, n, &lambda, prec, WindowKnob::default());
-    let (ne, l, n_psi) = ctx_values(&lat, &lambda, n, prec);
+    let (ne, _, n_psi) = ctx_values(&lat, &lambda, n, prec);
     let ctx = ScoutCtx {
         ln_n: n as f64 * 0.3,
         tilt: Some((lambda.to_f64(), n_psi.mid().to_f64())),
@@ -131,8 +128,16 @@ fn compare_window_route_matches_uniform_precision_sums() {
     let uni = bon::eval(&w1, &ne, prec);
     let gr = bon::eval_graded(&w1, &ne, prec, precs);
     let pairs = [
-        ("E", bon::expected_reward(&w1, &uni, prec), bon::expected_reward(&w1, &gr, prec)),
-        ("KL", bon::kl_to_reference(&uni, prec), bon::kl_to_reference(&gr, prec)),
+        (
+            "E",
+            bon::expected_reward(&w1, &uni, prec),
+            bon::expected_reward(&w1, &gr, prec),
+        ),
+        (
+            "KL",
+            bon::kl_to_reference(&uni, prec),
+            bon::kl_to_reference(&gr, prec),
+        ),
         ("W", bon::win_rate(&uni, prec), bon::win_rate(&gr, prec)),
     ];
     for (what, a, b) in pairs {
@@ -144,5 +149,4 @@ fn compare_window_route_matches_uniform_precision_sums() {
             rel_width(&a)
         );
     }
-    let _ = l;
 }

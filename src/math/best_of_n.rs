@@ -362,7 +362,7 @@ pub fn ln_pn_of(nlf: Enc, q: &Enc, first: bool, n_samples: &Enc, prec: u32) -> E
         nlf
     } else {
         // ln(F_{j-1}/F_j) = ln1p(-q) < 0 with q = P_S / F, and y = N ln1p(-q) <= -N q.
-        let nq = n_samples.mul(&q, prec);
+        let nq = n_samples.mul(q, prec);
         let deep = (prec as f64 + 64.0) * std::f64::consts::LN_2;
         if *nq.lo() > deep {
             // y <= -(prec + 64) ln 2, so u = e^y <= 2^-(prec+64) and

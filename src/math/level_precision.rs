@@ -55,7 +55,7 @@ pub struct ScoutCtx {
 /// `ln(e^a + e^b)` for `a, b` possibly infinite.
 fn ln_add(a: f64, b: f64) -> f64 {
     let m = a.max(b);
-    if m == f64::NEG_INFINITY || m == f64::INFINITY {
+    if m.is_infinite() {
         return m;
     }
     m + ((a - m).exp() + (b - m).exp()).ln()
