@@ -69,16 +69,20 @@ const K: usize = 4;
 fn level_logm(lv: &ScoutLevel, ctx: &ScoutCtx) -> Option<[f64; K]> {
     let neg = f64::NEG_INFINITY;
     let mut out = [neg; K];
+    // (a +inf driver below is treated as not a number: the level keeps the full precision)
     let (lps, lt, s) = (lv.ln_ps, lv.ln_t, lv.reward);
     if lps.is_nan() || lt.is_nan() || s.is_nan() {
         return None;
     }
-    // ln(-ln F) with F = 1 - T: ln T + O(T) for a small tail
+    // ln(-ln F) with F = 1 - T: ln T + O(T) for a small tail; F >= P_S keeps it finite where
+    // 1 - T cancels in f64 (the lowest levels)
     let ln_neg_lnf = if lt < -30.0 {
         lt
     } else {
-        let t = lt.exp().min(1.0);
-        (-(-t).ln_1p()).ln()
+        let t = lt.exp();
+        let lnf = if t < 1.0 { (-t).ln_1p() } else { neg };
+        let lnf = lnf.max(lps).min(0.0);
+        (-lnf).ln()
     };
     // x = ln(N |ln F|), N ln F = -e^x (-inf when beyond the f64 range: F^N = 0)
     let x = ctx.ln_n + ln_neg_lnf;
@@ -169,6 +173,12 @@ pub fn graded(scout: &[ScoutLevel], prec: u32, ctx: &ScoutCtx) -> Option<Graded>
         .iter()
         .map(|lv| level_logm(lv, ctx))
         .collect::<Option<Vec<_>>>()?;
+    // a driver that is not a number or +inf (the f64 scout failed for that level) keeps the level
+    // at the full precision and does not set the scale of its sum
+    let logm: Vec<[f64; K]> = logm
+        .into_iter()
+        .map(|m| m.map(|v| if v == f64::INFINITY { f64::NAN } else { v }))
+        .collect();
     let mut top = [neg; K];
     for m in &logm {
         for k in 0..K {
