@@ -19,6 +19,9 @@
 use crate::exact::level_law::LevelLaw;
 use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, Unlisted};
 use crate::real::Enc;
+
+/// `N` from `n Delta` (moved to [`crate::math::sample_count`], re-exported here).
+pub use crate::math::sample_count::{integer_n, NRule};
 use rug::{Integer, Rational};
 
 /// A level law prepared for best-of-N. The exact CDF and tail numerators are recomputed on the
@@ -168,6 +171,15 @@ pub struct BonEval {
     pub pn: Vec<Enc>,
     /// The unlisted part (all `None` for an exact source).
     pub out: OutsideEval,
+    /// Per-level working precisions ([`eval_graded`]); `None`: every level at the uniform one.
+    pub precs: Option<Vec<u32>>,
+}
+
+impl BonEval {
+    /// The working precision level `j` was evaluated at (at most `prec`).
+    pub fn level_prec(&self, j: usize, prec: u32) -> u32 {
+        self.precs.as_ref().map_or(prec, |p| p[j].min(prec))
+    }
 }
 
 /// Best-of-N on the unlisted levels: the masses and what the sums need to bound their terms.
@@ -301,8 +313,9 @@ struct LevelTerms {
     pn: Enc,
 }
 
-/// BON-1 on one level from its reference probabilities, at `prec`.
-fn level_terms(lp: LevelProbs, n_samples: &Enc, prec: u32) -> LevelTerms {
+/// BON-1 on one level from its reference probabilities, at `prec` (`full >= prec`: the working
+/// precision of the sums, see below).
+fn level_terms(lp: LevelProbs, n_samples: &Enc, prec: u32, full: u32) -> LevelTerms {
     let LevelProbs {
         ln_ps,
         ln_f,
@@ -314,14 +327,45 @@ fn level_terms(lp: LevelProbs, n_samples: &Enc, prec: u32) -> LevelTerms {
     let nlf = n_samples.mul(&ln_f, prec);
     let f_pow = if top {
         Enc::from_i64(1, prec)
+    } else if prec < full && *nlf.lo() > -0.693f64 {
+        // a level at reduced precision with F^N > 1/2 (N ln F > -ln 2): F^N = 1 - c with
+        // c = -expm1(N ln F) in [0, 1/2] enclosed at the level's precision (its width is relative
+        // to c), and the subtraction at the full precision, so F^N ~ 1 keeps an absolute width
+        // ~ c 2^-prec instead of the 2^-prec of an enclosure of ~1 at `prec` bits (the expected
+        // reward's Abel terms add F^N times a level gap on every level above the mode).
+        // Interval subtraction: 1 - [c_lo, c_hi] = [1 - c_hi, 1 - c_lo], rounded outward.
+        let c = nlf.expm1(prec).neg();
+        Enc::from_i64(1, full).sub(&c, full)
     } else {
         nlf.exp(prec)
     };
-    let ln_pn = if first {
+    let ln_pn = ln_pn_of(nlf, &q, first, n_samples, prec);
+    let pn = ln_pn.exp(prec);
+    LevelTerms {
+        ln_ps,
+        ln_f,
+        f,
+        f_pow,
+        ln_pn,
+        pn,
+    }
+}
+
+/// `(ln P_S, ln P_N)` of one level: the part of [`level_terms`] that the reverse KL reads.
+fn level_ln_pn(lp: LevelProbs, n_samples: &Enc, prec: u32) -> (Enc, Enc) {
+    let nlf = n_samples.mul(&lp.ln_f, prec);
+    let ln_pn = ln_pn_of(nlf, &lp.q, lp.first, n_samples, prec);
+    (lp.ln_ps, ln_pn)
+}
+
+/// `ln P_N = N ln F + ln(1 - (1 - q)^N)` from `nlf = N ln F` (BON-1), for a level with
+/// `q = P_S / F` (`first`: the lowest level of the law, `ln P_N = N ln F`).
+pub fn ln_pn_of(nlf: Enc, q: &Enc, first: bool, n_samples: &Enc, prec: u32) -> Enc {
+    if first {
         nlf
     } else {
         // ln(F_{j-1}/F_j) = ln1p(-q) < 0 with q = P_S / F, and y = N ln1p(-q) <= -N q.
-        let nq = n_samples.mul(&q, prec);
+        let nq = n_samples.mul(q, prec);
         let deep = (prec as f64 + 64.0) * std::f64::consts::LN_2;
         if *nq.lo() > deep {
             // y <= -(prec + 64) ln 2, so u = e^y <= 2^-(prec+64) and
@@ -334,15 +378,6 @@ fn level_terms(lp: LevelProbs, n_samples: &Enc, prec: u32) -> LevelTerms {
             let step = q.neg().ln_1p(prec);
             nlf.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
         }
-    };
-    let pn = ln_pn.exp(prec);
-    LevelTerms {
-        ln_ps,
-        ln_f,
-        f,
-        f_pow,
-        ln_pn,
-        pn,
     }
 }
 
@@ -350,6 +385,36 @@ fn level_terms(lp: LevelProbs, n_samples: &Enc, prec: u32) -> LevelTerms {
 /// enclosure (an exact integer, or a real `e^{n Delta}`), all at precision `prec`.
 pub fn eval(lv: &dyn LevelSource, n_samples: &Enc, prec: u32) -> BonEval {
     eval_selected(lv, n_samples, prec, None, None)
+}
+
+/// [`eval`] with level `j` at `precs[j]` bits (see [`crate::math::level_precision`]; the
+/// enclosures are rigorous at every precision, lower ones are only wider).
+pub fn eval_graded(lv: &dyn LevelSource, n_samples: &Enc, prec: u32, precs: Option<Vec<u32>>) -> BonEval {
+    let Some(precs) = precs else {
+        return eval(lv, n_samples, prec);
+    };
+    let len = lv.len();
+    let mut out = BonEval {
+        ln_ps: Vec::with_capacity(len),
+        ln_f: Vec::with_capacity(len),
+        f: Vec::with_capacity(len),
+        f_pow: Vec::with_capacity(len),
+        ln_pn: Vec::with_capacity(len),
+        pn: Vec::with_capacity(len),
+        out: OutsideEval::new(lv, n_samples, prec),
+        precs: None,
+    };
+    lv.visit_at(prec, &precs, &mut |j, lp| {
+        let t = level_terms(lp, n_samples, precs[j].min(prec), prec);
+        out.ln_ps.push(t.ln_ps);
+        out.ln_f.push(t.ln_f);
+        out.f.push(t.f);
+        out.f_pow.push(t.f_pow);
+        out.ln_pn.push(t.ln_pn);
+        out.pn.push(t.pn);
+    });
+    out.precs = Some(precs);
+    out
 }
 
 fn eval_selected(
@@ -368,13 +433,14 @@ fn eval_selected(
         ln_pn: Vec::with_capacity(len),
         pn: Vec::with_capacity(len),
         out: OutsideEval::new(lv, n_samples, prec),
+        precs: None,
     });
     let fill = out.pn.is_empty();
     if !fill {
         out.out = OutsideEval::new(lv, n_samples, prec);
     }
     lv.visit(prec, sel, &mut |j, lp| {
-        let t = level_terms(lp, n_samples, prec);
+        let t = level_terms(lp, n_samples, prec, prec);
         if fill {
             out.ln_ps.push(t.ln_ps);
             out.ln_f.push(t.ln_f);
@@ -801,8 +867,10 @@ pub fn kl_tilted_to_bon_source(
     let (rest, first) = lv.reverse_kl_rest(&ctx, prec)?;
     let mut acc = rest;
     for (j, lphi) in ln_phi.iter().enumerate().skip(first) {
-        let phi = lphi.exp(prec);
-        acc = acc.add(&plogpq(&phi, lphi, &ev.ln_pn[j], prec), prec);
+        // the level's own precision for its term (see eval_graded), the sum at prec
+        let p = ev.level_prec(j, prec);
+        let phi = lphi.exp(p);
+        acc = acc.add(&plogpq(&phi, lphi, &ev.ln_pn[j], p), prec);
     }
     Some(acc.clamp_nonneg(prec))
 }
@@ -822,18 +890,33 @@ pub fn reverse_kl_listed(ev: &BonEval, ln_phi: &[Enc], prec: u32) -> Enc {
 /// and added to the sum, nothing per level is kept (the same operations as [`eval`],
 /// [`ln_tilted`] and [`reverse_kl_listed`] at `prec`, without their vectors: the memory of the
 /// windowed route's second window, WIN-4).
-pub fn reverse_kl_streamed(lv: &dyn LevelSource, n_samples: &Enc, l: &Enc, n_psi: &Enc, prec: u32) -> Enc {
+///
+/// With `precs`, level `j` is evaluated at `precs[j]` bits (see [`crate::math::level_precision`])
+/// and only the sum runs at `prec`; `F^N` and `P_N`, which the sum does not read, are not formed.
+pub fn reverse_kl_streamed(
+    lv: &dyn LevelSource,
+    n_samples: &Enc,
+    l: &Enc,
+    n_psi: &Enc,
+    prec: u32,
+    precs: Option<&[u32]>,
+) -> Enc {
     let scale = Enc::from_integer(&lv.scale(), prec + 8);
     let l_over = l.div(&scale, prec + 8);
     let mut acc = Enc::zero(prec);
-    lv.visit(prec, None, &mut |j, lp| {
-        let t = level_terms(lp, n_samples, prec);
+    let mut each = |j: usize, lp: LevelProbs| {
+        let p = precs.map_or(prec, |ps| ps[j].min(prec));
+        let (ln_ps, ln_pn) = level_ln_pn(lp, n_samples, p);
         // l s_j = (l / L) m_j with the integer level m_j (as in ln_tilted)
-        let ls = l_over.mul(&Enc::from_integer(&lv.level(j), prec + 8), prec);
-        let lphi = t.ln_ps.add(&ls, prec).sub(n_psi, prec);
-        let phi = lphi.exp(prec);
-        acc = acc.add(&plogpq(&phi, &lphi, &t.ln_pn, prec), prec);
-    });
+        let ls = l_over.mul(&Enc::from_integer(&lv.level(j), p + 8), p);
+        let lphi = ln_ps.add(&ls, p).sub(n_psi, p);
+        let phi = lphi.exp(p);
+        acc = acc.add(&plogpq(&phi, &lphi, &ln_pn, p), prec);
+    };
+    match precs {
+        Some(ps) => lv.visit_at(prec, ps, &mut each),
+        None => lv.visit(prec, None, &mut each),
+    }
     acc
 }
 
@@ -901,48 +984,4 @@ pub fn order_rule_enc(p: &[Rational], r: &[Rational], n_samples: &Enc, prec: u32
         out[i] = lp.exp(prec);
     }
     out
-}
-
-/// How `N` follows from `n Delta` (INTERFACE `--N-rule`).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NRule {
-    /// `N = ceil(e^{n Delta})` (the default).
-    Ceil,
-    /// `N = max(1, floor(e^{n Delta}))`.
-    Floor,
-    /// The real `N = e^{n Delta}` in the closed forms.
-    Real,
-}
-
-/// `N = ceil/floor(e^{x})` for an exact rational `x = n Delta >= 0`, certified: `e^x` is
-/// transcendental for rational `x != 0` (Lindemann), so it is never an integer and the
-/// enclosure eventually has both ends in the same integer interval; the precision is raised
-/// until it does. `None` when `cap_bits` is reached first.
-pub fn integer_n(x: &Rational, rule: NRule, cap_bits: u32) -> Option<Integer> {
-    if *x == 0 {
-        return Some(Integer::from(1));
-    }
-    let mag = x.to_f64() * std::f64::consts::LOG2_E;
-    let mut prec = (mag.max(0.0) as u32).saturating_add(64);
-    loop {
-        let e = Enc::from_rational(x, prec).exp(prec);
-        let flo = e.lo().clone().floor().to_integer()?;
-        let fhi = e.hi().clone().floor().to_integer()?;
-        if flo == fhi {
-            return Some(match rule {
-                NRule::Ceil => flo + 1u32,
-                NRule::Floor | NRule::Real => {
-                    if flo < 1 {
-                        Integer::from(1)
-                    } else {
-                        flo
-                    }
-                }
-            });
-        }
-        if prec >= cap_bits {
-            return None;
-        }
-        prec = prec.saturating_mul(2).min(cap_bits);
-    }
 }

@@ -60,6 +60,18 @@ pub struct LevelProbs {
     pub top: bool,
 }
 
+/// An `f64` view of one listed level, for choosing its working precision only (never enters an
+/// enclosure, see [`crate::math::level_precision`]).
+#[derive(Clone, Copy, Debug)]
+pub struct ScoutLevel {
+    /// About `ln P_S(s_j)` (`-inf`: zero).
+    pub ln_ps: f64,
+    /// About `ln T(s_j)`, `T(s) = P(S > s)` (`-inf`: zero).
+    pub ln_t: f64,
+    /// About the reward `s_j`.
+    pub reward: f64,
+}
+
 /// Rigorous bounds for the unlisted levels.
 #[derive(Clone, Debug)]
 pub struct Unlisted {
@@ -125,6 +137,31 @@ pub trait LevelSource {
     /// Visit the listed levels in increasing order with their probabilities at `prec`; when `sel`
     /// is given only the levels `j` with `sel[j]` are visited.
     fn visit(&self, prec: u32, sel: Option<&[bool]>, f: &mut dyn FnMut(usize, LevelProbs));
+    /// [`LevelSource::visit`] of every listed level, level `j` at its own precision `precs[j]`
+    /// (at most `prec`). The default ignores `precs` and visits at `prec`.
+    fn visit_at(&self, prec: u32, precs: &[u32], f: &mut dyn FnMut(usize, LevelProbs)) {
+        let _ = precs;
+        self.visit(prec, None, f)
+    }
+    /// An `f64` scout of the listed levels (their working precision only), when the source has a
+    /// cheap one. The default is `None` (every level at the uniform precision).
+    fn scout(&self) -> Option<Vec<ScoutLevel>> {
+        None
+    }
+    /// The largest reverse-KL error driver (natural log, see
+    /// [`crate::math::level_precision::reverse_top`]) of the levels that
+    /// [`LevelSource::reverse_kl_rest`] sums outside this listing, for `ln N`, the tilt `l` and
+    /// `n psi(l)`; `-inf` when none (the default).
+    /// The same source listing only its levels `lo..=hi` (listed indices), the others moved to
+    /// the unlisted bounds; `None` when the source cannot (the default).
+    fn restricted_source(&self, lo: usize, hi: usize) -> Option<Box<dyn LevelSource + '_>> {
+        let _ = (lo, hi);
+        None
+    }
+    fn reverse_scout_top(&self, ln_n: f64, l: f64, n_psi: f64) -> f64 {
+        let _ = (ln_n, l, n_psi);
+        f64::NEG_INFINITY
+    }
     /// Bounds for the unlisted mass at `prec`.
     fn unlisted(&self, prec: u32) -> Unlisted;
     /// The reverse KL `D(phi^n || pi_N) = sum_s Phi(s) ln(Phi(s) / P_N(s))` outside the listed

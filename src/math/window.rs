@@ -33,117 +33,14 @@
 //! of [`WindowLaw::unlisted_reverse_kl`] (see `proofs/windowed.md`).
 
 use crate::math::best_of_n as bon;
-use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, Unlisted};
+use crate::math::level_precision::{graded, reverse_top, ScoutCtx};
+use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, ScoutLevel, Unlisted};
 use crate::real::round::{add_up, int_dn, int_up};
 use crate::real::Enc;
 use rug::integer::Order;
 use rug::{Float, Integer, Rational};
-use std::collections::BTreeMap;
 
-/// A memoryless model in lattice form (see the module documentation).
-#[derive(Clone, Debug)]
-pub struct WinLattice {
-    /// `L`, the lcm of the reward denominators on the support.
-    pub scale: Integer,
-    /// `m_min = r_min L`.
-    pub m_min: Integer,
-    /// `g`: `h = g / L`.
-    pub g: Integer,
-    /// Distinct exponents `k` (increasing, `k[0] = 0`).
-    pub ks: Vec<usize>,
-    /// Merged probabilities of each exponent (all `> 0`, sum 1).
-    pub ps: Vec<Rational>,
-    /// `d = max k`.
-    pub d: usize,
-}
-
-/// Largest exponent span `d` the window route accepts (the base polynomial is dense).
-pub const MAX_SPAN: usize = 1 << 20;
-
-impl WinLattice {
-    /// The lattice form of `(p, r)`; `None` when the reward is constant on the support or the span
-    /// `d` exceeds [`MAX_SPAN`].
-    pub fn new(p: &[Rational], r: &[Rational]) -> Option<WinLattice> {
-        let support: Vec<usize> = (0..p.len()).filter(|&a| p[a] > 0).collect();
-        let mut scale = Integer::from(1);
-        for &a in &support {
-            scale.lcm_mut(r[a].denom());
-        }
-        let m: Vec<Integer> = support
-            .iter()
-            .map(|&a| Integer::from(&scale / r[a].denom()) * r[a].numer())
-            .collect();
-        let m_min = m.iter().min()?.clone();
-        let mut g = Integer::new();
-        for ma in &m {
-            g.gcd_mut(&Integer::from(ma - &m_min));
-        }
-        if g == 0 {
-            return None;
-        }
-        let mut merged: BTreeMap<usize, Rational> = BTreeMap::new();
-        for (ma, &a) in m.iter().zip(&support) {
-            let k = Integer::from(ma - &m_min) / &g;
-            let k = k.to_usize().filter(|&k| k <= MAX_SPAN)?;
-            *merged.entry(k).or_default() += &p[a];
-        }
-        let (ks, ps): (Vec<usize>, Vec<Rational>) = merged.into_iter().unzip();
-        let d = *ks.last()?;
-        Some(WinLattice {
-            scale,
-            m_min,
-            g,
-            ks,
-            ps,
-            d,
-        })
-    }
-    /// The span `h = g / L`.
-    pub fn span(&self) -> Rational {
-        Rational::from((self.g.clone(), self.scale.clone()))
-    }
-    /// `p(A_min)`, the probability of exponent 0.
-    pub fn p_min(&self) -> &Rational {
-        &self.ps[0]
-    }
-    /// `psi(lambda) = lambda c + ln sum_k p_k e^{lambda h k}` for an enclosure `lambda`.
-    pub fn psi(&self, lambda: &Enc, prec: u32) -> Enc {
-        let c = Rational::from((self.m_min.clone(), self.scale.clone()));
-        let theta = lambda.mul_rational(&self.span(), prec);
-        lambda.mul_rational(&c, prec).add(&self.ln_f(&theta, prec), prec)
-    }
-    /// `ln f(e^theta) = ln sum_k p_k e^{theta k}`, shifted by the largest exponent for `theta > 0`.
-    pub fn ln_f(&self, theta: &Enc, prec: u32) -> Enc {
-        // f(e^theta) = e^{theta d} sum_k p_k e^{-theta (d - k)}: every exponential <= 1 for theta >= 0
-        let d = self.d as i64;
-        let mut acc = Enc::zero(prec);
-        for (k, p) in self.ks.iter().zip(&self.ps) {
-            let e = theta.mul(&Enc::from_i64(*k as i64 - d, prec), prec).exp(prec);
-            acc = acc.add(&e.mul_rational(p, prec), prec);
-        }
-        theta.mul(&Enc::from_i64(d, prec), prec).add(&acc.ln(prec), prec)
-    }
-    /// Mean and variance (in levels) of the tilted base `g_theta`, in `f64` (window placement only).
-    fn moments(&self, theta: f64) -> (f64, f64) {
-        let d = self.d as f64;
-        let w: Vec<f64> = self
-            .ks
-            .iter()
-            .zip(&self.ps)
-            .map(|(k, p)| p.to_f64() * (theta * (*k as f64 - d)).exp())
-            .collect();
-        let z: f64 = w.iter().sum();
-        let mean: f64 = self.ks.iter().zip(&w).map(|(k, w)| *k as f64 * w).sum::<f64>() / z;
-        let var: f64 = self
-            .ks
-            .iter()
-            .zip(&w)
-            .map(|(k, w)| (*k as f64 - mean).powi(2) * w)
-            .sum::<f64>()
-            / z;
-        (mean, var.max(1e-300))
-    }
-}
+pub use crate::math::win_lattice::{WinLattice, MAX_SPAN};
 
 /// A windowed power `g_theta^n` in fixed point: `L(s)` for `s in [a, a + coef.len())`, and the
 /// exact deficit `E = 2^B - sum L` (WIN-2).
@@ -529,6 +426,212 @@ impl WindowLaw {
         }
         out
     }
+    /// [`LevelSource::visit`] with optional per-level precisions `precs[j] <= prec` (from
+    /// [`crate::math::level_precision::graded_precs`]). `C e^{-theta s}` and the tails `R` are
+    /// formed at the full `prec + 16` for every level (no transcendental call per level); a level's
+    /// own operations (`P_S`, its logarithm, `T`, `ln F`, `q`) run at its precision: lower
+    /// precision only widens its enclosures.
+    fn visit_graded(
+        &self,
+        prec: u32,
+        sel: Option<&[bool]>,
+        precs: Option<&[u32]>,
+        f: &mut dyn FnMut(usize, LevelProbs),
+    ) {
+        let wp = prec + 16;
+        let rs = self.tails_r(wp, self.lo, self.hi);
+        let th = self.theta_enc(wp);
+        let ln_c = self.ln_c(wp);
+        let top_level = self.lat.d * self.n as usize;
+        let one = Enc::from_i64(1, wp);
+        // C e^{-theta s}, stepped by e^{-theta} (relative rounding grows by about one ulp of wp per
+        // level: wp has 16 guard bits and the enclosure stays rigorous either way)
+        let step = th.neg().exp(wp);
+        let mut scale_s = ln_c
+            .sub(&th.mul(&Enc::from_integer(&Integer::from(self.lo), wp), wp), wp)
+            .exp(wp);
+        for s in self.lo..=self.hi {
+            let j = s - self.lo;
+            if s > self.lo {
+                scale_s = scale_s.mul(&step, wp);
+            }
+            if let Some(sel) = sel {
+                if !sel[j] {
+                    continue;
+                }
+            }
+            let prec = precs.map_or(prec, |p| p[j].min(prec));
+            let wpj = prec + 16;
+            let ps = scale_s.mul(&self.g_enc(s, wpj), wpj);
+            let ln_ps = ps.ln(prec);
+            let top = s == top_level;
+            let first = s == 0;
+            let (ln_f, fv) = if top {
+                (Enc::zero(prec), Enc::from_i64(1, prec))
+            } else {
+                let t = clamp01(&scale_s.mul(&rs[j], wpj), wpj);
+                (t.neg().ln_1p(prec), one.sub(&t, prec))
+            };
+            let q = if first {
+                Enc::from_i64(1, prec)
+            } else {
+                clamp01(&ps.div(&fv, prec), prec)
+            };
+            f(
+                j,
+                LevelProbs {
+                    ln_ps,
+                    ln_f,
+                    f: fv,
+                    q,
+                    first,
+                    top,
+                },
+            );
+        }
+    }
+    /// The reverse KL's listed terms `sum_s Phi(s) ln(Phi(s) / P_N(s))` over this listing (WIN-4's
+    /// second window), level `j` at `precs[j]` bits, the sum at `prec`: the same quantity as
+    /// [`bon::reverse_kl_streamed`] with fewer transcendental calls.
+    /// - `Phi(s) = P_S(s) e^{l r_s - n psi(l)} = (C e^{-theta s}) G(s) e^{l r_s - n psi}`: both
+    ///   exponentials are stepped by one multiplication per level (`e^{-theta}`, `e^{l h}`) at
+    ///   `prec + 16` (relative rounding about one ulp per level, inside the 16 guard bits; the
+    ///   enclosures stay rigorous either way), so no `exp` per level.
+    /// - `ln Phi` enters the term as `Phi (ln Phi - ln P_N)`. When `|ln P_N| >= 2^(p_j + 32)` (the
+    ///   levels of this window: `ln P_N ~ -N T` with `N = e^{n Delta}`), an enclosure of `ln Phi`
+    ///   of width `O(1)` changes the term by a relative `2^-(p_j + 31)` at most, and one comes
+    ///   without a logarithm: for `x = m 2^e` with `1/2 <= m < 1` (MPFR's exponent),
+    ///   `(e - 1) ln 2 <= ln x < e ln 2`; applied to both ends of `Phi`'s enclosure
+    ///   (`ln` is increasing). Otherwise `ln Phi` is taken by MPFR.
+    pub fn reverse_kl_direct(
+        &self,
+        n_samples: &Enc,
+        l: &Enc,
+        n_psi: &Enc,
+        prec: u32,
+        precs: Option<&[u32]>,
+    ) -> Enc {
+        let wp = prec + 16;
+        let rs = self.tails_r(wp, self.lo, self.hi);
+        let th = self.theta_enc(wp);
+        let top_level = self.lat.d * self.n as usize;
+        let one = Enc::from_i64(1, wp);
+        let step = th.neg().exp(wp);
+        let mut scale_s = self
+            .ln_c(wp)
+            .sub(&th.mul(&Enc::from_integer(&Integer::from(self.lo), wp), wp), wp)
+            .exp(wp);
+        // l r_s = (l / L) m_s with the integer level m_s = m_min n + g s (as in ln_tilted)
+        let l_over = l.div(&Enc::from_integer(&self.lat.scale, wp + 8), wp + 8);
+        let m_lo = self.level(0);
+        let mut e_s = l_over
+            .mul(&Enc::from_integer(&m_lo, wp + 8), wp)
+            .sub(n_psi, wp)
+            .exp(wp);
+        let e_step = l_over.mul(&Enc::from_integer(&self.lat.g, wp + 8), wp).exp(wp);
+        let ln2 = Enc::ln2(wp);
+        let mut acc = Enc::zero(prec);
+        for s in self.lo..=self.hi {
+            let j = s - self.lo;
+            if s > self.lo {
+                scale_s = scale_s.mul(&step, wp);
+                e_s = e_s.mul(&e_step, wp);
+            }
+            let p = precs.map_or(prec, |ps| ps[j].min(prec));
+            let wpj = p + 16;
+            let ps = scale_s.mul(&self.g_enc(s, wpj), wpj);
+            let first = s == 0;
+            let fv = if s == top_level {
+                Enc::from_i64(1, p)
+            } else {
+                let t = clamp01(&scale_s.mul(&rs[j], wpj), wpj);
+                let ln_f = t.neg().ln_1p(p);
+                // nlf = N ln F, then ln P_N (BON-1)
+                let nlf = n_samples.mul(&ln_f, p);
+                let fv = one.sub(&t, p);
+                let q = if first {
+                    Enc::from_i64(1, p)
+                } else {
+                    clamp01(&ps.div(&fv, p), p)
+                };
+                let ln_pn = bon::ln_pn_of(nlf, &q, first, n_samples, p);
+                let phi = ps.mul(&e_s, p);
+                let big = Float::with_val(64, 1) << (p as i32 + 32);
+                let ln_phi = if *phi.lo() > 0 && *ln_pn.hi() < 0 && -ln_pn.hi().clone() >= big {
+                    let lo_e = phi.lo().get_exp().expect("positive finite") as i64;
+                    let hi_e = phi.hi().get_exp().expect("positive finite") as i64;
+                    let lo = Enc::from_i64(lo_e - 1, wpj).mul(&ln2, wpj);
+                    let hi = Enc::from_i64(hi_e, wpj).mul(&ln2, wpj);
+                    lo.hull(&hi)
+                } else {
+                    phi.ln(p)
+                };
+                acc = acc.add(&phi.mul(&ln_phi.sub(&ln_pn, p), p), prec);
+                continue;
+            };
+            // the top level: F = 1, P_N = 1 - F(top - 1)^N (through ln_pn_of with q = P_S)
+            let q = if first {
+                Enc::from_i64(1, p)
+            } else {
+                clamp01(&ps.div(&fv, p), p)
+            };
+            let ln_pn = bon::ln_pn_of(Enc::zero(p), &q, first, n_samples, p);
+            let phi = ps.mul(&e_s, p);
+            let ln_phi = phi.ln(p);
+            acc = acc.add(&phi.mul(&ln_phi.sub(&ln_pn, p), p), prec);
+        }
+        acc
+    }
+    /// The `f64` scout of the listed levels ([`LevelSource::scout`]): `ln P_S(s) = ln C - theta s +
+    /// ln G(s)` and `ln T(s) = ln C - theta s + ln R(s)` from the window's integers and the backward
+    /// recursion of [`WindowLaw::tails_r`] in `f64`. A heuristic for the working precision only.
+    pub fn scout_levels(&self) -> Vec<ScoutLevel> {
+        let th = self.theta.to_f64();
+        let lnc = self.n as f64 * self.lat.ln_f_f64(th);
+        let b = self.pow.bits as i64;
+        let ln2 = std::f64::consts::LN_2;
+        // ln(L / 2^B) and L / 2^B (0 below the f64 range)
+        let ln_g = |l: &Integer| -> (f64, f64) {
+            if *l == 0 {
+                return (f64::NEG_INFINITY, 0.0);
+            }
+            let (m, e) = l.to_f64_exp();
+            let sh = e as i64 - b;
+            let v = if sh < -1070 { 0.0 } else { m * 2f64.powi(sh as i32) };
+            (m.ln() + sh as f64 * ln2, v)
+        };
+        let q = (-th).exp();
+        let top = self.pow.a + self.pow.coef.len() - 1;
+        let c0 = Rational::from((Integer::from(&self.lat.m_min * self.n), self.lat.scale.clone())).to_f64();
+        let step = self.lat.span().to_f64();
+        let mut out = vec![
+            ScoutLevel {
+                ln_ps: 0.0,
+                ln_t: 0.0,
+                reward: 0.0
+            };
+            self.hi - self.lo + 1
+        ];
+        let mut r = 0.0f64;
+        let mut s = top.max(self.hi);
+        loop {
+            let base = lnc - th * s as f64;
+            let (lg, g) = self.coef_ref(s).map_or((f64::NEG_INFINITY, 0.0), ln_g);
+            if s <= self.hi && s >= self.lo {
+                out[s - self.lo] = ScoutLevel {
+                    ln_ps: base + lg,
+                    ln_t: if r > 0.0 { base + r.ln() } else { f64::NEG_INFINITY },
+                    reward: c0 + step * s as f64,
+                };
+            }
+            if s == self.lo || s == 0 {
+                break;
+            }
+            r = q * (r + g);
+            s -= 1;
+        }
+        out
+    }
     /// `2^B - sum_{s in [lo, hi]} L(s)` over `2^B`: an upper bound of `G_theta` outside `[lo, hi]`.
     pub fn outside_mass(&self, lo: usize, hi: usize, prec: u32) -> Enc {
         self.outside_mass_of(&[(lo, hi)], prec)
@@ -575,55 +678,24 @@ impl LevelSource for WindowLaw {
         )
     }
     fn visit(&self, prec: u32, sel: Option<&[bool]>, f: &mut dyn FnMut(usize, LevelProbs)) {
-        let wp = prec + 16;
-        let rs = self.tails_r(wp, self.lo, self.hi);
-        let th = self.theta_enc(wp);
-        let ln_c = self.ln_c(wp);
-        let top_level = self.lat.d * self.n as usize;
-        let one = Enc::from_i64(1, wp);
-        // C e^{-theta s}, stepped by e^{-theta} (relative rounding grows by about one ulp of wp per
-        // level: wp has 16 guard bits and the enclosure stays rigorous either way)
-        let step = th.neg().exp(wp);
-        let mut scale_s = ln_c
-            .sub(&th.mul(&Enc::from_integer(&Integer::from(self.lo), wp), wp), wp)
-            .exp(wp);
-        for s in self.lo..=self.hi {
-            let j = s - self.lo;
-            if s > self.lo {
-                scale_s = scale_s.mul(&step, wp);
-            }
-            if let Some(sel) = sel {
-                if !sel[j] {
-                    continue;
-                }
-            }
-            let ps = scale_s.mul(&self.g_enc(s, wp), wp);
-            let ln_ps = ps.ln(prec);
-            let top = s == top_level;
-            let first = s == 0;
-            let (ln_f, fv) = if top {
-                (Enc::zero(prec), Enc::from_i64(1, prec))
-            } else {
-                let t = clamp01(&scale_s.mul(&rs[j], wp), wp);
-                (t.neg().ln_1p(prec), one.sub(&t, prec))
-            };
-            let q = if first {
-                Enc::from_i64(1, prec)
-            } else {
-                clamp01(&ps.div(&fv, prec), prec)
-            };
-            f(
-                j,
-                LevelProbs {
-                    ln_ps,
-                    ln_f,
-                    f: fv,
-                    q,
-                    first,
-                    top,
-                },
-            );
-        }
+        self.visit_graded(prec, sel, None, f)
+    }
+    fn visit_at(&self, prec: u32, precs: &[u32], f: &mut dyn FnMut(usize, LevelProbs)) {
+        self.visit_graded(prec, None, Some(precs), f)
+    }
+    fn scout(&self) -> Option<Vec<ScoutLevel>> {
+        Some(self.scout_levels())
+    }
+    fn restricted_source(&self, lo: usize, hi: usize) -> Option<Box<dyn LevelSource + '_>> {
+        self.restricted(self.lo + lo, self.lo + hi)
+            .map(|w| Box::new(w) as Box<dyn LevelSource>)
+    }
+    fn reverse_scout_top(&self, ln_n: f64, l: f64, n_psi: f64) -> f64 {
+        // the second window's levels (those below the split are summed by reverse_kl_outside;
+        // the others are the same levels as this window's, so still terms of the same sum)
+        self.half.as_ref().map_or(f64::NEG_INFINITY, |h| {
+            reverse_top(&h.scout_levels(), ln_n, l, n_psi)
+        })
     }
     fn unlisted(&self, prec: u32) -> Unlisted {
         let wp = prec + 16;
@@ -723,10 +795,28 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
     } else {
         None
     };
+    // Per-level precision (a heuristic from the f64 scout, see math::level_precision): the
+    // enclosures stay rigorous at every precision. The second window's listing is not trimmed:
+    // its levels' mass in R would enter the Chernoff term below, whose factor `2 N M e^{...}`
+    // exceeds the levels' own terms by far more than the 64 bits of `graded`'s cut-off
+    // (measured: Example A at n = 10^6 lost 2 of 30 digits of the reverse KL).
+    let sctx = ScoutCtx {
+        ln_n: ctx.ln_n.mid().to_f64(),
+        tilt: Some((ctx.l.mid().to_f64(), ctx.n_psi.mid().to_f64())),
+        reverse_only: true,
+        reverse_top: f64::NEG_INFINITY,
+    };
+    let (sub, precs) = match sub {
+        Some(s2) => match graded(&s2.scout_levels(), wp, &sctx) {
+            Some(g) => (Some(s2), Some(g.precs)),
+            None => (Some(s2), None),
+        },
+        None => (None, None),
+    };
     if let Some(s2) = &sub {
-        // every level of the second window matters to the reverse KL (an adaptive scout pass
+        // the levels of the second window matter to the reverse KL (an adaptive scout pass
         // selected all of them, measured), and only the sum is needed: streamed
-        listed2 = bon::reverse_kl_streamed(s2, ctx.n_samples, ctx.l, ctx.n_psi, wp);
+        listed2 = s2.reverse_kl_direct(ctx.n_samples, ctx.l, ctx.n_psi, wp, precs.as_deref());
     }
     // R is everything outside the levels whose terms are summed: the second window's listing
     // below the split, [lo2, hi2], and the first window's listing from the split on,

@@ -1,6 +1,7 @@
 //! Result trees of `bon` and `compare` (field names of INTERFACE.md).
 
 use crate::math::best_of_n::{self as bon, BonEval, Levels, TiltedLaw};
+use crate::math::level_precision::{graded, ScoutCtx};
 use crate::math::level_source::LevelSource;
 use crate::math::tilt::{eval as tilt_eval, optimum, Optimum, TiltModel};
 use crate::real::value::{obj, Value};
@@ -390,7 +391,44 @@ pub fn compare_value(
     // every listed level matters to some output at the working precision: the adaptive scout
     // pass of `eval_adaptive` selected all of them on both routes (measured: Example A, the
     // 6-token model, n = 10^3 .. 10^6, 30 and 100 digits), and is skipped.
-    let ev = bon::eval(lv, &ne, prec);
+    //
+    // Per-level precision (issue 10): the far-tail levels of a window weigh little in every sum
+    // and are evaluated at fewer bits, chosen from an f64 scout (a heuristic only: every
+    // enclosure stays rigorous, see math::level_precision).
+    let graded = lv.scout().and_then(|sc| {
+        let tilt = match &opt {
+            Optimum::Interior(l) => {
+                let psi = tilt_eval(tm, l, 64).psi.mid().to_f64();
+                Some((l.mid().to_f64(), psi * n as f64))
+            }
+            Optimum::Reference => Some((0.0, 0.0)),
+            Optimum::Saturated => None,
+        };
+        let ln_n = count.ln(64).mid().to_f64();
+        let ctx = ScoutCtx {
+            ln_n,
+            tilt,
+            reverse_only: false,
+            reverse_top: tilt.map_or(f64::NEG_INFINITY, |(l, n_psi)| {
+                lv.reverse_scout_top(ln_n, l, n_psi)
+            }),
+        };
+        graded(&sc, prec, &ctx)
+    });
+    // levels negligible in every sum at both ends of the listing are left to the source's
+    // rigorous unlisted bounds (math::level_precision::graded); `levels_total` still reports the
+    // source's own listing
+    let levels_total = lv.len();
+    let (trimmed, precs) = match graded {
+        Some(g) if g.keep != (0, levels_total - 1) => match lv.restricted_source(g.keep.0, g.keep.1) {
+            Some(t) => (Some(t), Some(g.precs[g.keep.0..=g.keep.1].to_vec())),
+            None => (None, Some(g.precs)),
+        },
+        Some(g) => (None, Some(g.precs)),
+        None => (None, None),
+    };
+    let lv: &dyn LevelSource = trimmed.as_deref().unwrap_or(lv);
+    let ev = bon::eval_graded(lv, &ne, prec, precs);
     // N = 1: pi_1 = p^n exactly, so D(pi_1 || p^n) = 0 and E S = n E_p r exactly (an enclosure
     // of an exact zero could never certify a digit)
     let kl_ref = if count.is_one() {
@@ -502,7 +540,7 @@ pub fn compare_value(
         ("kl_bon_tilted_per_token", per(&kl_bt)),
         ("kl_tilted_reference_per_token", per(&kl_tr)),
         ("kl_tilted_bon_per_token", per(&kl_tb)),
-        ("levels_total", Value::Count(lv.len() as u64)),
+        ("levels_total", Value::Count(levels_total as u64)),
         ("method", Value::Str(lv.method().name().into())),
     ])
 }
