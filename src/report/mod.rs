@@ -197,11 +197,11 @@ pub fn real_json(e: &Enc, digits: usize) -> Json {
 
 /// The exact decimal expansion of `q` when it terminates within `digits` significant digits.
 fn terminating_decimal(q: &Rational, digits: usize) -> Option<String> {
+    // mpz_remove strips all factors of 2 and 5 at once (subquadratic); one division per factor
+    // was quadratic in the size of a 10^5-digit denominator
     let mut d = q.denom().clone();
     for f in [2u32, 5] {
-        while d.is_divisible_u(f) {
-            d /= f;
-        }
+        d.remove_factor_mut(&Integer::from(f));
     }
     if d != 1 {
         return None;
@@ -210,9 +210,8 @@ fn terminating_decimal(q: &Rational, digits: usize) -> Option<String> {
     // exact: strip trailing zeros of the mantissa
     let mut m = m;
     let mut e = e;
-    while m != 0 && m.is_divisible_u(10) {
-        m /= 10u32;
-        e += 1;
+    if m != 0 {
+        e += i64::from(m.remove_factor_mut(&Integer::from(10u32)));
     }
     let back = Rational::from(&m)
         * if e >= 0 {
