@@ -26,10 +26,12 @@
 //! `2^{2B}` (each row of a lower bound of `D^m` sums to at most `2^B`), so no slot carries.
 //!
 //! # Reading the law through the memoryless window
-//! With `w_j = (1/h_j) / H`, `H >= max_j 1/h_j` (an upper end, so `0 < w_j <= 1`),
-//! `G*(s) = sum_j w_j [z^s] g_j(z)` has total mass `<= 1` and `P_S(s) = C rho^{n-1} H e^{-theta s} G*(s)`.
+//! With `w_j = (1/h_j) / Z`, `Z >= sum_j mass_j / h_j` (an upper end; `mass_j` the exact total
+//! mass of `g_j`, and `sum_j mass_j / h_j = E e^{theta K_n} / (C rho^{n-1})` by the identity
+//! above, enclosed from [`shifted_log_mgf`]), `G*(s) = sum_j w_j [z^s] g_j(z)` has total mass
+//! `<= 1` (and within rounding of 1) and `P_S(s) = C rho^{n-1} Z e^{-theta s} G*(s)`.
 //! Its lower bounds `L*(s) = floor(sum_j L_g(j, s) A_j / 2^B)`, `A_j = floor(2^B lo(w_j))`, satisfy
-//! `sum_s (2^B G*(s) - L*(s)) <= E_g + 2^B max_j (w_j - A_j 2^-B) + (levels)` (each floor loses < 1),
+//! `sum_s (2^B G*(s) - L*(s)) <= max_j w_j E_g + 2^B max_j (w_j - A_j 2^-B) + (levels)` (each floor loses < 1),
 //! which is the contract of [`WindowLaw::from_power`]: the memoryless window's tails (WIN-3),
 //! listing and unlisted-mass bounds then apply unchanged.
 //!
@@ -48,7 +50,7 @@ use crate::math::markov::ChainTilt;
 use crate::math::perron::{perron_pair, EncMat};
 use crate::math::tilt::Optimum;
 use crate::math::window::{fixed_bits, product_window, window_for, TiltedPower, WinLattice, WindowKnob, WindowLaw};
-use crate::real::round::add_up;
+use crate::real::round::{add_up, int_up};
 use crate::real::Enc;
 use rug::{Float, Integer, Rational};
 use std::sync::Arc;
@@ -650,21 +652,28 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
     let total: Integer = g.iter().flatten().sum();
     let eg = Integer::from(&one - &total);
     assert!(eg >= 0, "chain window: lower bounds exceed the total mass (internal error)");
-    // weights w_j = (1/h_j) / H with H an upper end of max 1/h_j
-    let inv: Vec<Enc> = h.iter().map(|x| Enc::from_i64(1, prec).div(x, prec)).collect();
-    let hmax = inv
+    // weights w_j = (1/h_j) / Z with Z an upper end of sum_j mass_j / h_j, mass_j the Doob chain's
+    // law at time n (the exact total mass of g_j); by the tilt identity
+    // sum_j mass_j / h_j = E e^{theta K_n} / (C rho^{n-1}) = e^{L~(theta) - ln C~ - (n-1) ln rho~}
+    // (shifted units, [`shifted_log_mgf`]), so G* = sum_j w_j g_j has total mass <= 1 (and close
+    // to 1, which keeps the outside-mass bounds 1 - sum L* tight)
+    let lt = shifted_log_mgf(lat, &th, n, 0, prec);
+    let ln_c = c.ln(prec);
+    let ln_rho = rho.ln(prec);
+    let ln_z = lt[0]
+        .sub(&ln_c, prec)
+        .sub(&ln_rho.mul_rational(&Rational::from(n - 1), prec), prec);
+    let z = Enc::point(ln_z.exp(prec).hi());
+    let ws: Vec<Enc> = h
         .iter()
-        .map(|x| x.hi().clone())
-        .reduce(|a, b| crate::real::round::fmax(&a, &b))?;
-    let hm = Enc::point(&hmax);
-    let ws: Vec<Enc> = inv.iter().map(|x| x.div(&hm, prec)).collect();
+        .map(|x| Enc::from_i64(1, prec).div(x, prec).div(&z, prec))
+        .collect();
     let aw: Vec<Integer> = ws.iter().map(|w| floor_bits(w.lo(), bits)).collect();
-    // max_j (w_j - A_j 2^-B) <= max_j width(w_j) + 2^-B
-    let wmax = ws
-        .iter()
-        .map(|w| w.width())
-        .reduce(|a, b| crate::real::round::fmax(&a, &b))?;
-    let wslack = Float::with_val(prec, &wmax << bits as i32).ceil().to_integer()? + 1u32;
+    let fmax = |v: Vec<Float>| v.into_iter().reduce(|a, b| crate::real::round::fmax(&a, &b));
+    // max_j (w_j - A_j 2^-B) <= max_j width(w_j) + 2^-B; max_j w_j <= max_j hi(w_j)
+    let wmax_width = fmax(ws.iter().map(|w| w.width()).collect())?;
+    let wmax = fmax(ws.iter().map(|w| w.hi().clone()).collect())?;
+    let wslack = Float::with_val(prec, &wmax_width << bits as i32).ceil().to_integer()? + 1u32;
     let coef: Vec<Integer> = (0..glen)
         .map(|t| {
             let mut acc = Integer::new();
@@ -676,15 +685,20 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
             acc >> bits
         })
         .collect();
-    // E* = E_g + 2^B max_j (w_j - A_j 2^-B) + (one per floored level)
-    let deficit = eg + wslack + Integer::from(glen);
-    // ln(C rho^{n-1} H) = n theta d + ln C~ + (n - 1) ln rho~ + ln H
+    // sum_s (2^B G*(s) - L*(s)) <= max_j w_j E_g + 2^B max_j (w_j - A_j 2^-B) + (one per floored
+    // level): the first from sum_j w_j (2^B g_j - L_g) summed over (j, s), the second from
+    // sum_{j,s} L_g(j, s) <= 2^B
+    let eg_w = crate::real::round::mul_up(&int_up(&eg, prec), &wmax, prec)
+        .ceil()
+        .to_integer()?;
+    let deficit = eg_w + wslack + Integer::from(glen);
+    // ln(C rho^{n-1} Z) = n theta d + ln C~ + (n - 1) ln rho~ + ln Z
     let nd = Rational::from(n) * Integer::from(d);
     let ln_pref = th
         .mul_rational(&nd, prec)
-        .add(&c.ln(prec), prec)
-        .add(&rho.ln(prec).mul_rational(&Rational::from(n - 1), prec), prec)
-        .add(&hm.ln(prec), prec);
+        .add(&ln_c, prec)
+        .add(&ln_rho.mul_rational(&Rational::from(n - 1), prec), prec)
+        .add(&z.ln(prec), prec);
     Some((
         TiltedPower {
             bits,
@@ -920,5 +934,13 @@ pub fn chain_reverse_kl(cw: &ChainWindow, ctx: &ReverseKlCtx, prec: u32) -> Opti
         Enc::from_i64(-1, wp).exp(wp).neg().lo().clone()
     };
     let rest = Enc::new(lower, upper);
+    if crate::real::ziv::trace_on() {
+        eprintln!(
+            "[chain window] reverse KL: split {split} w1 [{}, {}], w2 [{}, {}], listed2 {:e}..{:e}, t1 {:e}, t2 {:e}, g1r {:e}, g2r {:e}",
+            w1.lo, w1.hi, w2.lo, w2.hi,
+            listed2.lo().to_f64(), listed2.hi().to_f64(),
+            t1.to_f64(), t2.hi().to_f64(), g1r.hi().to_f64(), g2r.hi().to_f64()
+        );
+    }
     Some((listed2.add(&rest, prec), first))
 }
