@@ -13,7 +13,7 @@
 use super::route::{run_windowed, window_extra_bits, window_knob, MethodArg};
 use crate::error::Result;
 use crate::math::markov::ChainTilt;
-use crate::math::markov_window::{l_n, ChainLattice, ChainWindow};
+use crate::math::markov_window::{l_n, moments, ChainLattice, ChainWindow};
 use crate::math::window::{fixed_bits, WindowKnob};
 use crate::real::ziv::Precision;
 use crate::report::Value;
@@ -59,23 +59,27 @@ pub fn chain_plan(ct: &ChainTilt, delta: &Rational, n: u64, method: MethodArg, d
     })
 }
 
-/// Seconds of GMP work per bit of the packed windows of one product chain (as
-/// [`super::route::WINDOW_SEC_PER_PACKED_BIT`], times `k^3` products per squaring).
-pub const CHAIN_SEC_PER_PACKED_BIT: f64 = 2.0e-8;
+/// Seconds of GMP work per bit of the packed windows per product of a doubling chain (`k^3`
+/// products per squaring, about 3.4 times the last step over the chain). Measured: sticky chain,
+/// 30 digits, n = 10^6: windows of 27 100 and 42 000 levels at B = 236 (512-bit slots), 4.3 s
+/// and 5.9 s wall on two threads of a loaded 2-core machine (3.4 s CPU for both).
+pub const CHAIN_SEC_PER_PACKED_BIT: f64 = 1.0e-8;
 
 /// A-priori cost of the chain window route: `(levels in a window, bytes, seconds)`.
 /// Both windows (`lambda'` and `lambda'/2`) hold `k^2` windowed polynomials of `2 (z sd sqrt(n) + 5 d + 2)`
-/// levels at `B` bits, squared by `k^3` Kronecker products per step (about 3.4 times the last
+/// levels at `B` bits (`sd^2` the tilted per-token variance of the levels, the larger of the two
+/// windows'), squared by `k^3` Kronecker products per step (about 3.4 times the last
 /// step over a doubling chain); memory: the two windows' matrices, three packed operands per
 /// product, and the per-level enclosures of the listing (as the memoryless estimate).
 pub fn chain_window_estimate(plan: &ChainPlan, n: u64, digits: usize) -> (f64, f64, f64) {
-    let prec = (digits as f64 * std::f64::consts::LOG2_10).ceil() as u32 + 32 + window_extra_bits(n);
+    let prec = (digits as f64 * std::f64::consts::LOG2_10).ceil() as u32 + 32 + chain_extra_bits(n);
     let b = fixed_bits(prec, n) as f64;
     let k = plan.lat.k() as f64;
     let d = plan.lat.d as f64;
-    // the tilted per-token variance in levels is at most (d/2)^2 times the chain's relaxation
-    // factor; the estimate takes d^2 (generous: the window is a heuristic too)
-    let sd = d.max(1.0) * 2.0;
+    let theta = plan.lambda.to_rational().unwrap_or_default() * plan.lat.win.span();
+    let (_, var) = moments(&plan.lat, &theta, n);
+    let (_, var2) = moments(&plan.lat, &(theta / 2u32), n);
+    let sd = var.max(var2).sqrt();
     let zq = (2.0 * (b + 8.0) * std::f64::consts::LN_2).sqrt();
     let width = (2.0 * (zq * sd * (n as f64).sqrt() + 5.0 * d + 2.0)).min(n as f64 * d + 1.0);
     let slot_bits = 64.0 * ((2.0 * b + 1.0) / 64.0).ceil();
@@ -98,6 +102,19 @@ pub fn chain_window_guard(plan: &ChainPlan, n: u64, digits: usize) -> Result<()>
     )
 }
 
+/// Guard bits of the chain window route: `max(window_extra_bits(n) + 12, 2 bits(n) - 14)`.
+/// The chain's windows are wider (the Doob chain's asymptotic variance includes its
+/// autocorrelation), the per-level stepping of `C e^{-theta s}` over the listing loses about
+/// `log2(levels)` bits, and `kl_bon_tilted_pythagorean = D(pi_N || p^n) - (l E S - Lambda_n(l))`
+/// cancels about `log2 n` bits (terms of order `n` for a result of order `ln n`). Measured on the
+/// sticky chain at 30 digits: with the memoryless guard bits `kl_bon_reference` reached 29 of 30
+/// digits at the start precision at `n = 10^5` and `10^6`, and with 12 more bits
+/// `kl_bon_tilted_pythagorean` 26 of 30 at `n = 10^6`; each paid a second pass at twice the bits.
+pub fn chain_extra_bits(n: u64) -> u32 {
+    let bits_n = 64 - n.leading_zeros();
+    (window_extra_bits(n) + 12).max((2 * bits_n).saturating_sub(4))
+}
+
 /// Run `f` on the chain windows at rising precision (see [`run_windowed`]); `half` builds the
 /// reverse KL's second window alongside the first.
 pub fn run_chain_window(
@@ -109,7 +126,7 @@ pub fn run_chain_window(
 ) -> Result<Value> {
     run_windowed(
         prec,
-        n,
+        chain_extra_bits(n),
         |bits| {
             if half {
                 ChainWindow::with_half(&plan.lat, n, &plan.lambda, bits, plan.knob)

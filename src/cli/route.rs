@@ -252,7 +252,7 @@ pub fn run_window_with(
 ) -> Result<Value> {
     run_windowed(
         prec,
-        n,
+        window_extra_bits(n),
         |bits| {
             Some(if half {
                 WindowLaw::with_half(&plan.lat, n, &plan.lambda, bits, plan.knob)
@@ -270,7 +270,7 @@ pub fn run_window_with(
 /// returned as [`Error::Uncertified`] naming it.
 pub fn run_windowed<W>(
     prec: &Precision,
-    n: u64,
+    extra: u32,
     mut build: impl FnMut(u32) -> Option<W>,
     mut f: impl FnMut(&W, u32) -> Value,
 ) -> Result<Value> {
@@ -278,7 +278,6 @@ pub fn run_windowed<W>(
         digits: prec.digits,
         cap_bits: window_cap(prec),
     };
-    let extra = window_extra_bits(n);
     ziv::run(&p, |bits| {
         Ok(match build(bits + extra) {
             Some(w) => f(&w, bits + extra),

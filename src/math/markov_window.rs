@@ -49,7 +49,7 @@ use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, S
 use crate::math::markov::ChainTilt;
 use crate::math::perron::{perron_pair, EncMat};
 use crate::math::tilt::Optimum;
-use crate::math::window::{fixed_bits, product_window, window_for, TiltedPower, WinLattice, WindowKnob, WindowLaw};
+use crate::math::window::{fixed_bits, pack_slots, unpack_slots, window_for, TiltedPower, WinLattice, WindowKnob, WindowLaw};
 use crate::real::round::{add_up, int_up};
 use crate::real::Enc;
 use rug::{Float, Integer, Rational};
@@ -423,11 +423,15 @@ pub fn l_n(lat: &ChainLattice, n: u64, delta: &Rational, prec: u32) -> Option<En
         }
     }
     // certify [x - eps, x + eps]
-    let mut eps = Float::with_val(prec + 64, x.clone().abs() >> (prec as i32 - 8).max(8));
+    // (a relative width 2^-(prec + 24): l enters l S - Lambda_n(l) and l E S, whose two terms
+    // each carry n times the width of l)
+    let pw = prec + 64 + 2 * (64 - n.leading_zeros());
+    x = Float::with_val(pw, &x);
+    let mut eps = Float::with_val(pw, x.clone().abs() >> (prec as i32 + 24));
     for _ in 0..8 {
-        let lo = Float::with_val(prec + 64, &x - &eps);
-        let hi = Float::with_val(prec + 64, &x + &eps);
-        if lo > 0 && below(&lo, prec + 32) == Some(true) && below(&hi, prec + 32) == Some(false) {
+        let lo = Float::with_val(pw, &x - &eps);
+        let hi = Float::with_val(pw, &x + &eps);
+        if lo > 0 && below(&lo, pw) == Some(true) && below(&hi, pw) == Some(false) {
             // D is strictly increasing on l > 0: D(lo) < n Delta < D(hi) puts the root in [lo, hi]
             return Some(Enc::new(lo, hi));
         }
@@ -484,8 +488,8 @@ fn floor_bits(x: &Float, bits: u32) -> Integer {
 }
 
 /// Placement of the windows: per-token mean and variance of `K_n` under the tilt `theta`
-/// (finite-n, from [`shifted_log_mgf`]; a heuristic only).
-fn moments(lat: &ChainLattice, theta: &Rational, n: u64) -> (f64, f64) {
+/// (finite-n, from [`shifted_log_mgf`]; a heuristic only, also used by the cost estimate).
+pub fn moments(lat: &ChainLattice, theta: &Rational, n: u64) -> (f64, f64) {
     let p = 64 + 2 * (64 - n.leading_zeros());
     let v = shifted_log_mgf(lat, &Enc::from_rational(theta, p), n, 2, p);
     let mean = lat.d as f64 + v[1].mid().to_f64() / n as f64;
@@ -521,7 +525,11 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
     let uh: Vec<Enc> = (0..k).map(|i| u[i].mul(&h[i], prec)).collect();
     let c = Enc::sum(uh.iter(), prec);
     let lq: Vec<Integer> = uh.iter().map(|x| floor_bits(x.div(&c, prec).lo(), bits)).collect();
+    let tt = std::time::Instant::now();
     let (mean, var) = moments(lat, theta, n);
+    let t_mom = tt.elapsed().as_secs_f64();
+    let mut t_sq = 0.0f64;
+    let mut t_mb = 0.0f64;
     let sd = var.sqrt();
     let d = lat.d;
     // transients of the chain move the centre by O(d / gap): a margin of 4 d levels (heuristic)
@@ -547,25 +555,36 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
         let top = 63 - e.leading_zeros();
         for bit in (0..top).rev() {
             let m2 = 2 * mm;
+            let ts = std::time::Instant::now();
             let (lo, hi) = win(m2);
             let x = &cur;
+            // every entry packed once; for each (i, j) the packed products over l are summed as
+            // integers before unpacking: the slot sums are sum_l (X_il * X_lj)(s) <= 2^{2B}
+            // (D^{2m})_ij(s) <= 2^{2B}, so no slot carries and one unpacking gives the sums
+            let packed: Vec<Vec<Option<Integer>>> = x
+                .e
+                .iter()
+                .map(|row| {
+                    row.iter()
+                        .map(|v| (!v.iter().all(|c| *c == 0)).then(|| pack_slots(v, bits)))
+                        .collect()
+                })
+                .collect();
             let e2: Vec<Vec<Vec<Integer>>> = (0..k)
                 .map(|i| {
                     (0..k)
                         .map(|j| {
-                            let mut acc = vec![Integer::new(); hi - lo + 1];
+                            let mut acc = Integer::new();
                             for l in 0..k {
-                                let (xi, xj) = (&x.e[i][l], &x.e[l][j]);
-                                if xi.iter().all(|c| *c == 0) || xj.iter().all(|c| *c == 0) {
-                                    continue;
-                                }
-                                let y = if i == l && l == j { None } else { Some((xj.as_slice(), x.a)) };
-                                let pr = product_window(xi, x.a, y, bits, lo, hi);
-                                for (s, t) in acc.iter_mut().zip(pr) {
-                                    *s += t;
+                                if let (Some(pi), Some(pj)) = (&packed[i][l], &packed[l][j]) {
+                                    if i == l && l == j {
+                                        acc += pi.square_ref();
+                                    } else {
+                                        acc += pi * pj;
+                                    }
                                 }
                             }
-                            acc.into_iter().map(|c| c >> bits).collect()
+                            unpack_slots(&acc, 2 * x.a, bits, lo, hi, bits)
                         })
                         .collect()
                 })
@@ -576,6 +595,8 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
                 e: e2,
             };
             mm = m2;
+            t_sq += ts.elapsed().as_secs_f64();
+            let ts = std::time::Instant::now();
             if (e >> bit) & 1 == 1 {
                 let (lo, hi) = win(mm + 1);
                 let x = &cur;
@@ -608,6 +629,7 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
                 };
                 mm += 1;
             }
+            t_mb += ts.elapsed().as_secs_f64();
         }
         debug_assert_eq!(mm, e);
         Some(cur)
@@ -657,6 +679,12 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
     // sum_j mass_j / h_j = E e^{theta K_n} / (C rho^{n-1}) = e^{L~(theta) - ln C~ - (n-1) ln rho~}
     // (shifted units, [`shifted_log_mgf`]), so G* = sum_j w_j g_j has total mass <= 1 (and close
     // to 1, which keeps the outside-mass bounds 1 - sum L* tight)
+    if crate::real::ziv::trace_on() {
+        eprintln!(
+            "[chain window] moments {t_mom:.3} s, squarings {t_sq:.3} s, base products {t_mb:.3} s, final {:.3} s",
+            tt.elapsed().as_secs_f64() - t_mom - t_sq - t_mb
+        );
+    }
     let lt = shifted_log_mgf(lat, &th, n, 0, prec);
     let ln_c = c.ln(prec);
     let ln_rho = rho.ln(prec);
@@ -731,10 +759,11 @@ impl ChainWindow {
         let bits = fixed_bits(prec, n);
         let t0 = std::time::Instant::now();
         let (pow, ln_pref) = doob_power(lat, &theta, n, bits, knob)?;
+        let t1 = t0.elapsed().as_secs_f64();
         let w = WindowLaw::from_power(&lat.win, n, lambda, theta, pow, ln_pref, prec, knob);
         if crate::real::ziv::trace_on() {
             eprintln!(
-                "[chain window] tilt {:.6}: {:.3} s ({} coefficients, B = {bits}, listed {})",
+                "[chain window] tilt {:.6}: power {t1:.3} s, total {:.3} s ({} coefficients, B = {bits}, listed {})",
                 lambda.to_f64(),
                 t0.elapsed().as_secs_f64(),
                 w.pow.coef.len(),

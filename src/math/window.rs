@@ -235,20 +235,30 @@ pub(crate) fn product_window(
     lo: usize,
     hi: usize,
 ) -> Vec<Integer> {
-    let w = (2 * bits as usize + 1).div_ceil(64);
-    let pack = |v: &[Integer]| -> Integer {
-        let mut limbs = vec![0u64; v.len() * w];
-        for (j, c) in v.iter().enumerate() {
-            c.write_digits(&mut limbs[j * w..(j + 1) * w], Order::Lsf);
-        }
-        Integer::from_digits(&limbs, Order::Lsf)
-    };
     let (prod, base) = match y {
-        None => (pack(x).square(), 2 * ax),
-        Some((y, ay)) => (pack(x) * pack(y), ax + ay),
+        None => (pack_slots(x, bits).square(), 2 * ax),
+        Some((y, ay)) => (pack_slots(x, bits) * pack_slots(y, bits), ax + ay),
     };
+    unpack_slots(&prod, base, bits, lo, hi, 0)
+}
+
+/// Kronecker packing of a fixed-point vector at `B` bits: coefficient `j` in the slot of
+/// `2B + 1` bits (rounded up to whole limbs) number `j`.
+pub(crate) fn pack_slots(v: &[Integer], bits: u32) -> Integer {
+    let w = (2 * bits as usize + 1).div_ceil(64);
+    let mut limbs = vec![0u64; v.len() * w];
+    for (j, c) in v.iter().enumerate() {
+        c.write_digits(&mut limbs[j * w..(j + 1) * w], Order::Lsf);
+    }
+    Integer::from_digits(&limbs, Order::Lsf)
+}
+
+/// The slots `s - base` for `s` in `[lo, hi]` of a packed product (or sum of packed products
+/// whose slot sums stay below `2^{2B + 1}`, so that no slot carries), each shifted right by
+/// `shift` bits (a floor).
+pub(crate) fn unpack_slots(prod: &Integer, base: usize, bits: u32, lo: usize, hi: usize, shift: u32) -> Vec<Integer> {
+    let w = (2 * bits as usize + 1).div_ceil(64);
     let limbs = prod.to_digits::<u64>(Order::Lsf);
-    drop(prod);
     (lo..=hi)
         .map(|s| {
             if s < base {
@@ -257,7 +267,7 @@ pub(crate) fn product_window(
             let i = s - base;
             let a = (i * w).min(limbs.len());
             let b = ((i + 1) * w).min(limbs.len());
-            Integer::from_digits(&limbs[a..b], Order::Lsf)
+            Integer::from_digits(&limbs[a..b], Order::Lsf) >> shift
         })
         .collect()
 }
