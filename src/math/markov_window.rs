@@ -189,21 +189,31 @@ fn jet_add(a: &Jet, b: &Jet, prec: u32) -> Jet {
     a.iter().zip(b).map(|(x, y)| x.add(y, prec)).collect()
 }
 
-fn scale2(e: &Enc, sh: i32) -> Enc {
-    // multiplication by 2^-sh is exact in binary floating point (far inside the exponent range)
-    Enc::new(Float::with_val(e.prec(), e.lo() >> sh), Float::with_val(e.prec(), e.hi() >> sh))
+fn shift_down(x: &Float, sh: i64) -> Float {
+    // multiplication by 2^-sh is exact in binary floating point (the widened exponent range);
+    // in steps that fit an i32
+    let mut y = x.clone();
+    let mut rest = sh;
+    while rest != 0 {
+        let step = rest.clamp(-(1 << 30), 1 << 30);
+        y >>= step as i32;
+        rest -= step;
+    }
+    y
+}
+
+fn scale2(e: &Enc, sh: i64) -> Enc {
+    Enc::new(shift_down(e.lo(), sh), shift_down(e.hi(), sh))
 }
 
 /// Divide every coefficient of a jet matrix by `2^sh` so that its largest constant term is near 1
 /// (exact), returning `sh`.
 fn normalise(m: &mut [Vec<Jet>]) -> i64 {
-    let mut top: Option<i32> = None;
+    let mut top: Option<i64> = None;
     for row in m.iter() {
         for e in row {
-            if let Some(x) = e[0].hi().get_exp() {
-                if !e[0].hi().is_zero() {
-                    top = Some(top.map_or(x, |t| t.max(x)));
-                }
+            if let Some(x) = crate::real::round::exp2_of(e[0].hi()) {
+                top = Some(top.map_or(x, |t| t.max(x)));
             }
         }
     }
@@ -215,7 +225,7 @@ fn normalise(m: &mut [Vec<Jet>]) -> i64 {
             }
         }
     }
-    sh as i64
+    sh
 }
 
 /// `L(theta + t) = ln u~(theta + t)^T M~(theta + t)^{n-1} 1` in lattice units, shifted
