@@ -115,7 +115,12 @@ fn compare_row(n: u64, digits: &str, method: &str, runs: usize) -> (f64, String)
     let rs: Vec<(f64, Option<f64>, Option<u64>)> = (0..runs).map(|_| process(&args)).collect();
     let wall = median(rs.iter().map(|r| r.0).collect());
     let cpu = rs.iter().filter_map(|r| r.1).fold(0.0f64, f64::max);
-    let mb = rs.iter().filter_map(|r| r.2).max().map(|k| k as f64 / 1024.0).unwrap_or(f64::NAN);
+    let mb = rs
+        .iter()
+        .filter_map(|r| r.2)
+        .max()
+        .map(|k| k as f64 / 1024.0)
+        .unwrap_or(f64::NAN);
     (
         wall,
         format!("{n:>9}  {digits:>6}  {method:>7}  {wall:>9.3}  {cpu:>9.3}  {mb:>9.0}"),
@@ -149,14 +154,18 @@ fn main() {
     }
     // the crossover of `auto` (chain window rows): both routes around it, 30 and 100 digits
     println!("\ncrossover (chain window): both routes, median wall of 3");
-    for (digits, ns) in [("30", vec![300u64, 600, 1000, 2000]), ("100", vec![1000u64, 3000, 6000])] {
+    for (digits, ns) in [
+        ("30", vec![300u64, 600, 1000, 2000]),
+        ("100", vec![1000u64, 3000, 6000]),
+    ] {
         for n in ns {
             for method in ["exact", "window"] {
                 let ns = n.to_string();
                 let args = compare_args(&ns, digits, method);
                 // below the window's reach the route falls back (a note); only time what serves
                 let o = Command::new(binary()).args(args).output().expect("run");
-                let served = String::from_utf8_lossy(&o.stdout).contains(&format!("\"method\": \"{method}\""));
+                let served =
+                    String::from_utf8_lossy(&o.stdout).contains(&format!("\"method\": \"{method}\""));
                 if served {
                     println!("{}", compare_row(n, digits, method, 3).1);
                 } else {
@@ -190,7 +199,10 @@ fn main() {
             break;
         }
     }
-    println!("largest n within 10 s: {}", last_ok.map_or("none".into(), |n| n.to_string()));
+    println!(
+        "largest n within 10 s: {}",
+        last_ok.map_or("none".into(), |n| n.to_string())
+    );
     println!("\nMKV-3 Perron root with psi, psi', psi'' certified (Krawczyk), sticky chain at l = 1");
     let ct = ChainTilt::new(&m);
     for digits in [30u32, 1000, 10000] {

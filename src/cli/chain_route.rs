@@ -21,11 +21,17 @@ use rug::{Float, Rational};
 use std::sync::Arc;
 
 /// Smallest `n` at which `auto` takes the chain window route for `digits` digits:
-/// `CHAIN_AUTO_BASE max(1, digits / 30)^1.3` (measured, `benches/markov.rs`, rows `chain window`;
-/// table in `proofs/markov.md`).
+/// `1000 max(1, digits / 30)^0.9`, i.e. 1000 at 30 digits and about 2950 at 100 digits.
+/// Measured (whole-process wall and CPU of `compare` on the sticky chain, both routes,
+/// `benches/markov.rs`, table in `proofs/markov.md`): at 30 digits the window route is as fast
+/// from n = 300 and faster from n = 600 (0.07 s against 0.12 s; 0.11 s against 0.42 s at
+/// n = 2000), but below n = 1000 both take about 0.1 s and the exact route keeps its exact
+/// fields; at 100 digits the windows cannot certify n = 1000 (they fall back after paying for
+/// themselves) and are faster from about n = 3000 (0.80 s against 0.94 s; 1.5 s against 3.5 s at
+/// n = 6000).
 pub fn chain_auto_window_min_n(digits: usize) -> u64 {
     let r = (digits as f64 / 30.0).max(1.0);
-    (CHAIN_AUTO_BASE * r.powf(1.3)).round() as u64
+    (CHAIN_AUTO_BASE * r.powf(0.9)).round() as u64
 }
 
 /// The crossover at 30 digits (see [`chain_auto_window_min_n`]).
@@ -45,7 +51,13 @@ pub struct ChainPlan {
 /// The plan for `method` at length `n` and per-token budget `delta` (`None`: the exact route):
 /// the window's tilt is a 64-bit point near the finite-n optimum `l_n` (a heuristic: any tilt
 /// is rigorous), `None` outside the interior regime or for a chain that is not ergodic.
-pub fn chain_plan(ct: &ChainTilt, delta: &Rational, n: u64, method: MethodArg, digits: usize) -> Option<ChainPlan> {
+pub fn chain_plan(
+    ct: &ChainTilt,
+    delta: &Rational,
+    n: u64,
+    method: MethodArg,
+    digits: usize,
+) -> Option<ChainPlan> {
     if method == MethodArg::Exact || (method == MethodArg::Auto && n < chain_auto_window_min_n(digits)) {
         return None;
     }

@@ -6,11 +6,11 @@ use super::bon::{
     count_echo, exact_feasible, levels_view, n_rule, sample_count, seq_len, BonArgs, CompareArgs,
 };
 use super::budget::Budget;
-use super::{chain_route, route};
 use super::divergence::exact_strings;
 use super::sweep::{grid, SweepArgs};
 use super::tilt::{CumulantsArgs, RateArgs, TiltArgs};
 use super::{args, ModelArgs, Output};
+use super::{chain_route, route};
 use crate::error::{Error, Result};
 use crate::exact::level_law::LevelLaw;
 use crate::exact::markov::{estimate, level_law_markov, Chain, MarkovModel};
@@ -21,7 +21,8 @@ use crate::real::ziv::{self, Precision};
 use crate::real::Enc;
 use crate::report::best_of_n::{bon_value, ExactBon, SampleCount};
 use crate::report::markov::{
-    compare_markov_value, compare_markov_window_value, cumulants_markov_value, rate_markov_value, tilt_markov_value,
+    compare_markov_value, compare_markov_window_value, cumulants_markov_value, rate_markov_value,
+    tilt_markov_value,
 };
 use crate::report::{obj, Value};
 use rug::{Integer, Rational};

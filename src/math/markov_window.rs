@@ -49,7 +49,9 @@ use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, S
 use crate::math::markov::ChainTilt;
 use crate::math::perron::{perron_pair, EncMat};
 use crate::math::tilt::Optimum;
-use crate::math::window::{fixed_bits, pack_slots, unpack_slots, window_for, TiltedPower, WinLattice, WindowKnob, WindowLaw};
+use crate::math::window::{
+    fixed_bits, pack_slots, unpack_slots, window_for, TiltedPower, WinLattice, WindowKnob, WindowLaw,
+};
 use crate::real::round::{add_up, int_up};
 use crate::real::Enc;
 use rug::{Float, Integer, Rational};
@@ -89,14 +91,15 @@ impl ChainLattice {
         // is built from all reachable rewards with a positive dummy weight
         let ones = vec![Rational::from((1, k as u32)); k];
         let win0 = WinLattice::new(&ones, &ct.r)?;
-        let ks: Vec<usize> = ct
-            .r
-            .iter()
-            .map(|r| {
-                let m = Integer::from(&win0.scale / r.denom()) * r.numer();
-                (Integer::from(m - &win0.m_min) / &win0.g).to_usize().expect("span checked")
-            })
-            .collect();
+        let ks: Vec<usize> =
+            ct.r.iter()
+                .map(|r| {
+                    let m = Integer::from(&win0.scale / r.denom()) * r.numer();
+                    (Integer::from(m - &win0.m_min) / &win0.g)
+                        .to_usize()
+                        .expect("span checked")
+                })
+                .collect();
         let d = *ks.iter().max()?;
         // the first token's law: q aggregated by exponent (documentation only, see `win`)
         let mut ps = vec![Rational::new(); win0.ks.len()];
@@ -504,13 +507,26 @@ pub fn moments(lat: &ChainLattice, theta: &Rational, n: u64) -> (f64, f64) {
     let v = shifted_log_mgf(lat, &Enc::from_rational(theta, p), n, 2, p);
     let mean = lat.d as f64 + v[1].mid().to_f64() / n as f64;
     let var = v[2].mid().to_f64() / n as f64;
-    (mean, if var.is_finite() { var.max(1e-300) } else { lat.d as f64 })
+    (
+        mean,
+        if var.is_finite() {
+            var.max(1e-300)
+        } else {
+            lat.d as f64
+        },
+    )
 }
 
 /// The Doob-transformed windowed power at `theta` (see the module documentation): the
 /// [`TiltedPower`] of `G*` and the prefactor `ln(C rho^{n-1} H)`. `None` when the Perron pair is
 /// not certified at this precision.
-fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: WindowKnob) -> Option<(TiltedPower, Enc)> {
+fn doob_power(
+    lat: &ChainLattice,
+    theta: &Rational,
+    n: u64,
+    bits: u32,
+    knob: WindowKnob,
+) -> Option<(TiltedPower, Enc)> {
     let k = lat.k();
     let prec = bits + 64;
     let th = Enc::from_rational(theta, prec);
@@ -534,7 +550,10 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
         .collect();
     let uh: Vec<Enc> = (0..k).map(|i| u[i].mul(&h[i], prec)).collect();
     let c = Enc::sum(uh.iter(), prec);
-    let lq: Vec<Integer> = uh.iter().map(|x| floor_bits(x.div(&c, prec).lo(), bits)).collect();
+    let lq: Vec<Integer> = uh
+        .iter()
+        .map(|x| floor_bits(x.div(&c, prec).lo(), bits))
+        .collect();
     let tt = std::time::Instant::now();
     let (mean, var) = moments(lat, theta, n);
     let t_mom = tt.elapsed().as_secs_f64();
@@ -571,15 +590,14 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
             // every entry packed once; for each (i, j) the packed products over l are summed as
             // integers before unpacking: the slot sums are sum_l (X_il * X_lj)(s) <= 2^{2B}
             // (D^{2m})_ij(s) <= 2^{2B}, so no slot carries and one unpacking gives the sums
-            let packed: Vec<Vec<Option<Integer>>> = x
-                .e
-                .iter()
-                .map(|row| {
-                    row.iter()
-                        .map(|v| (!v.iter().all(|c| *c == 0)).then(|| pack_slots(v, bits)))
-                        .collect()
-                })
-                .collect();
+            let packed: Vec<Vec<Option<Integer>>> =
+                x.e.iter()
+                    .map(|row| {
+                        row.iter()
+                            .map(|v| (!v.iter().all(|c| *c == 0)).then(|| pack_slots(v, bits)))
+                            .collect()
+                    })
+                    .collect();
             let e2: Vec<Vec<Vec<Integer>>> = (0..k)
                 .map(|i| {
                     (0..k)
@@ -683,7 +701,10 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
     let one = Integer::from(1) << bits;
     let total: Integer = g.iter().flatten().sum();
     let eg = Integer::from(&one - &total);
-    assert!(eg >= 0, "chain window: lower bounds exceed the total mass (internal error)");
+    assert!(
+        eg >= 0,
+        "chain window: lower bounds exceed the total mass (internal error)"
+    );
     // weights w_j = (1/h_j) / Z with Z an upper end of sum_j mass_j / h_j, mass_j the Doob chain's
     // law at time n (the exact total mass of g_j); by the tilt identity
     // sum_j mass_j / h_j = E e^{theta K_n} / (C rho^{n-1}) = e^{L~(theta) - ln C~ - (n-1) ln rho~}
@@ -711,7 +732,10 @@ fn doob_power(lat: &ChainLattice, theta: &Rational, n: u64, bits: u32, knob: Win
     // max_j (w_j - A_j 2^-B) <= max_j width(w_j) + 2^-B; max_j w_j <= max_j hi(w_j)
     let wmax_width = fmax(ws.iter().map(|w| w.width()).collect())?;
     let wmax = fmax(ws.iter().map(|w| w.hi().clone()).collect())?;
-    let wslack = Float::with_val(prec, &wmax_width << bits as i32).ceil().to_integer()? + 1u32;
+    let wslack = Float::with_val(prec, &wmax_width << bits as i32)
+        .ceil()
+        .to_integer()?
+        + 1u32;
     let coef: Vec<Integer> = (0..glen)
         .map(|t| {
             let mut acc = Integer::new();
@@ -764,7 +788,13 @@ pub struct ChainWindow {
 impl ChainWindow {
     /// The window at the tilt `lambda' > 0` with `B = fixed_bits(prec, n)`; `None` when the Perron
     /// pair is not certified at this precision.
-    pub fn new(lat: &Arc<ChainLattice>, n: u64, lambda: &Float, prec: u32, knob: WindowKnob) -> Option<ChainWindow> {
+    pub fn new(
+        lat: &Arc<ChainLattice>,
+        n: u64,
+        lambda: &Float,
+        prec: u32,
+        knob: WindowKnob,
+    ) -> Option<ChainWindow> {
         let theta = lambda.to_rational()? * lat.win.span();
         let bits = fixed_bits(prec, n);
         let t0 = std::time::Instant::now();
@@ -787,7 +817,13 @@ impl ChainWindow {
         })
     }
     /// [`ChainWindow::new`] with the second window at `lambda' / 2` built on a second thread.
-    pub fn with_half(lat: &Arc<ChainLattice>, n: u64, lambda: &Float, prec: u32, knob: WindowKnob) -> Option<ChainWindow> {
+    pub fn with_half(
+        lat: &Arc<ChainLattice>,
+        n: u64,
+        lambda: &Float,
+        prec: u32,
+        knob: WindowKnob,
+    ) -> Option<ChainWindow> {
         let half_lambda = WindowLaw::half_lambda(lambda);
         let (w1, w2) = std::thread::scope(|sc| {
             let h = sc.spawn(|| {
@@ -862,10 +898,7 @@ pub fn chain_reverse_kl(cw: &ChainWindow, ctx: &ReverseKlCtx, prec: u32) -> Opti
     let w2 = &c2.w;
     let c = lat.c();
     let nc = Rational::from(&c * n);
-    let a_of = |w: &WindowLaw| -> Enc {
-        w.ln_c(wp)
-            .add(&Enc::point(&w.lambda).mul_rational(&nc, wp), wp)
-    };
+    let a_of = |w: &WindowLaw| -> Enc { w.ln_c(wp).add(&Enc::point(&w.lambda).mul_rational(&nc, wp), wp) };
     let (a1, a2) = (a_of(w1), a_of(w2));
     // split (heuristic): where the tilted laws at l' and l'/2 cross,
     // S = (Lambda(l') - Lambda(l'/2)) / (l' / 2)
@@ -939,9 +972,7 @@ pub fn chain_reverse_kl(cw: &ChainWindow, ctx: &ReverseKlCtx, prec: u32) -> Opti
     if *t_ch.lo() < 0 {
         return None;
     }
-    let expo = a2
-        .add(&log_mgf(lat, &t_ch, n, 0, wp)[0], wp)
-        .sub(ctx.n_psi, wp);
+    let expo = a2.add(&log_mgf(lat, &t_ch, n, 0, wp)[0], wp).sub(ctx.n_psi, wp);
     let m_enc = {
         let v = Enc::from_rational(&lat.q_min, wp).ln(wp).neg().add(
             &Enc::from_rational(&lat.p_min, wp)

@@ -174,7 +174,14 @@ impl Default for WindowKnob {
     }
 }
 
-pub(crate) fn window_for(m: u64, d: usize, mean: f64, sd: f64, bits: u32, knob: WindowKnob) -> (usize, usize) {
+pub(crate) fn window_for(
+    m: u64,
+    d: usize,
+    mean: f64,
+    sd: f64,
+    bits: u32,
+    knob: WindowKnob,
+) -> (usize, usize) {
     let top = (m as f64) * d as f64;
     let z = (2.0 * (bits as f64 + 8.0) * std::f64::consts::LN_2).sqrt();
     let half = knob.widen * z * sd * (m as f64).sqrt() + d as f64 + 2.0;
@@ -256,7 +263,14 @@ pub(crate) fn pack_slots(v: &[Integer], bits: u32) -> Integer {
 /// The slots `s - base` for `s` in `[lo, hi]` of a packed product (or sum of packed products
 /// whose slot sums stay below `2^{2B + 1}`, so that no slot carries), each shifted right by
 /// `shift` bits (a floor).
-pub(crate) fn unpack_slots(prod: &Integer, base: usize, bits: u32, lo: usize, hi: usize, shift: u32) -> Vec<Integer> {
+pub(crate) fn unpack_slots(
+    prod: &Integer,
+    base: usize,
+    bits: u32,
+    lo: usize,
+    hi: usize,
+    shift: u32,
+) -> Vec<Integer> {
     let w = (2 * bits as usize + 1).div_ceil(64);
     let limbs = prod.to_digits::<u64>(Order::Lsf);
     (lo..=hi)

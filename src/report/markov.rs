@@ -3,16 +3,16 @@
 //! `null`, with a note naming the field in the result's `notes` array.
 
 use super::best_of_n::{compare_value, SampleCount};
-use crate::math::level_source::{LevelSource, SeqOptimum};
-use crate::results::compare::compare_value_with;
 use super::{obj, Value};
 use crate::exact::level_law::LevelLaw;
 use crate::math::best_of_n::Levels;
+use crate::math::level_source::{LevelSource, SeqOptimum};
 use crate::math::markov::{
     delta_max_limit, doob, l_delta, lambda_of_x, legendre, level_tilt_model, perron_eval, ChainTilt, Limit,
 };
 use crate::math::tilt::Budget;
 use crate::real::Enc;
+use crate::results::compare::compare_value_with;
 use rug::Rational;
 
 /// A limit that needs more precision is reported as the whole line (never certified, so the

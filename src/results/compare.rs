@@ -396,7 +396,11 @@ impl SeqOptimum for MemorylessOptimum<'_> {
         Some(Rational::from(&self.tm.r_max * self.n))
     }
     fn delta_max_total(&self, prec: u32) -> Option<Enc> {
-        Some(self.tm.delta_max(prec).mul_rational(&Rational::from(self.n), prec))
+        Some(
+            self.tm
+                .delta_max(prec)
+                .mul_rational(&Rational::from(self.n), prec),
+        )
     }
 }
 
@@ -428,9 +432,8 @@ pub fn compare_value_with(
     let Some(opt) = so.optimum(prec) else {
         return obj(vec![("lambda", Value::Real(Enc::whole(prec)))]);
     };
-    let exact_or_whole = |q: Option<Rational>| -> Value {
-        q.map_or_else(|| Value::Real(Enc::whole(prec)), Value::Exact)
-    };
+    let exact_or_whole =
+        |q: Option<Rational>| -> Value { q.map_or_else(|| Value::Real(Enc::whole(prec)), Value::Exact) };
     let ne = count.enc(prec);
     // The reverse KL weighs every level by Phi ln(Phi / P_N) with |ln P_N| up to N |ln F|, and
     // the expected reward's Abel terms are ~ the level gaps on every level above the mode, so
