@@ -306,8 +306,11 @@ pub fn run_windowed<W>(
 /// Append `("method", ...)` and a fallback note to a result object.
 pub fn mark(v: &mut Value, method: &str, note: Option<String>) {
     if let Value::Object(items) = v {
-        items.retain(|(k, _)| k != "method");
-        items.push(("method".into(), Value::Str(method.into())));
+        // in place when present (the field order of the result stays as built)
+        match items.iter_mut().find(|(k, _)| k == "method") {
+            Some((_, v)) => *v = Value::Str(method.into()),
+            None => items.push(("method".into(), Value::Str(method.into()))),
+        }
         if let Some(n) = note {
             // one notes array: a result that already has notes (a chain's) gets the note added
             match items.iter_mut().find(|(k, _)| k == "notes") {
