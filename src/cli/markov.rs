@@ -330,9 +330,9 @@ pub fn sweep_extras(v: &mut Value, delta: &Rational, n: u64, prec: u32) {
     let nr = Rational::from(n);
     let mut extra: Vec<(String, Value)> = Vec::new();
     if let (Some(xs), Some(ll), Some(e)) = (
-        get_enc(&v, "x_star_limit"),
-        get_enc(&v, "lambda_limit"),
-        get_enc(&v, "expected_reward_bon_per_token"),
+        get_enc(v, "x_star_limit"),
+        get_enc(v, "lambda_limit"),
+        get_enc(v, "expected_reward_bon_per_token"),
     ) {
         let gap = xs.sub(&e, prec);
         let ln_n = Enc::from_rational(&nr, prec).ln(prec);
@@ -347,15 +347,15 @@ pub fn sweep_extras(v: &mut Value, delta: &Rational, n: u64, prec: u32) {
             "asy4_scaled".into(),
             Value::Real(gap.sub(&pred, prec).mul_rational(&nr, prec)),
         ));
-        if let Some(d) = get_enc(&v, "kl_bon_tilted") {
+        if let Some(d) = get_enc(v, "kl_bon_tilted") {
             let half = ln_n.mul_rational(&Rational::from((1, 2)), prec);
             extra.push(("asy5".into(), Value::Real(d.sub(&half, prec))));
         }
-        if let Some(d) = get_enc(&v, "kl_bon_reference") {
+        if let Some(d) = get_enc(v, "kl_bon_reference") {
             let nd = Enc::from_rational(&Rational::from(delta * &nr), prec);
             extra.push(("asy6_c".into(), Value::Real(nd.sub(&d, prec))));
         }
-        if let Some(l) = get_enc(&v, "lambda") {
+        if let Some(l) = get_enc(v, "lambda") {
             extra.push(("lambda_gap".into(), Value::Real(l.sub(&ll, prec))));
         }
     }

@@ -95,9 +95,7 @@ impl ChainLattice {
             ct.r.iter()
                 .map(|r| {
                     let m = Integer::from(&win0.scale / r.denom()) * r.numer();
-                    (Integer::from(m - &win0.m_min) / &win0.g)
-                        .to_usize()
-                        .expect("span checked")
+                    ((m - &win0.m_min) / &win0.g).to_usize().expect("span checked")
                 })
                 .collect();
         let d = *ks.iter().max()?;
@@ -234,6 +232,7 @@ fn normalise(m: &mut [Vec<Jet>]) -> i64 {
 /// `L(theta + t) = ln u~(theta + t)^T M~(theta + t)^{n-1} 1` in lattice units, shifted
 /// (`M~ = e^{-theta d} M(e^theta)`), as `[ln e_0, e_1 / e_0, 2 e_2 / e_0 - (e_1/e_0)^2]` up to
 /// `order` (`<= 2`): the value, first and second derivative of `ln E e^{theta K_n} - n theta d`.
+#[allow(clippy::needless_range_loop)] // index loops mirror the matrix products (i, l, j)
 fn shifted_log_mgf(lat: &ChainLattice, theta: &Enc, n: u64, order: usize, prec: u32) -> Vec<Enc> {
     let k = lat.k();
     let d = lat.d as i64;
@@ -251,7 +250,7 @@ fn shifted_log_mgf(lat: &ChainLattice, theta: &Enc, n: u64, order: usize, prec: 
                     if i > 0 {
                         fact *= i as u32;
                     }
-                    let c = Rational::from(rug::ops::Pow::pow(Rational::from(g), i as u32)) / &fact;
+                    let c = rug::ops::Pow::pow(Rational::from(g), i as u32) / &fact;
                     base.mul_rational(&c, prec)
                 })
                 .collect()
@@ -520,6 +519,7 @@ pub fn moments(lat: &ChainLattice, theta: &Rational, n: u64) -> (f64, f64) {
 /// The Doob-transformed windowed power at `theta` (see the module documentation): the
 /// [`TiltedPower`] of `G*` and the prefactor `ln(C rho^{n-1} H)`. `None` when the Perron pair is
 /// not certified at this precision.
+#[allow(clippy::needless_range_loop)] // index loops mirror the matrix products (i, l, j)
 fn doob_power(
     lat: &ChainLattice,
     theta: &Rational,
