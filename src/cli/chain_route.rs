@@ -114,17 +114,18 @@ pub fn chain_window_guard(plan: &ChainPlan, n: u64, digits: usize) -> Result<()>
     )
 }
 
-/// Guard bits of the chain window route: `max(window_extra_bits(n) + 12, 2 bits(n) - 14)`.
+/// Guard bits of the chain window route: `max(window_extra_bits(n) + 12, 2 bits(n))`.
 /// The chain's windows are wider (the Doob chain's asymptotic variance includes its
 /// autocorrelation), the per-level stepping of `C e^{-theta s}` over the listing loses about
 /// `log2(levels)` bits, and `kl_bon_tilted_pythagorean = D(pi_N || p^n) - (l E S - Lambda_n(l))`
 /// cancels about `log2 n` bits (terms of order `n` for a result of order `ln n`). Measured on the
-/// sticky chain at 30 digits: with the memoryless guard bits `kl_bon_reference` reached 29 of 30
-/// digits at the start precision at `n = 10^5` and `10^6`, and with 12 more bits
-/// `kl_bon_tilted_pythagorean` 26 of 30 at `n = 10^6`; each paid a second pass at twice the bits.
+/// sticky chain at 30 digits (each shortfall paid a second pass at twice the bits): with the
+/// memoryless guard bits `kl_bon_reference` reached 29 of 30 digits at `n = 10^5` and `10^6`;
+/// with `+12`, `kl_bon_tilted_pythagorean` 26 of 30 at `n = 10^6`; with `2 bits(n) - 4`, 29 of
+/// 30 at `n = 4 10^6` (certified at `10^6`, `2 10^6`, `10^7`).
 pub fn chain_extra_bits(n: u64) -> u32 {
     let bits_n = 64 - n.leading_zeros();
-    (window_extra_bits(n) + 12).max((2 * bits_n).saturating_sub(4))
+    (window_extra_bits(n) + 12).max(2 * bits_n)
 }
 
 /// Run `f` on the chain windows at rising precision (see [`run_windowed`]); `half` builds the
