@@ -7,6 +7,7 @@ pub mod large_deviations;
 pub mod level_policy;
 pub mod level_source;
 pub mod markov;
+pub mod markov_lattice;
 pub mod markov_window;
 pub mod perron;
 pub mod soft_best_of_n;
