@@ -1,9 +1,13 @@
 //! Markov reference models (MATH.md §10): wall time of
 //! - the exact Markov level law by packed binary powering (MKV-1) and, for comparison, the forward
 //!   recursion, on the sticky chain `9/10,1/10;1/5,4/5` with rewards `0,1`;
-//! - the whole `compare` pipeline for that chain (`--delta 1/10`, 30 digits) at n = 10^3 and 10^4,
-//!   as a separate process of the release binary (start-up, level law, l_n, l_Delta, best-of-N,
-//!   the precision loop, JSON), with the peak RSS from `/usr/bin/time -f %M` when it exists;
+//! - the whole `compare` pipeline for that chain (`--delta 1/10`, 30 digits) at n = 10^3 and 10^4
+//!   on both routes (`--method exact`, `--method window`), as a separate process of the release
+//!   binary (start-up, level law or windows, l_n, l_Delta, best-of-N, the precision loop, JSON),
+//!   with CPU time and peak RSS from `/usr/bin/time -f "%U %S %M"` when it exists;
+//! - the crossover of `--method auto` for chains (both routes at 30 and 100 digits);
+//! - the largest n the chain window route finishes within 10 s of wall time (powers of 10,
+//!   then 2x steps);
 //! - the Perron-root certification (Krawczyk, MKV-3) with psi, psi', psi'' at 1000 digits.
 //!
 //! Run with `cargo build --release && cargo bench --bench markov`.
@@ -47,13 +51,14 @@ fn binary() -> PathBuf {
         .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("target/release/alignexact"))
 }
 
-/// One whole-process run: (seconds, peak RSS in kB if known).
-fn process(args: &[&str]) -> (f64, Option<u64>) {
+/// One whole-process run: (wall seconds, CPU seconds user + system if known, peak RSS in kB if
+/// known).
+fn process(args: &[&str]) -> (f64, Option<f64>, Option<u64>) {
     let rss = std::env::temp_dir().join(format!("alignexact-markov-rss-{}", std::process::id()));
     let tool = std::path::Path::new("/usr/bin/time").exists();
     let mut cmd = if tool {
         let mut c = Command::new("/usr/bin/time");
-        c.arg("-f").arg("%M").arg("-o").arg(&rss).arg(binary());
+        c.arg("-f").arg("%U %S %M").arg("-o").arg(&rss).arg(binary());
         c
     } else {
         Command::new(binary())
@@ -66,10 +71,60 @@ fn process(args: &[&str]) -> (f64, Option<u64>) {
         "{args:?}: {}",
         String::from_utf8_lossy(&out.stderr)
     );
-    let kb = std::fs::read_to_string(&rss)
-        .ok()
-        .and_then(|s| s.trim().lines().last()?.parse().ok());
-    (secs, kb)
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        !args.contains(&"window") || stdout.contains("\"method\": \"window\""),
+        "{args:?}: the window route fell back"
+    );
+    let line = std::fs::read_to_string(&rss).ok();
+    let f: Vec<&str> = line
+        .as_deref()
+        .and_then(|s| s.trim().lines().last())
+        .map(|l| l.split_whitespace().collect())
+        .unwrap_or_default();
+    let cpu = (f.len() == 3)
+        .then(|| Some(f[0].parse::<f64>().ok()? + f[1].parse::<f64>().ok()?))
+        .flatten();
+    let kb = f.get(2).and_then(|x| x.parse().ok());
+    (secs, cpu, kb)
+}
+
+fn compare_args<'a>(n: &'a str, digits: &'a str, method: &'a str) -> [&'a str; 14] {
+    [
+        "compare",
+        "--transition",
+        "9/10,1/10;1/5,4/5",
+        "--r",
+        "0,1",
+        "--delta",
+        "1/10",
+        "--n",
+        n,
+        "--digits",
+        digits,
+        "--method",
+        method,
+        "--json",
+    ]
+}
+
+/// A row: median wall of `runs` runs, the CPU and peak memory of the slowest.
+fn compare_row(n: u64, digits: &str, method: &str, runs: usize) -> (f64, String) {
+    let ns = n.to_string();
+    let args = compare_args(&ns, digits, method);
+    let rs: Vec<(f64, Option<f64>, Option<u64>)> = (0..runs).map(|_| process(&args)).collect();
+    let wall = median(rs.iter().map(|r| r.0).collect());
+    let cpu = rs.iter().filter_map(|r| r.1).fold(0.0f64, f64::max);
+    let mb = rs
+        .iter()
+        .filter_map(|r| r.2)
+        .max()
+        .map(|k| k as f64 / 1024.0)
+        .unwrap_or(f64::NAN);
+    (
+        wall,
+        format!("{n:>9}  {digits:>6}  {method:>7}  {wall:>9.3}  {cpu:>9.3}  {mb:>9.0}"),
+    )
 }
 
 fn main() {
@@ -85,32 +140,69 @@ fn main() {
         };
         println!("{n:>7}  {p:>12.4}  {f:>12}");
     }
-    println!("\ncompare --transition 9/10,1/10;1/5,4/5 --r 0,1 --delta 1/10 --digits 30 (whole process, median of 3)");
-    println!("{:>7}  {:>10}  {:>10}", "n", "seconds", "peak MB");
-    for n in ["1000", "10000"] {
-        let args = [
-            "compare",
-            "--transition",
-            "9/10,1/10;1/5,4/5",
-            "--r",
-            "0,1",
-            "--delta",
-            "1/10",
-            "--n",
-            n,
-            "--digits",
-            "30",
-            "--json",
-        ];
-        let runs: Vec<(f64, Option<u64>)> = (0..3).map(|_| process(&args)).collect();
-        let secs = median(runs.iter().map(|r| r.0).collect());
-        let mb = runs
-            .iter()
-            .filter_map(|r| r.1)
-            .max()
-            .map(|k| format!("{:.0}", k as f64 / 1024.0));
-        println!("{n:>7}  {secs:>10.3}  {:>10}", mb.unwrap_or_else(|| "-".into()));
+    println!(
+        "\ncompare --transition 9/10,1/10;1/5,4/5 --r 0,1 --delta 1/10 (whole process: median wall of 3, CPU and peak of the slowest)"
+    );
+    println!(
+        "{:>9}  {:>6}  {:>7}  {:>9}  {:>9}  {:>9}",
+        "n", "digits", "method", "wall s", "CPU s", "peak MB"
+    );
+    for n in [1000u64, 10_000] {
+        for method in ["exact", "window"] {
+            println!("{}", compare_row(n, "30", method, 3).1);
+        }
     }
+    // the crossover of `auto` (chain window rows): both routes around it, 30 and 100 digits
+    println!("\ncrossover (chain window): both routes, median wall of 3");
+    for (digits, ns) in [
+        ("30", vec![300u64, 600, 1000, 2000]),
+        ("100", vec![1000u64, 3000, 6000]),
+    ] {
+        for n in ns {
+            for method in ["exact", "window"] {
+                let ns = n.to_string();
+                let args = compare_args(&ns, digits, method);
+                // below the window's reach the route falls back (a note); only time what serves
+                let o = Command::new(binary()).args(args).output().expect("run");
+                let served =
+                    String::from_utf8_lossy(&o.stdout).contains(&format!("\"method\": \"{method}\""));
+                if served {
+                    println!("{}", compare_row(n, digits, method, 3).1);
+                } else {
+                    println!("{n:>9}  {digits:>6}  {method:>7}  (falls back to the exact route)");
+                }
+            }
+        }
+    }
+    // the largest n the window route finishes in 10 s of wall time (powers of 10, then 2x steps)
+    println!("\nlargest n of the window route within 10 s wall (30 digits, one run each)");
+    let mut n = 100_000u64;
+    let mut last_ok = None;
+    let mut step10 = true;
+    loop {
+        let (wall, row) = compare_row(n, "30", "window", 1);
+        println!("{row}");
+        if wall > 10.0 {
+            if step10 {
+                // back to the last power of 10 that fit, then 2x steps
+                if let Some(ok) = last_ok {
+                    step10 = false;
+                    n = 2 * ok;
+                    continue;
+                }
+            }
+            break;
+        }
+        last_ok = Some(n);
+        n = if step10 { 10 * n } else { 2 * n };
+        if n > 1 << 31 {
+            break;
+        }
+    }
+    println!(
+        "largest n within 10 s: {}",
+        last_ok.map_or("none".into(), |n| n.to_string())
+    );
     println!("\nMKV-3 Perron root with psi, psi', psi'' certified (Krawczyk), sticky chain at l = 1");
     let ct = ChainTilt::new(&m);
     for digits in [30u32, 1000, 10000] {

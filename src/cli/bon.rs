@@ -373,7 +373,7 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
 
 /// The per-token budget `ln N / n` whose tilt puts the first window where best-of-N lives
 /// (a rational approximation: the window's position is a heuristic, never a rigour matter).
-fn bon_tilt_budget(count: &SampleCount, n: u64) -> Option<Rational> {
+pub(crate) fn bon_tilt_budget(count: &SampleCount, n: u64) -> Option<Rational> {
     let ln_n = match count {
         SampleCount::Integer(i) => {
             let b = i.significant_bits();

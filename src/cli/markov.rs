@@ -10,16 +10,19 @@ use super::divergence::exact_strings;
 use super::sweep::{grid, SweepArgs};
 use super::tilt::{CumulantsArgs, RateArgs, TiltArgs};
 use super::{args, ModelArgs, Output};
+use super::{chain_route, route};
 use crate::error::{Error, Result};
 use crate::exact::level_law::LevelLaw;
 use crate::exact::markov::{estimate, level_law_markov, Chain, MarkovModel};
 use crate::math::best_of_n::{Levels, NRule};
 use crate::math::markov::{l_delta, ChainTilt};
+use crate::math::markov_window::ChainOptimum;
 use crate::real::ziv::{self, Precision};
 use crate::real::Enc;
 use crate::report::best_of_n::{bon_value, ExactBon, SampleCount};
 use crate::report::markov::{
-    compare_markov_value, cumulants_markov_value, rate_markov_value, tilt_markov_value,
+    compare_markov_value, compare_markov_window_value, cumulants_markov_value, rate_markov_value,
+    tilt_markov_value,
 };
 use crate::report::{obj, Value};
 use rug::{Integer, Rational};
@@ -57,18 +60,6 @@ pub fn chain_echo(m: &MarkovModel, digits: usize) -> Json {
     e
 }
 
-/// `--method` for a chain: the exact level law only (the windowed route of MATH.md §9 is not
-/// implemented for chains), so `--method window` is a usage error.
-fn exact_only(method: Option<&str>) -> Result<()> {
-    if super::route::parse_method(method)? == super::route::MethodArg::Window {
-        return Err(Error::input(
-            "--method window is not available with --transition: a Markov chain uses its exact level law; \
-             use --method exact or auto",
-        ));
-    }
-    Ok(())
-}
-
 /// Refuse what the exact Markov level law cannot do on this machine, before computing (the
 /// memory actually available and the time limit of [`super::guard::check`]).
 pub fn guard(m: &MarkovModel, n: u64) -> Result<()> {
@@ -97,7 +88,7 @@ pub fn law(m: &MarkovModel, n: u64) -> Result<LevelLaw> {
 /// `bon` for a chain: best-of-N over the exact Markov level law (BON-1..BON-4 hold for any
 /// reference through its level law, SEQ-3).
 pub fn run_bon(a: BonArgs, m: MarkovModel) -> Result<(Output, bool)> {
-    exact_only(a.sample.method.as_deref())?;
+    let method = route::parse_method(a.sample.method.as_deref())?;
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let n = seq_len(a.sample.n.as_deref(), Some(1))?;
     let rule = n_rule(a.sample.n_rule.as_deref())?;
@@ -127,9 +118,54 @@ pub fn run_bon(a: BonArgs, m: MarkovModel) -> Result<(Output, bool)> {
         ));
     }
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, delta.as_ref(), &prec)?;
+    let mut input = chain_echo(&m, prec.digits);
+    input["n"] = json!(n);
+    input["N"] = count_echo(&count);
+    input["ties"] = json!(if order { "order" } else { "level" });
+    if let Some(d) = &delta {
+        input["delta"] = json!(d.to_string());
+    }
+    // the window route (as for a memoryless model): `auto` keeps the exact route when levels are
+    // listed (far from the window they would have only bounds), the window sits at the tilt of
+    // the per-token budget ln N / n
+    let ct = ChainTilt::new(&m);
+    let listing = !matches!(view, crate::report::best_of_n::LevelsView::None);
+    let plan = if order || (listing && method == route::MethodArg::Auto) {
+        None
+    } else {
+        super::bon::bon_tilt_budget(&count, n)
+            .and_then(|d| chain_route::chain_plan(&ct, &d, n, method, prec.digits))
+    };
+    let mut note = None;
+    if let Some(pl) = &plan {
+        chain_route::chain_window_guard(pl, n, prec.digits)?;
+        let windowed = chain_route::run_chain_window(&prec, pl, n, false, |w, bits| {
+            let mut v = bon_value(w, &count, None, view, bits);
+            if let Value::Object(items) = &mut v {
+                items.push(("method".into(), Value::Str("window".into())));
+                items.push(("model".into(), Value::Str("markov".into())));
+            }
+            v
+        });
+        match windowed {
+            Ok(result) => return Ok((Output::data("bon", input, result, prec.digits), a.common.json)),
+            Err(Error::Uncertified { quantity, .. }) if guard(&m, n).is_ok() => {
+                note = Some(format!(
+                    "the window route could not certify {quantity} at n = {n}; the exact route was used"
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    } else if method == route::MethodArg::Window {
+        note = Some(
+            "the window route needs an ergodic chain and an interior tilt (0 < ln N / n < Delta_max of S_n); the exact \
+             route was used"
+                .into(),
+        );
+    }
     let lv = Levels::new(law(&m, n)?);
     let exact = exact_feasible(&lv, &count).map(|k| ExactBon::new(&lv, k));
-    let result = ziv::run(&prec, |bits| {
+    let mut result = ziv::run(&prec, |bits| {
         let mut v = bon_value(&lv, &count, exact.as_ref(), view, bits);
         if order {
             if let (Value::Object(items), Value::Object(extra)) = (
@@ -153,13 +189,7 @@ pub fn run_bon(a: BonArgs, m: MarkovModel) -> Result<(Output, bool)> {
         }
         Ok(v)
     })?;
-    let mut input = chain_echo(&m, prec.digits);
-    input["n"] = json!(n);
-    input["N"] = count_echo(&count);
-    input["ties"] = json!(if order { "order" } else { "level" });
-    if let Some(d) = &delta {
-        input["delta"] = json!(d.to_string());
-    }
+    route::mark(&mut result, "exact", note);
     Ok((Output::data("bon", input, result, prec.digits), a.common.json))
 }
 
@@ -185,16 +215,15 @@ fn rule_name(rule: NRule) -> &'static str {
 
 /// `compare` for a chain (MKV-2, MKV-3): see [`compare_markov_value`].
 pub fn run_compare(a: CompareArgs, m: MarkovModel) -> Result<(Output, bool)> {
-    exact_only(a.sample.method.as_deref())?;
+    let method = route::parse_method(a.sample.method.as_deref())?;
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let delta = delta_of(a.budget.parse(false)?, "compare")?;
     let n = seq_len(a.sample.n.as_deref(), None)?;
     let rule = n_rule(a.sample.n_rule.as_deref())?;
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, Some(&delta), &prec)?;
-    let lw = law(&m, n)?;
     let ct = ChainTilt::new(&m);
-    let result = ziv::run(&prec, |bits| {
-        Ok(compare_markov_value(&ct, &lw, &delta, &count, bits))
+    let result = compare_routed(&m, &ct, &delta, n, &count, method, &prec, |ct, lw, bits| {
+        compare_markov_value(ct, lw, &delta, &count, bits)
     })?;
     let mut input = chain_echo(&m, prec.digits);
     input["delta"] = json!(delta.to_string());
@@ -202,6 +231,73 @@ pub fn run_compare(a: CompareArgs, m: MarkovModel) -> Result<(Output, bool)> {
     input["N"] = count_echo(&count);
     input["N_rule"] = json!(rule_name(rule));
     Ok((Output::data("compare", input, result, prec.digits), a.common.json))
+}
+
+/// A chain's `compare` (or sweep row) by the route `method` asks for, with the window-to-exact
+/// fallback of [`chain_route`]: `exact_value` builds the value from the exact level law; on the
+/// window route the same fields come from [`compare_markov_window_value`] (plus the sweep
+/// extras when `exact_value` is a sweep row, see [`sweep_extras`]).
+#[allow(clippy::too_many_arguments)]
+fn compare_routed(
+    m: &MarkovModel,
+    ct: &ChainTilt,
+    delta: &Rational,
+    n: u64,
+    count: &SampleCount,
+    method: route::MethodArg,
+    prec: &Precision,
+    exact_value: impl Fn(&ChainTilt, &LevelLaw, u32) -> Value,
+) -> Result<Value> {
+    compare_routed_with(m, ct, delta, n, count, method, prec, false, exact_value)
+}
+
+#[allow(clippy::too_many_arguments)]
+fn compare_routed_with(
+    m: &MarkovModel,
+    ct: &ChainTilt,
+    delta: &Rational,
+    n: u64,
+    count: &SampleCount,
+    method: route::MethodArg,
+    prec: &Precision,
+    sweep_row: bool,
+    exact_value: impl Fn(&ChainTilt, &LevelLaw, u32) -> Value,
+) -> Result<Value> {
+    let mut note = None;
+    if let Some(pl) = chain_route::chain_plan(ct, delta, n, method, prec.digits) {
+        chain_route::chain_window_guard(&pl, n, prec.digits)?;
+        let so = ChainOptimum {
+            lat: &pl.lat,
+            n,
+            delta: delta.clone(),
+        };
+        let windowed = chain_route::run_chain_window(prec, &pl, n, true, |w, bits| {
+            let mut v = compare_markov_window_value(ct, &so, w, delta, count, bits);
+            if sweep_row {
+                sweep_extras(&mut v, delta, n, bits);
+            }
+            v
+        });
+        match windowed {
+            Ok(v) => return Ok(v),
+            Err(Error::Uncertified { quantity, .. }) if guard(m, n).is_ok() => {
+                note = Some(format!(
+                    "the window route could not certify {quantity} at n = {n}; the exact route was used"
+                ));
+            }
+            Err(e) => return Err(e),
+        }
+    } else if method == route::MethodArg::Window {
+        note = Some(
+            "the window route needs an ergodic chain and an interior finite-n optimum (0 < delta < Delta_max of S_n); \
+             the exact route was used"
+                .into(),
+        );
+    }
+    let lw = law(m, n)?;
+    let mut v = ziv::run(prec, |bits| Ok(exact_value(ct, &lw, bits)))?;
+    route::mark(&mut v, "exact", note);
+    Ok(v)
 }
 
 fn get_enc(v: &Value, key: &str) -> Option<Enc> {
@@ -225,13 +321,18 @@ pub fn sweep_row_markov(
     prec: u32,
 ) -> Value {
     let mut v = compare_markov_value(ct, lw, delta, count, prec);
-    let n = lw.n;
+    sweep_extras(&mut v, delta, lw.n, prec);
+    v
+}
+
+/// The MKV-5 columns of a sweep row, from the `compare` fields of `v` (see [`sweep_row_markov`]).
+pub fn sweep_extras(v: &mut Value, delta: &Rational, n: u64, prec: u32) {
     let nr = Rational::from(n);
     let mut extra: Vec<(String, Value)> = Vec::new();
     if let (Some(xs), Some(ll), Some(e)) = (
-        get_enc(&v, "x_star_limit"),
-        get_enc(&v, "lambda_limit"),
-        get_enc(&v, "expected_reward_bon_per_token"),
+        get_enc(v, "x_star_limit"),
+        get_enc(v, "lambda_limit"),
+        get_enc(v, "expected_reward_bon_per_token"),
     ) {
         let gap = xs.sub(&e, prec);
         let ln_n = Enc::from_rational(&nr, prec).ln(prec);
@@ -246,36 +347,38 @@ pub fn sweep_row_markov(
             "asy4_scaled".into(),
             Value::Real(gap.sub(&pred, prec).mul_rational(&nr, prec)),
         ));
-        if let Some(d) = get_enc(&v, "kl_bon_tilted") {
+        if let Some(d) = get_enc(v, "kl_bon_tilted") {
             let half = ln_n.mul_rational(&Rational::from((1, 2)), prec);
             extra.push(("asy5".into(), Value::Real(d.sub(&half, prec))));
         }
-        if let Some(d) = get_enc(&v, "kl_bon_reference") {
+        if let Some(d) = get_enc(v, "kl_bon_reference") {
             let nd = Enc::from_rational(&Rational::from(delta * &nr), prec);
             extra.push(("asy6_c".into(), Value::Real(nd.sub(&d, prec))));
         }
-        if let Some(l) = get_enc(&v, "lambda") {
+        if let Some(l) = get_enc(v, "lambda") {
             extra.push(("lambda_gap".into(), Value::Real(l.sub(&ll, prec))));
         }
     }
-    if let Value::Object(items) = &mut v {
+    if let Value::Object(items) = v {
         items.extend(extra);
     }
-    v
 }
 
 /// `sweep` for a chain (MKV-5 along n).
 pub fn run_sweep(a: SweepArgs, m: MarkovModel) -> Result<(Output, bool)> {
-    exact_only(a.method.as_deref())?;
+    let method = route::parse_method(a.method.as_deref())?;
     let prec = args::precision(a.common.digits.as_deref(), a.common.max_bits.as_deref())?;
     let delta = delta_of(a.budget.parse(false)?, "sweep")?;
     let ns = grid(a.n.as_deref())?;
     let rule = n_rule(a.n_rule.as_deref())?;
-    for &n in &ns {
-        guard(&m, n)?;
-    }
     let ct = ChainTilt::new(&m);
-    let rows = sweep_rows(&m, &ct, &delta, &ns, rule, &prec)?;
+    for &n in &ns {
+        match chain_route::chain_plan(&ct, &delta, n, method, prec.digits) {
+            Some(pl) => chain_route::chain_window_guard(&pl, n, prec.digits)?,
+            None => guard(&m, n)?,
+        }
+    }
+    let rows = sweep_rows_routed(&m, &ct, &delta, &ns, rule, method, &prec)?;
     let mut input = chain_echo(&m, prec.digits);
     input["delta"] = json!(delta.to_string());
     input["n"] = json!(ns);
@@ -301,7 +404,35 @@ pub fn run_sweep(a: SweepArgs, m: MarkovModel) -> Result<(Output, bool)> {
     ))
 }
 
-/// The rows of a Markov sweep, each certified by its own precision loop.
+/// [`sweep_rows`] by the route `method` asks for, with the window-to-exact fallback.
+pub fn sweep_rows_routed(
+    m: &MarkovModel,
+    ct: &ChainTilt,
+    delta: &Rational,
+    ns: &[u64],
+    rule: NRule,
+    method: route::MethodArg,
+    prec: &Precision,
+) -> Result<Vec<Value>> {
+    let mut rows = Vec::new();
+    for &n in ns {
+        let count = sample_count(None, rule, n, Some(delta), prec)?;
+        rows.push(compare_routed_with(
+            m,
+            ct,
+            delta,
+            n,
+            &count,
+            method,
+            prec,
+            true,
+            |ct, lw, bits| sweep_row_markov(ct, lw, delta, &count, bits),
+        )?);
+    }
+    Ok(rows)
+}
+
+/// The rows of a Markov sweep on the exact route, each certified by its own precision loop.
 pub fn sweep_rows(
     m: &MarkovModel,
     ct: &ChainTilt,

@@ -3,6 +3,7 @@
 pub mod args;
 pub mod bon;
 pub mod budget;
+pub mod chain_route;
 pub mod check;
 pub mod demo;
 pub mod divergence;

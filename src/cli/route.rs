@@ -248,20 +248,44 @@ pub fn run_window_with(
     plan: &WindowPlan,
     n: u64,
     half: bool,
-    mut f: impl FnMut(&WindowLaw, u32) -> Value,
+    f: impl FnMut(&WindowLaw, u32) -> Value,
+) -> Result<Value> {
+    run_windowed(
+        prec,
+        window_extra_bits(n),
+        |bits| {
+            Some(if half {
+                WindowLaw::with_half(&plan.lat, n, &plan.lambda, bits, plan.knob)
+            } else {
+                WindowLaw::new(&plan.lat, n, &plan.lambda, bits, plan.knob)
+            })
+        },
+        f,
+    )
+}
+
+/// The precision loop of the window routes (memoryless and chains): `build` makes the windows
+/// at a working precision (`None`: a certificate of the build failed there, so nothing is
+/// certified and the precision rises), `f` reads the result from them. An uncertified field is
+/// returned as [`Error::Uncertified`] naming it.
+pub fn run_windowed<W>(
+    prec: &Precision,
+    extra: u32,
+    mut build: impl FnMut(u32) -> Option<W>,
+    mut f: impl FnMut(&W, u32) -> Value,
 ) -> Result<Value> {
     let p = Precision {
         digits: prec.digits,
         cap_bits: window_cap(prec),
     };
-    let extra = window_extra_bits(n);
     ziv::run(&p, |bits| {
-        let w = if half {
-            WindowLaw::with_half(&plan.lat, n, &plan.lambda, bits + extra, plan.knob)
-        } else {
-            WindowLaw::new(&plan.lat, n, &plan.lambda, bits + extra, plan.knob)
-        };
-        Ok(f(&w, bits + extra))
+        Ok(match build(bits + extra) {
+            Some(w) => f(&w, bits + extra),
+            None => crate::report::obj(vec![(
+                "windows",
+                Value::Real(crate::real::Enc::whole(bits + extra)),
+            )]),
+        })
     })
     .map_err(|e| match e {
         // the window cap is low on purpose: a field that stalls there is left to the exact
@@ -282,10 +306,17 @@ pub fn run_window_with(
 /// Append `("method", ...)` and a fallback note to a result object.
 pub fn mark(v: &mut Value, method: &str, note: Option<String>) {
     if let Value::Object(items) = v {
-        items.retain(|(k, _)| k != "method");
-        items.push(("method".into(), Value::Str(method.into())));
+        // in place when present (the field order of the result stays as built)
+        match items.iter_mut().find(|(k, _)| k == "method") {
+            Some((_, v)) => *v = Value::Str(method.into()),
+            None => items.push(("method".into(), Value::Str(method.into()))),
+        }
         if let Some(n) = note {
-            items.push(("notes".into(), Value::Array(vec![Value::Str(n)])));
+            // one notes array: a result that already has notes (a chain's) gets the note added
+            match items.iter_mut().find(|(k, _)| k == "notes") {
+                Some((_, Value::Array(a))) => a.push(Value::Str(n)),
+                _ => items.push(("notes".into(), Value::Array(vec![Value::Str(n)]))),
+            }
         }
     }
 }

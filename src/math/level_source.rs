@@ -21,6 +21,7 @@
 //!   numerators, as [`crate::math::best_of_n::Levels`] does, and keep the defaults for the rest).
 
 use crate::exact::level_law::LevelLaw;
+use crate::math::tilt::Optimum;
 use crate::real::Enc;
 use rug::{Integer, Rational};
 
@@ -106,6 +107,23 @@ pub struct ReverseKlCtx<'a> {
     pub n_samples: &'a Enc,
     /// `ln N`.
     pub ln_n: &'a Enc,
+}
+
+/// The sequence-level optimum that `compare` measures best-of-N against: the tilt `l` of
+/// `phi ∝ p^n e^{l S_n}` with `D(phi || p^n) = n Delta`, and `Lambda_n(l) = ln E e^{l S_n}`.
+/// For a memoryless model `Lambda_n = n psi` and `l = l_Delta` (TILT-1, SEQ-1); for a chain the
+/// finite-n `l_n` of MKV-2 ([`crate::math::markov_window::ChainOptimum`]).
+pub trait SeqOptimum {
+    /// The optimum at the budget this was built for; `None` when not certified at `prec`.
+    fn optimum(&self, prec: u32) -> Option<Optimum>;
+    /// `(Lambda_n(l), Lambda_n'(l) = E_{phi_l} S_n)` at an enclosure of `l`.
+    fn psi_mu(&self, l: &Enc, prec: u32) -> (Enc, Enc);
+    /// `E_{p^n} S_n` exactly (the reference regime and `N = 1`), when available.
+    fn mean_total(&self) -> Option<Rational>;
+    /// `n r_max` exactly (the saturated regime), when available.
+    fn r_max_total(&self) -> Option<Rational>;
+    /// `n Delta_max` (the saturated regime), when available.
+    fn delta_max_total(&self, prec: u32) -> Option<Enc>;
 }
 
 /// A level law of `S_n` as consumed by best-of-N and the optimum (see the module documentation).

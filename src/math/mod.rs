@@ -8,6 +8,8 @@ pub mod level_policy;
 pub mod level_precision;
 pub mod level_source;
 pub mod markov;
+pub mod markov_lattice;
+pub mod markov_window;
 pub mod perron;
 pub mod sample_count;
 pub mod soft_best_of_n;

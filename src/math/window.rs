@@ -71,7 +71,14 @@ impl Default for WindowKnob {
     }
 }
 
-fn window_for(m: u64, d: usize, mean: f64, sd: f64, bits: u32, knob: WindowKnob) -> (usize, usize) {
+pub(crate) fn window_for(
+    m: u64,
+    d: usize,
+    mean: f64,
+    sd: f64,
+    bits: u32,
+    knob: WindowKnob,
+) -> (usize, usize) {
     let top = (m as f64) * d as f64;
     let z = (2.0 * (bits as f64 + 8.0) * std::f64::consts::LN_2).sqrt();
     let half = knob.widen * z * sd * (m as f64).sqrt() + d as f64 + 2.0;
@@ -112,17 +119,57 @@ fn base_power(lat: &WinLattice, theta: &Rational, bits: u32) -> Vec<Integer> {
 /// `x` (first level `ax`) with itself, by Kronecker substitution: every product sum is at most
 /// `2^{2B}` (it bounds `2^{2B} G_{2m}(s) <= 2^{2B}`), so slots of `2B + 1` bits never carry.
 fn square_window(x: &[Integer], ax: usize, bits: u32, lo: usize, hi: usize) -> Vec<Integer> {
+    product_window(x, ax, None, bits, lo, hi)
+        .into_iter()
+        .map(|c| c >> bits)
+        .collect()
+}
+
+/// The product `(x * y)(s)` (not shifted) for `s` in `[lo, hi]` of two windowed fixed-point
+/// vectors `x` (first level `ax`) and `y` (first level `ay`; `None`: `y = x`, one GMP squaring),
+/// by Kronecker substitution with slots of `2B + 1` bits. The caller guarantees that every
+/// product sum is at most `2^{2B}` (true for lower bounds of probability vectors at `B` bits,
+/// whose coefficients sum to at most `2^B` each), so the slots never carry and every slot is
+/// the exact product sum.
+pub(crate) fn product_window(
+    x: &[Integer],
+    ax: usize,
+    y: Option<(&[Integer], usize)>,
+    bits: u32,
+    lo: usize,
+    hi: usize,
+) -> Vec<Integer> {
+    let (prod, base) = match y {
+        None => (pack_slots(x, bits).square(), 2 * ax),
+        Some((y, ay)) => (pack_slots(x, bits) * pack_slots(y, bits), ax + ay),
+    };
+    unpack_slots(&prod, base, bits, lo, hi, 0)
+}
+
+/// Kronecker packing of a fixed-point vector at `B` bits: coefficient `j` in the slot of
+/// `2B + 1` bits (rounded up to whole limbs) number `j`.
+pub(crate) fn pack_slots(v: &[Integer], bits: u32) -> Integer {
     let w = (2 * bits as usize + 1).div_ceil(64);
-    let mut limbs = vec![0u64; x.len() * w];
-    for (j, c) in x.iter().enumerate() {
+    let mut limbs = vec![0u64; v.len() * w];
+    for (j, c) in v.iter().enumerate() {
         c.write_digits(&mut limbs[j * w..(j + 1) * w], Order::Lsf);
     }
-    let packed = Integer::from_digits(&limbs, Order::Lsf);
-    drop(limbs);
-    let sq = packed.square();
-    let limbs = sq.to_digits::<u64>(Order::Lsf);
-    drop(sq);
-    let base = 2 * ax;
+    Integer::from_digits(&limbs, Order::Lsf)
+}
+
+/// The slots `s - base` for `s` in `[lo, hi]` of a packed product (or sum of packed products
+/// whose slot sums stay below `2^{2B + 1}`, so that no slot carries), each shifted right by
+/// `shift` bits (a floor).
+pub(crate) fn unpack_slots(
+    prod: &Integer,
+    base: usize,
+    bits: u32,
+    lo: usize,
+    hi: usize,
+    shift: u32,
+) -> Vec<Integer> {
+    let w = (2 * bits as usize + 1).div_ceil(64);
+    let limbs = prod.to_digits::<u64>(Order::Lsf);
     (lo..=hi)
         .map(|s| {
             if s < base {
@@ -131,7 +178,7 @@ fn square_window(x: &[Integer], ax: usize, bits: u32, lo: usize, hi: usize) -> V
             let i = s - base;
             let a = (i * w).min(limbs.len());
             let b = ((i + 1) * w).min(limbs.len());
-            Integer::from_digits(&limbs[a..b], Order::Lsf) >> bits
+            Integer::from_digits(&limbs[a..b], Order::Lsf) >> shift
         })
         .collect()
 }
@@ -225,6 +272,10 @@ pub struct WindowLaw {
     /// The second window at `lambda' / 2` (WIN-4), when it was built alongside this one
     /// ([`WindowLaw::with_half`]); [`reverse_kl_outside`] builds it otherwise.
     pub half: Option<std::sync::Arc<WindowLaw>>,
+    /// `ln C` of `P_S(s) = C e^{-theta s} G(s)` when it is not `n ln f(e^theta)` (a reference
+    /// with memory, [`crate::math::markov_window`]: there `G` is a non-negative sequence of
+    /// total mass at most 1 whose lower bounds `L` and excess bound `E` play the same roles).
+    pub ln_pref: Option<Enc>,
 }
 
 /// Fixed-point bits for a working precision `prec` at length `n`: the deficit from flooring
@@ -252,6 +303,7 @@ impl WindowLaw {
             knob,
             prec,
             half: None,
+            ln_pref: None,
         };
         w.choose_listing();
         if crate::real::ziv::trace_on() {
@@ -349,14 +401,48 @@ impl WindowLaw {
     fn theta_enc(&self, prec: u32) -> Enc {
         Enc::from_rational(&self.theta, prec)
     }
-    /// `ln C = n ln f(e^theta)`.
-    fn ln_c(&self, prec: u32) -> Enc {
+    /// A window from a given power and prefactor `ln C` (see [`WindowLaw::ln_pref`]), with the
+    /// listing chosen as in [`WindowLaw::new`]. The contract on `pow`: `0 <= L(s) <= 2^B G(s)`,
+    /// `sum_s (2^B G(s) - L(s)) <= E`, and `sum_s G(s) <= 1` (the outside-mass bounds use it).
+    #[allow(clippy::too_many_arguments)]
+    pub fn from_power(
+        lat: &WinLattice,
+        n: u64,
+        lambda: &Float,
+        theta: Rational,
+        pow: TiltedPower,
+        ln_pref: Enc,
+        prec: u32,
+        knob: WindowKnob,
+    ) -> WindowLaw {
+        let mut w = WindowLaw {
+            lat: lat.clone(),
+            n,
+            lambda: lambda.clone(),
+            theta,
+            pow: std::sync::Arc::new(pow),
+            lo: 0,
+            hi: 0,
+            knob,
+            prec,
+            half: None,
+            ln_pref: Some(ln_pref),
+        };
+        w.choose_listing();
+        w
+    }
+
+    /// `ln C = n ln f(e^theta)` (or the given prefactor, [`WindowLaw::ln_pref`]).
+    pub fn ln_c(&self, prec: u32) -> Enc {
+        if let Some(c) = &self.ln_pref {
+            return c.clone();
+        }
         self.lat
             .ln_f(&self.theta_enc(prec + 16), prec + 16)
             .mul(&Enc::from_integer(&Integer::from(self.n), prec + 16), prec)
     }
     /// `2^-B` scaled enclosure `[L, L + E] / 2^B` of `G(s)`.
-    fn g_enc(&self, s: usize, prec: u32) -> Enc {
+    pub fn g_enc(&self, s: usize, prec: u32) -> Enc {
         let b = self.pow.bits as i32;
         let l = self.coef_at(s);
         let lo = int_dn(&l, prec) >> b;

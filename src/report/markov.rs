@@ -6,11 +6,13 @@ use super::best_of_n::{compare_value, SampleCount};
 use super::{obj, Value};
 use crate::exact::level_law::LevelLaw;
 use crate::math::best_of_n::Levels;
+use crate::math::level_source::{LevelSource, SeqOptimum};
 use crate::math::markov::{
     delta_max_limit, doob, l_delta, lambda_of_x, legendre, level_tilt_model, perron_eval, ChainTilt, Limit,
 };
 use crate::math::tilt::Budget;
 use crate::real::Enc;
+use crate::results::compare::compare_value_with;
 use rug::Rational;
 
 /// A limit that needs more precision is reported as the whole line (never certified, so the
@@ -108,7 +110,6 @@ pub fn compare_markov_value(
     let lv = Levels::new(one);
     let total = Rational::from(delta * n);
     let mut v = compare_value(&tm, &lv, &total, count, prec);
-    let mut notes = Vec::new();
     if let Value::Object(items) = &mut v {
         set(items, "n", Value::Count(n));
         for key in [
@@ -124,6 +125,33 @@ pub fn compare_markov_value(
                 set(items, &format!("{key}_per_token"), per_token(&t, n, prec));
             }
         }
+    }
+    push_limit_fields(ct, delta, &mut v, prec);
+    v
+}
+
+/// `compare` for a chain on the window route (MATH.md §9 with memory): best-of-N over the
+/// chain's windowed level law ([`crate::math::markov_window::ChainWindow`]) against the finite-n
+/// optimum given by `so` ([`crate::math::markov_window::ChainOptimum`]: `l_n` and `Lambda_n` from
+/// the matrix power), with the same MKV-3 limit fields as [`compare_markov_value`].
+pub fn compare_markov_window_value(
+    ct: &ChainTilt,
+    so: &dyn SeqOptimum,
+    lv: &dyn LevelSource,
+    delta: &Rational,
+    count: &SampleCount,
+    prec: u32,
+) -> Value {
+    let mut v = compare_value_with(so, lv, delta, count, prec);
+    push_limit_fields(ct, delta, &mut v, prec);
+    v
+}
+
+/// The MKV-3 limit fields of a chain's `compare`: `lambda_limit`, `x_star_limit`,
+/// `delta_max_limit`, `model` and `notes`.
+fn push_limit_fields(ct: &ChainTilt, delta: &Rational, v: &mut Value, prec: u32) {
+    let mut notes = Vec::new();
+    if let Value::Object(items) = v {
         let (dmax, regime) = limit_regime(ct, Some(delta), prec);
         let (ll, xs) = match regime {
             LimitRegime::Saturated(mean) => {
@@ -152,7 +180,6 @@ pub fn compare_markov_value(
         items.push(("model".into(), Value::Str("markov".into())));
         items.push(("notes".into(), notes_value(&notes)));
     }
-    v
 }
 
 fn matrix_value(m: &[Vec<Enc>]) -> Value {

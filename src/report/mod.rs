@@ -128,9 +128,16 @@ pub fn note_nulls(result: &mut Value) {
         return;
     };
     for (path, field) in nulls {
-        let named = notes
-            .iter()
-            .any(|n| matches!(n, Value::Str(s) if s.starts_with(&format!("{path}:"))));
+        // a note names the path when its head (before the first ": ") is the path or a
+        // comma-separated list containing it, such as the chains' specific notes
+        // "lambda_limit, x_star_limit, delta_max_limit: the chain is reducible ..."; then the
+        // generic reason would only repeat (or contradict) it
+        let named = notes.iter().any(|n| match n {
+            Value::Str(s) => s
+                .split_once(": ")
+                .is_some_and(|(head, _)| head.split(',').any(|f| f.trim() == path)),
+            _ => false,
+        });
         if !named {
             notes.push(Value::Str(format!("{path}: {}", null_reason(&field))));
         }

@@ -2,7 +2,7 @@
 
 use crate::math::best_of_n::{self as bon, BonEval, Levels, TiltedLaw};
 use crate::math::level_precision::{graded, ScoutCtx};
-use crate::math::level_source::LevelSource;
+use crate::math::level_source::{LevelSource, SeqOptimum};
 use crate::math::tilt::{eval as tilt_eval, optimum, Optimum, TiltModel};
 use crate::real::value::{obj, Value};
 use crate::real::Enc;
@@ -371,6 +371,40 @@ pub fn bon_order_value(p: &[Rational], r: &[Rational], count: &SampleCount, exac
     ])
 }
 
+/// The memoryless optimum of `compare` (SEQ-1): `phi_{l_Delta}^{(x) n}`, `Lambda_n = n psi`.
+pub struct MemorylessOptimum<'a> {
+    /// The model.
+    pub tm: &'a TiltModel,
+    /// The per-token budget.
+    pub delta: &'a Rational,
+    /// `n`.
+    pub n: u64,
+}
+
+impl SeqOptimum for MemorylessOptimum<'_> {
+    fn optimum(&self, prec: u32) -> Option<Optimum> {
+        optimum(self.tm, self.delta, prec)
+    }
+    fn psi_mu(&self, l: &Enc, prec: u32) -> (Enc, Enc) {
+        let nr = Rational::from(self.n);
+        let te = tilt_eval(self.tm, l, prec);
+        (te.psi.mul_rational(&nr, prec), te.mu.mul_rational(&nr, prec))
+    }
+    fn mean_total(&self) -> Option<Rational> {
+        Some(Rational::from(&self.tm.mean * self.n))
+    }
+    fn r_max_total(&self) -> Option<Rational> {
+        Some(Rational::from(&self.tm.r_max * self.n))
+    }
+    fn delta_max_total(&self, prec: u32) -> Option<Enc> {
+        Some(
+            self.tm
+                .delta_max(prec)
+                .mul_rational(&Rational::from(self.n), prec),
+        )
+    }
+}
+
 /// The result tree of `compare` at precision `prec`: best-of-N with `N` from the rule against
 /// the KL-constrained optimum `phi_{l_Delta}^{(x) n}` (SEQ-1, SEQ-3, BON-5).
 pub fn compare_value(
@@ -380,11 +414,27 @@ pub fn compare_value(
     count: &SampleCount,
     prec: u32,
 ) -> Value {
+    let opt = MemorylessOptimum { tm, delta, n: lv.n() };
+    compare_value_with(&opt, lv, delta, count, prec)
+}
+
+/// [`compare_value`] against any sequence-level optimum ([`SeqOptimum`]: the memoryless one, or a
+/// chain's finite-n optimum on the window route). Fields the optimum cannot give (an exact mean
+/// it does not have) are the whole line, so they are never printed as certified.
+pub fn compare_value_with(
+    so: &dyn SeqOptimum,
+    lv: &dyn LevelSource,
+    delta: &Rational,
+    count: &SampleCount,
+    prec: u32,
+) -> Value {
     let n = lv.n();
     let nr = Rational::from(n);
-    let Some(opt) = optimum(tm, delta, prec) else {
+    let Some(opt) = so.optimum(prec) else {
         return obj(vec![("lambda", Value::Real(Enc::whole(prec)))]);
     };
+    let exact_or_whole =
+        |q: Option<Rational>| -> Value { q.map_or_else(|| Value::Real(Enc::whole(prec)), Value::Exact) };
     let ne = count.enc(prec);
     // The reverse KL weighs every level by Phi ln(Phi / P_N) with |ln P_N| up to N |ln F|, and
     // the expected reward's Abel terms are ~ the level gaps on every level above the mode, so
@@ -398,8 +448,9 @@ pub fn compare_value(
     let graded = lv.scout().and_then(|sc| {
         let tilt = match &opt {
             Optimum::Interior(l) => {
-                let psi = tilt_eval(tm, l, 64).psi.mid().to_f64();
-                Some((l.mid().to_f64(), psi * n as f64))
+                // n psi(l) (a chain: Lambda_n(l)); a heuristic input only
+                let n_psi = so.psi_mu(l, 64).0.mid().to_f64();
+                Some((l.mid().to_f64(), n_psi))
             }
             Optimum::Reference => Some((0.0, 0.0)),
             Optimum::Saturated => None,
@@ -437,7 +488,8 @@ pub fn compare_value(
         bon::kl_to_reference(&ev, prec)
     };
     let e_bon = if count.is_one() {
-        Enc::from_rational(&Rational::from(&tm.mean * &nr), prec)
+        so.mean_total()
+            .map_or_else(|| Enc::whole(prec), |m| Enc::from_rational(&m, prec))
     } else {
         bon::expected_reward(lv, &ev, prec)
     };
@@ -445,7 +497,7 @@ pub fn compare_value(
         Optimum::Reference if count.is_one() => (
             // phi = p and pi_1 = p^n: every divergence is exactly 0
             Value::Exact(Rational::new()),
-            Value::Exact(Rational::from(&tm.mean * &nr)),
+            exact_or_whole(so.mean_total()),
             Value::Exact(Rational::new()),
             Value::Exact(Rational::new()),
             Value::Exact(Rational::new()),
@@ -456,7 +508,7 @@ pub fn compare_value(
             let ln_phi = TiltedLaw::reference(&ev, prec);
             (
                 Value::Exact(Rational::new()),
-                Value::Exact(Rational::from(&tm.mean * &nr)),
+                exact_or_whole(so.mean_total()),
                 Value::Real(kl_ref.clone()),
                 Value::Real(kl_ref.clone()),
                 Value::Exact(Rational::new()),
@@ -464,12 +516,11 @@ pub fn compare_value(
             )
         }
         Optimum::Interior(l) => {
-            let te = tilt_eval(tm, &l, prec);
-            let n_psi = te.psi.mul_rational(&nr, prec);
+            let (n_psi, mu) = so.psi_mu(&l, prec);
             let ln_phi = bon::ln_tilted(lv, &ev, &l, &n_psi, prec);
             (
                 Value::Real(l.clone()),
-                Value::Real(te.mu.mul_rational(&nr, prec)),
+                Value::Real(mu),
                 Value::Real(bon::kl_to_tilted(&ev, &ln_phi, prec)),
                 Value::Real(bon::kl_to_tilted_pythagorean(&kl_ref, &l, &e_bon, &n_psi, prec)),
                 Value::Exact(Rational::from(delta * &nr)),
@@ -486,10 +537,11 @@ pub fn compare_value(
             };
             (
                 Value::Real(Enc::pos_infinity(prec)),
-                Value::Exact(Rational::from(&tm.r_max * &nr)),
+                exact_or_whole(so.r_max_total()),
                 kl_bt.clone(),
                 kl_bt,
-                Value::Real(tm.delta_max(prec).mul_rational(&nr, prec)),
+                so.delta_max_total(prec)
+                    .map_or_else(|| Value::Real(Enc::whole(prec)), Value::Real),
                 if lv.exact_law().is_some() {
                     saturated_reverse_kl(&ev, &ne, top, prec)
                 } else {
@@ -515,10 +567,7 @@ pub fn compare_value(
         }
     };
     let (e_bon_v, kl_ref_v) = if count.is_one() {
-        (
-            Value::Exact(Rational::from(&tm.mean * &nr)),
-            Value::Exact(Rational::new()),
-        )
+        (exact_or_whole(so.mean_total()), Value::Exact(Rational::new()))
     } else {
         (reward_value(lv, &ev, &ne, &e_bon, prec), Value::Real(kl_ref))
     };
