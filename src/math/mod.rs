@@ -10,5 +10,6 @@ pub mod markov;
 pub mod perron;
 pub mod soft_best_of_n;
 pub mod tilt;
+pub mod tilt_fast;
 pub mod win_rate_optimal;
 pub mod window;

@@ -13,6 +13,7 @@
 //! `Delta_max - K = ln1p(W_rest / p(A_max)) + l G / W` (both terms `>= 0`, no cancellation),
 //! where `W_rest` sums over the tokens below `r_max`. Tokens with `p_a = 0` are dropped.
 
+use super::tilt_fast;
 use crate::exact::dist::Model;
 use crate::real::round::{add_up, exp2_of, fmax, mul_up};
 use crate::real::Enc;
@@ -796,8 +797,20 @@ pub enum Optimum {
 /// Regime decision: `Delta` is rational and `Delta_max = -ln p(A_max)` is transcendental unless
 /// `p(A_max) = 1`, so the certified comparison always resolves at a high enough precision.
 pub fn optimum(m: &TiltModel, delta: &Rational, prec: u32) -> Option<Optimum> {
+    optimum_impl(m, delta, prec, false).map(|(o, _)| o)
+}
+
+/// [`optimum`] with, for an interior optimum found on a vocabulary-size alphabet of distinct
+/// rewards, the tilt evaluated over the root enclosure from the same exponentials that
+/// certified the root (`psi`, `mu`, `sigma2`, `K`, `phi`; no deficit, as
+/// [`eval_without_deficit`]). `None` in the second slot means: evaluate with [`eval`].
+pub fn optimum_eval(m: &TiltModel, delta: &Rational, prec: u32) -> Option<(Optimum, Option<TiltEval>)> {
+    optimum_impl(m, delta, prec, true)
+}
+
+fn optimum_impl(m: &TiltModel, delta: &Rational, prec: u32, want_eval: bool) -> Option<(Optimum, Option<TiltEval>)> {
     if *delta == 0 || m.is_constant() {
-        return Some(Optimum::Reference);
+        return Some((Optimum::Reference, None));
     }
     // The regime and the choice of equation are decided at the lowest precision that decides
     // them (an ln at 100000 digits costs as much as the rest of a Newton step); Delta_max at
@@ -813,24 +826,73 @@ pub fn optimum(m: &TiltModel, delta: &Rational, prec: u32) -> Option<Optimum> {
     };
     match d.cmp_certified(&dmax)? {
         std::cmp::Ordering::Less => {}
-        _ => return Some(Optimum::Saturated),
+        _ => return Some((Optimum::Saturated, None)),
     }
     // Near Delta_max solve the deficit equation, which has no cancellation. (Which equation is
     // solved only affects speed: both are certified; an undecided comparison picks K.)
     let two = Rational::from(2);
     let use_deficit = d.mul_rational(&two, pd).cmp_certified(&dmax) == Some(std::cmp::Ordering::Greater);
-    let root = if use_deficit {
-        let dmax = m.delta_max(prec);
-        let d = Enc::from_rational(delta, prec);
-        let target = dmax.sub(&d, prec);
-        if target.sign_certified() != Some(std::cmp::Ordering::Greater) {
-            return None;
-        }
-        certified_root(m, Equation::Deficit, &target, prec)?
+    let (eq, target_at): (Equation, Box<dyn Fn(u32) -> Enc>) = if use_deficit {
+        (
+            Equation::Deficit,
+            Box::new(move |p: u32| m.delta_max(p).sub(&Enc::from_rational(delta, p), p)),
+        )
     } else {
-        certified_root(m, Equation::Kl, &Enc::from_rational(delta, prec), prec)?
+        (
+            Equation::Kl,
+            Box::new(move |p: u32| Enc::from_rational(delta, p)),
+        )
     };
-    Some(Optimum::Interior(root))
+    if use_deficit && target_at(prec).sign_certified() != Some(std::cmp::Ordering::Greater) {
+        return None;
+    }
+    // a vocabulary of many distinct rewards: the f64 search and one MPFR pass (tilt_fast), on
+    // the model with equal rewards merged (the equations depend on the reward law only); its
+    // per-token fields are the tilt's only when no tokens were merged
+    let merged = m.by_reward();
+    let mm = merged.as_ref().unwrap_or(m);
+    if mm.p.len() >= tilt_fast::FAST_MIN_TOKENS {
+        if let Some(fast) = fast_root(mm, eq, &*target_at, prec) {
+            let ev = if want_eval && merged.is_none() {
+                let f = fast.fields();
+                Some(TiltEval {
+                    psi: f.psi,
+                    mu: f.mu,
+                    var: f.var,
+                    kl: f.kl,
+                    phi: f.phi,
+                    deficit: None,
+                    top_gap: None,
+                })
+            } else {
+                None
+            };
+            return Some((Optimum::Interior(fast.root), ev));
+        }
+    }
+    let root = certified_root(m, eq, &target_at(prec), prec)?;
+    Some((Optimum::Interior(root), None))
+}
+
+/// The fast root of `eq = target` on a model with at least [`tilt_fast::FAST_MIN_TOKENS`]
+/// support tokens (`None`: not tried or not certified; the caller falls back to
+/// [`certified_root`]).
+fn fast_root(m: &TiltModel, eq: Equation, target_at: &dyn Fn(u32) -> Enc, prec: u32) -> Option<tilt_fast::Root> {
+    if m.p.len() < tilt_fast::FAST_MIN_TOKENS || m.is_constant() || std::env::var_os("ALIGNEXACT_NO_FAST_ROOT").is_some() {
+        return None;
+    }
+    let input = tilt_fast::Input {
+        p: &m.p,
+        r: &m.r,
+        r_max: &m.r_max,
+        p_max: &m.p_max,
+    };
+    let feq = match eq {
+        Equation::Kl => tilt_fast::Equation::Kl,
+        Equation::Deficit => tilt_fast::Equation::Deficit,
+        Equation::MeanGap => tilt_fast::Equation::MeanGap,
+    };
+    tilt_fast::solve(&input, feq, target_at, prec)
 }
 
 /// `l(x)`: the root of `psi'(l) = x` for `x` strictly between `r_min` and `r_max`, certified
@@ -844,6 +906,11 @@ pub fn lambda_of_x(m: &TiltModel, x: &Rational, prec: u32) -> Option<Enc> {
         return lambda_of_x(&mm, &Rational::from(-x), prec).map(|e| e.neg());
     }
     let target = Rational::from(&m.r_max - x);
+    let merged = m.by_reward();
+    let mm = merged.as_ref().unwrap_or(m);
+    if let Some(fast) = fast_root(mm, Equation::MeanGap, &|p| Enc::from_rational(&target, p), prec) {
+        return Some(fast.root);
+    }
     certified_root(m, Equation::MeanGap, &Enc::from_rational(&target, prec), prec)
 }
 
