@@ -92,6 +92,8 @@ pub struct Fields {
 
 /// Order of the Taylor expansions in `d = y - x`.
 const J: usize = 3;
+// the per-token factor of `Root::fields` is written out for J = 3
+const _: () = assert!(J == 3);
 
 #[derive(Clone, Debug)]
 struct Sums {
@@ -364,26 +366,30 @@ impl Root {
             .neg()
             .sub(&at.ln_w, prec)
             .clamp_nonneg(prec); // a KL divergence is >= 0
-        // phi_a = w_a e^{-d δ_a} / S_0(y); e^s = sum_{j<=J} s^j/j! + [-1,1] 2|s|^{J+1}/(J+1)!
+        // phi_a = w_a e^{-d δ_a} / S_0(y), with s = -d δ_a:
+        // e^s in 1 + s (1 + s (1/2 + s/6)) + [-1, 1] 2 sm^4 / 4! (J = 3), where
+        // sm = dm gmax >= |s| bounds every token's remainder at once
         let d = y.sub(&Enc::point(&self.x), prec);
         let g0 = Enc::point(&self.sums.g0);
         let s0 = at.s[0].clone();
-        let facts: Vec<Enc> = (0..=J + 1).map(|j| inv_fact(j, prec)).collect();
+        let sm = mul_up(&abs_max(&d, prec), &self.gmax, prec);
+        let mut r = Float::with_val(prec, 2);
+        for _ in 0..=J {
+            r = mul_up(&r, &sm, prec);
+        }
+        let rem = sym(&mul_up(&r, inv_fact(J + 1, prec).hi(), prec));
+        let sixth = inv_fact(3, prec);
+        let half = inv_fact(2, prec);
+        let one = Enc::from_i64(1, prec);
+        let nd = d.neg();
         let phi = par::map(&self.tokens, |(wa, ga)| {
-            let sa = d.mul(&ga.sub(&g0, prec), prec).neg();
-            let mut pw = Enc::from_i64(1, prec);
-            let mut f = Enc::from_i64(1, prec);
-            for fj in facts.iter().take(J + 1).skip(1) {
-                pw = pw.mul(&sa, prec);
-                f = f.add(&pw.mul(fj, prec), prec);
+            if ga.is_exact_zero() && self.sums.g0.is_zero() {
+                return clamp01(&wa.div(&s0, prec));
             }
-            let sm = abs_max(&sa, prec);
-            let mut r = Float::with_val(prec, 2);
-            for _ in 0..=J {
-                r = mul_up(&r, &sm, prec);
-            }
-            let r = mul_up(&r, facts[J + 1].hi(), prec);
-            let f = f.add(&sym(&r), prec);
+            let sa = nd.mul(&ga.sub(&g0, prec), prec);
+            let f = sa.mul(&sixth, prec).add(&half, prec);
+            let f = sa.mul(&f, prec).add(&one, prec);
+            let f = sa.mul(&f, prec).add(&one, prec).add(&rem, prec);
             clamp01(&wa.mul(&f, prec).div(&s0, prec))
         });
         Fields {
