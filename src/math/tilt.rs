@@ -801,7 +801,13 @@ pub enum Optimum {
 /// Regime decision: `Delta` is rational and `Delta_max = -ln p(A_max)` is transcendental unless
 /// `p(A_max) = 1`, so the certified comparison always resolves at a high enough precision.
 pub fn optimum(m: &TiltModel, delta: &Rational, prec: u32) -> Option<Optimum> {
-    optimum_impl(m, delta, prec, false).map(|(o, _)| o)
+    optimum_impl(m, delta, prec, false, true).map(|(o, _)| o)
+}
+
+/// [`optimum`] by the full-precision Newton path alone, never [`tilt_fast`] (the reference that
+/// the regression tests compare the fast root with).
+pub fn optimum_full_precision(m: &TiltModel, delta: &Rational, prec: u32) -> Option<Optimum> {
+    optimum_impl(m, delta, prec, false, false).map(|(o, _)| o)
 }
 
 /// [`optimum`] with, for an interior optimum found on a vocabulary-size alphabet of distinct
@@ -809,10 +815,16 @@ pub fn optimum(m: &TiltModel, delta: &Rational, prec: u32) -> Option<Optimum> {
 /// certified the root (`psi`, `mu`, `sigma2`, `K`, `phi`; no deficit, as
 /// [`eval_without_deficit`]). `None` in the second slot means: evaluate with [`eval`].
 pub fn optimum_eval(m: &TiltModel, delta: &Rational, prec: u32) -> Option<(Optimum, Option<TiltEval>)> {
-    optimum_impl(m, delta, prec, true)
+    optimum_impl(m, delta, prec, true, true)
 }
 
-fn optimum_impl(m: &TiltModel, delta: &Rational, prec: u32, want_eval: bool) -> Option<(Optimum, Option<TiltEval>)> {
+fn optimum_impl(
+    m: &TiltModel,
+    delta: &Rational,
+    prec: u32,
+    want_eval: bool,
+    allow_fast: bool,
+) -> Option<(Optimum, Option<TiltEval>)> {
     if *delta == 0 || m.is_constant() {
         return Some((Optimum::Reference, None));
     }
@@ -855,7 +867,7 @@ fn optimum_impl(m: &TiltModel, delta: &Rational, prec: u32, want_eval: bool) -> 
     // per-token fields are the tilt's only when no tokens were merged
     let merged = m.by_reward();
     let mm = merged.as_ref().unwrap_or(m);
-    if mm.p.len() >= tilt_fast::FAST_MIN_TOKENS {
+    if allow_fast && mm.p.len() >= tilt_fast::FAST_MIN_TOKENS {
         if let Some(fast) = fast_root(mm, eq, &*target_at, prec) {
             let ev = if want_eval && merged.is_none() {
                 let f = fast.fields();
