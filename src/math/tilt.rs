@@ -41,6 +41,8 @@ pub struct TiltModel {
     pub p_min: Rational,
     /// `E_p r`.
     pub mean: Rational,
+    /// The reward law ([`TiltModel::by_reward`]), computed on first use by [`TiltModel::law`].
+    pub(crate) law: std::sync::OnceLock<Option<Box<TiltModel>>>,
 }
 
 impl TiltModel {
@@ -57,6 +59,7 @@ impl TiltModel {
             p_min: m.mass_min(),
             mean: m.mean(),
             idx,
+            law: Default::default(),
         }
     }
     /// The model with rewards negated (`l(x; r) = -l(-x; -r)`), for the side below the mean.
@@ -71,6 +74,7 @@ impl TiltModel {
             p_max: self.p_min.clone(),
             p_min: self.p_max.clone(),
             mean: Rational::from(-&self.mean),
+            law: Default::default(),
         }
     }
     /// The model with the tokens of equal reward merged into one (their probabilities summed
@@ -101,7 +105,13 @@ impl TiltModel {
             p_max: self.p_max.clone(),
             p_min: self.p_min.clone(),
             mean: self.mean.clone(),
+            law: Default::default(),
         })
+    }
+    /// [`TiltModel::by_reward`], computed once per model (a vocabulary of 10^6 tokens costs a
+    /// hash and an exact addition per token, and every precision of the loop asks again).
+    pub fn law(&self) -> Option<&TiltModel> {
+        self.law.get_or_init(|| self.by_reward().map(Box::new)).as_deref()
     }
     /// True when the reward is constant on the support.
     pub fn is_constant(&self) -> bool {
@@ -169,6 +179,8 @@ pub fn eval_without_deficit(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
 /// (the same operations in the same order); the rate functions and the scaled CGF read nothing
 /// else, and `phi` costs a division per token.
 pub fn eval_psi_mu(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
+    // psi and mu are functions of the reward law: evaluate on the merged model when there are ties
+    let m = m.law().unwrap_or(m);
     eval_parts(
         m,
         l,
@@ -378,6 +390,10 @@ pub fn psi(m: &TiltModel, l: &Enc, prec: u32) -> Enc {
 /// `c` (large `|l|`): there `E g` is tiny, and a centre taken in `r` would round to `c` and leave
 /// every deviation of the concentrated tokens at the size of the rounding of `c`.
 pub fn cumulants(m: &TiltModel, l: &Enc, order: usize, prec: u32) -> Vec<Enc> {
+    // cumulants of the reward are functions of its law: the merged model when there are ties
+    if let Some(law) = m.law() {
+        return cumulants(law, l, order, prec);
+    }
     let e = eval(m, l, prec);
     let nonneg = *l.lo() >= 0 || l.mid() >= 0;
     let c = if nonneg { &m.r_max } else { &m.r_min };
@@ -516,8 +532,8 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
     // K, Delta_max - K and r_max - mu depend on the reward law only: solve on the model with
     // tokens of equal reward merged (exact sums), O(distinct rewards) per evaluation instead of
     // O(k) (a vocabulary of 10^6 tokens rarely has as many distinct rewards)
-    if let Some(merged) = m.by_reward() {
-        return certified_root(&merged, eq, target, prec);
+    if let Some(merged) = m.law() {
+        return certified_root(merged, eq, target, prec);
     }
     let inc = increasing(eq);
     // Newton in log form: h(l) = ln f(l) - ln target, h' = f'/f (near-linear for large l)
@@ -865,8 +881,8 @@ fn optimum_impl(
     // a vocabulary of many distinct rewards: the f64 search and one MPFR pass (tilt_fast), on
     // the model with equal rewards merged (the equations depend on the reward law only); its
     // per-token fields are the tilt's only when no tokens were merged
-    let merged = m.by_reward();
-    let mm = merged.as_ref().unwrap_or(m);
+    let merged = m.law();
+    let mm = merged.unwrap_or(m);
     if allow_fast && mm.p.len() >= tilt_fast::FAST_MIN_TOKENS {
         if let Some(fast) = fast_root(mm, eq, &*target_at, prec) {
             let ev = if want_eval && merged.is_none() {
@@ -922,8 +938,8 @@ pub fn lambda_of_x(m: &TiltModel, x: &Rational, prec: u32) -> Option<Enc> {
         return lambda_of_x(&mm, &Rational::from(-x), prec).map(|e| e.neg());
     }
     let target = Rational::from(&m.r_max - x);
-    let merged = m.by_reward();
-    let mm = merged.as_ref().unwrap_or(m);
+    let merged = m.law();
+    let mm = merged.unwrap_or(m);
     if let Some(fast) = fast_root(mm, Equation::MeanGap, &|p| Enc::from_rational(&target, p), prec) {
         return Some(fast.root);
     }
