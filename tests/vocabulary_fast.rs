@@ -17,9 +17,7 @@ mod common;
 
 use alignexact::exact::dist::{Distribution, Model};
 use alignexact::math::divergence as dv;
-use alignexact::math::tilt::{
-    eval, lambda_of_x, optimum_eval, optimum_full_precision, Optimum, TiltModel,
-};
+use alignexact::math::tilt::{eval, lambda_of_x, optimum_eval, optimum_full_precision, Optimum, TiltModel};
 use alignexact::math::tilt_fast::FAST_MIN_TOKENS;
 use alignexact::real::format::certify_decimal;
 use alignexact::real::Enc;
@@ -95,7 +93,10 @@ fn same_digits(name: &str, fast: &Enc, reference: &Enc) {
     let (a, b) = (certify_decimal(fast, 30), certify_decimal(reference, 30));
     // where the reference shows 30 digits at its precision, the fast path shows the same ones
     if let Some(b) = b {
-        assert!(a.is_some(), "{name}: the fast enclosure {fast:?} does not show 30 digits");
+        assert!(
+            a.is_some(),
+            "{name}: the fast enclosure {fast:?} does not show 30 digits"
+        );
         assert_eq!(a.unwrap().value, b.value, "{name}: printed digits differ");
     }
 }
@@ -109,7 +110,10 @@ fn check_tilt(m: &TiltModel, delta: &Rational, label: &str) {
         panic!("{label}: reference interior expected")
     };
     same_digits(&format!("{label} lambda"), &l, &lr);
-    assert!(certify_decimal(&l, 30).is_some(), "{label}: lambda shows 30 digits");
+    assert!(
+        certify_decimal(&l, 30).is_some(),
+        "{label}: lambda shows 30 digits"
+    );
     assert!(l.contains_rational(&Rational::from_f64(lr.mid().to_f64()).unwrap()) || l.overlaps(&lr));
     // the per-token fields come from the fast pass only when no tokens were merged
     let distinct = m.by_reward().is_none();
@@ -119,7 +123,10 @@ fn check_tilt(m: &TiltModel, delta: &Rational, label: &str) {
         same_digits(&format!("{label} psi"), &ev.psi, &er.psi);
         same_digits(&format!("{label} mu"), &ev.mu, &er.mu);
         same_digits(&format!("{label} var"), &ev.var, &er.var);
-        assert!(ev.kl.contains_rational(delta), "{label}: K over the root encloses Delta");
+        assert!(
+            ev.kl.contains_rational(delta),
+            "{label}: K over the root encloses Delta"
+        );
         assert_eq!(ev.phi.len(), er.phi.len());
         for (i, (a, b)) in ev.phi.iter().zip(&er.phi).enumerate() {
             same_digits(&format!("{label} phi[{i}]"), a, b);
@@ -156,7 +163,11 @@ fn fast_root_with_ties_zeros_huge_and_negative_rewards() {
 #[test]
 fn rate_lambda_x_on_a_vocabulary_solves_the_mean_equation() {
     let m = model(5, 8000, Kind::Distinct);
-    for x in [Rational::from((7, 10)), Rational::from((1, 5)), Rational::from((999, 1000))] {
+    for x in [
+        Rational::from((7, 10)),
+        Rational::from((1, 5)),
+        Rational::from((999, 1000)),
+    ] {
         let l = lambda_of_x(&m, &x, 132).expect("certified");
         assert!(certify_decimal(&l, 30).is_some(), "lambda_x shows 30 digits");
         let mu = eval(&m, &l, 264).mu;
@@ -174,7 +185,10 @@ fn random_dist(rng: &mut Rng, n: usize, zero_every: usize) -> Vec<Rational> {
             }
         })
         .collect();
-    Distribution::new(w, true, "--p").expect("distribution").probs().to_vec()
+    Distribution::new(w, true, "--p")
+        .expect("distribution")
+        .probs()
+        .to_vec()
 }
 
 fn check_shannon(p: &[Rational], q: &[Rational], label: &str) {
@@ -183,7 +197,11 @@ fn check_shannon(p: &[Rational], q: &[Rational], label: &str) {
         ("kl", sh.kl.clone(), dv::kl(p, q, 132)),
         ("kl_reverse", sh.kl_reverse.clone(), dv::kl(q, p, 132)),
         ("entropy", sh.entropy.clone(), dv::entropy(p, 132)),
-        ("cross_entropy", sh.cross_entropy.clone(), dv::cross_entropy(p, q, 132)),
+        (
+            "cross_entropy",
+            sh.cross_entropy.clone(),
+            dv::cross_entropy(p, q, 132),
+        ),
     ];
     for (name, a, b) in pairs {
         if b.is_pos_infinity() {

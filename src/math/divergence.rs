@@ -117,7 +117,7 @@ pub fn shannon(p: &[Rational], q: &[Rational], prec: u32) -> Shannon {
         if size == 0.0 {
             return Some(0);
         }
-        if !(d > size * 1e-15 * 64.0) || !d.is_finite() {
+        if d.is_nan() || d <= size * 1e-15 * 64.0 || !d.is_finite() {
             return None;
         }
         Some((size / d).log2().ceil().max(0.0) as u32)
@@ -142,16 +142,17 @@ pub fn shannon(p: &[Rational], q: &[Rational], prec: u32) -> Shannon {
     } else {
         dot(&ce_c).neg()
     };
-    let div = |inf: bool, g: Option<u32>, a: &[Rational], b: &[Rational], x: &[Rational], y: &[Rational]| -> Enc {
-        if inf {
-            return Enc::pos_infinity(prec);
-        }
-        match g {
-            // a divergence is >= 0
-            Some(_) => dot(a).sub(&dot(b), w).clamp_nonneg(w),
-            None => kl(x, y, prec),
-        }
-    };
+    let div =
+        |inf: bool, g: Option<u32>, a: &[Rational], b: &[Rational], x: &[Rational], y: &[Rational]| -> Enc {
+            if inf {
+                return Enc::pos_infinity(prec);
+            }
+            match g {
+                // a divergence is >= 0
+                Some(_) => dot(a).sub(&dot(b), w).clamp_nonneg(w),
+                None => kl(x, y, prec),
+            }
+        };
     Shannon {
         kl: div(inf_pq, g_pq, &a_pq, &b_pq, p, q),
         kl_reverse: div(inf_qp, g_qp, &a_qp, &b_qp, q, p),

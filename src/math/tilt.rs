@@ -870,10 +870,7 @@ fn optimum_impl(
             Box::new(move |p: u32| m.delta_max(p).sub(&Enc::from_rational(delta, p), p)),
         )
     } else {
-        (
-            Equation::Kl,
-            Box::new(move |p: u32| Enc::from_rational(delta, p)),
-        )
+        (Equation::Kl, Box::new(move |p: u32| Enc::from_rational(delta, p)))
     };
     if use_deficit && target_at(prec).sign_certified() != Some(std::cmp::Ordering::Greater) {
         return None;
@@ -909,8 +906,16 @@ fn optimum_impl(
 /// The fast root of `eq = target` on a model with at least [`tilt_fast::FAST_MIN_TOKENS`]
 /// support tokens (`None`: not tried or not certified; the caller falls back to
 /// [`certified_root`]).
-fn fast_root(m: &TiltModel, eq: Equation, target_at: &dyn Fn(u32) -> Enc, prec: u32) -> Option<tilt_fast::Root> {
-    if m.p.len() < tilt_fast::FAST_MIN_TOKENS || m.is_constant() || std::env::var_os("ALIGNEXACT_NO_FAST_ROOT").is_some() {
+fn fast_root(
+    m: &TiltModel,
+    eq: Equation,
+    target_at: &dyn Fn(u32) -> Enc,
+    prec: u32,
+) -> Option<tilt_fast::Root> {
+    if m.p.len() < tilt_fast::FAST_MIN_TOKENS
+        || m.is_constant()
+        || std::env::var_os("ALIGNEXACT_NO_FAST_ROOT").is_some()
+    {
         return None;
     }
     let input = tilt_fast::Input {

@@ -132,7 +132,7 @@ impl Model64 {
         let mut e = vec![0.0f64; n];
         let centred = l * self.gmax <= 600.0;
         let (mut a, mut b, mut w, mut wr, mut wt, mut gs) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-        for i in 0..n {
+        for (i, ei) in e.iter_mut().enumerate() {
             let (p, g) = (self.p[i], self.g[i]);
             let weight = if centred {
                 let d = g - self.m0;
@@ -143,7 +143,7 @@ impl Model64 {
             } else {
                 p * (-l * g).exp()
             };
-            e[i] = weight;
+            *ei = weight;
             w += weight;
             if self.top[i] {
                 wt += weight;
@@ -154,10 +154,10 @@ impl Model64 {
         }
         let eg = gs / w;
         let (mut s2, mut s3) = (0.0, 0.0);
-        for i in 0..n {
-            let d = self.g[i] - eg;
-            s2 += e[i] * d * d;
-            s3 += e[i] * d * d * d;
+        for (ei, g) in e.iter().zip(&self.g) {
+            let d = g - eg;
+            s2 += ei * d * d;
+            s3 += ei * d * d * d;
         }
         let var = s2 / w;
         let k3r = -s3 / w; // third cumulant of r = r_max - g
@@ -218,7 +218,11 @@ impl Model64 {
                 return None;
             }
         }
-        let mut x = if guess > lo && guess < hi { guess } else { 0.5 * (lo + hi) };
+        let mut x = if guess > lo && guess < hi {
+            guess
+        } else {
+            0.5 * (lo + hi)
+        };
         for _ in 0..2000 {
             let s = self.stats(eq, x)?;
             if below(&s) {
@@ -361,14 +365,10 @@ impl Root {
             .div(&at.s[0], prec)
             .sub(&e1.square(prec), prec)
             .clamp_nonneg(prec); // a variance is >= 0
-        let kl = y
-            .mul(&at.eg, prec)
-            .neg()
-            .sub(&at.ln_w, prec)
-            .clamp_nonneg(prec); // a KL divergence is >= 0
-        // phi_a = w_a e^{-d δ_a} / S_0(y), with s = -d δ_a:
-        // e^s in 1 + s (1 + s (1/2 + s/6)) + [-1, 1] 2 sm^4 / 4! (J = 3), where
-        // sm = dm gmax >= |s| bounds every token's remainder at once
+        let kl = y.mul(&at.eg, prec).neg().sub(&at.ln_w, prec).clamp_nonneg(prec); // a KL divergence is >= 0
+                                                                                   // phi_a = w_a e^{-d δ_a} / S_0(y), with s = -d δ_a:
+                                                                                   // e^s in 1 + s (1 + s (1/2 + s/6)) + [-1, 1] 2 sm^4 / 4! (J = 3), where
+                                                                                   // sm = dm gmax >= |s| bounds every token's remainder at once
         let d = y.sub(&Enc::point(&self.x), prec);
         let g0 = Enc::point(&self.sums.g0);
         let s0 = at.s[0].clone();
@@ -426,7 +426,14 @@ const SUM_BLOCK: usize = 4096;
 
 /// One MPFR pass at the point `x`: per-token `w_a = p_a e^{-x g_a}` (one exponential) and the
 /// sums of the module docs, centred at `g0` (`T_k` only when `rest`).
-fn pass(g: &[Rational], p: &[Rational], x: &Float, g0: &Float, rest: bool, prec: u32) -> (Vec<(Enc, Enc)>, Sums) {
+fn pass(
+    g: &[Rational],
+    p: &[Rational],
+    x: &Float,
+    g0: &Float,
+    rest: bool,
+    prec: u32,
+) -> (Vec<(Enc, Enc)>, Sums) {
     let idx: Vec<usize> = (0..g.len()).collect();
     let xe = Enc::point(x);
     let g0e = Enc::point(g0);
@@ -515,7 +522,7 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
             gmax: gmax_q.to_f64(),
         }
     };
-    if !m64.gmax.is_finite() || m64.gmax <= 0.0 || m64.p.iter().any(|x| !(*x > 0.0)) {
+    if !m64.gmax.is_finite() || m64.gmax <= 0.0 || m64.p.iter().any(|x| x.is_nan() || *x <= 0.0) {
         return None;
     }
     let t64 = target(64).mid().to_f64();
@@ -571,7 +578,10 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
         let f0 = Float::with_val(pp, root.value(eq, &xe, pp).mid() - &tmid);
         let at = root.at(&xe, pp);
         let e1 = at.s[1].div(&at.s[0], pp).mid();
-        let var = Float::with_val(pp, at.s[2].div(&at.s[0], pp).mid() - Float::with_val(pp, &e1 * &e1));
+        let var = Float::with_val(
+            pp,
+            at.s[2].div(&at.s[0], pp).mid() - Float::with_val(pp, &e1 * &e1),
+        );
         let f1 = match eq {
             Equation::Kl => Float::with_val(pp, &x * &var),
             Equation::Deficit => -Float::with_val(pp, &x * &var),
@@ -585,7 +595,7 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
         let h = Float::with_val(pp, num / den);
         let h = -h;
         let xn = Float::with_val(pp, &x + &h);
-        if !(xn > 0) || !xn.is_finite() {
+        if xn.is_nan() || xn <= 0 || !xn.is_finite() {
             return None;
         }
         // the Taylor bounds need |y - x| gmax <= 1/2 for y within the bracket
@@ -602,9 +612,17 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
             let scale = Float::with_val(pp, xn.abs_ref());
             let base = Float::with_val(pp, &scale >> (prec as i32 - 10).max(1));
             let fx = root.value(eq, &Enc::point(&xn), pp);
-            let noise = add_up(&add_up(&t.width(), &fx.width(), pp), &Float::with_val(pp, (fx.mid() - &tmid).abs()), pp);
+            let noise = add_up(
+                &add_up(&t.width(), &fx.width(), pp),
+                &Float::with_val(pp, (fx.mid() - &tmid).abs()),
+                pp,
+            );
             let need = Float::with_val(pp, noise * 4u32) / Float::with_val(pp, f1.abs_ref());
-            let mut eps = if need.is_finite() && need > base { need } else { base };
+            let mut eps = if need.is_finite() && need > base {
+                need
+            } else {
+                base
+            };
             // a bracket wider than 2^-(prec-24) relative would not show the digits: refine instead
             let widest = Float::with_val(pp, &scale >> (prec as i32 - 24).max(1));
             for _ in 0..4 {
@@ -618,7 +636,7 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
                     &Float::with_val(pp, &b - &x).abs(),
                     &Float::with_val(pp, &a - &x).abs(),
                 );
-                if !(a > 0) || mul_up(&far, &gmax, pp) > 0.5 {
+                if a.is_nan() || a <= 0 || mul_up(&far, &gmax, pp) > 0.5 {
                     break;
                 }
                 let ok_dir = |v: Enc, left: bool| -> bool {

@@ -75,7 +75,9 @@ impl Value {
             Value::Array(items) if items.len() >= super::par::MIN_PARALLEL_ITEMS => {
                 for (b, block) in items.chunks(1 << 16).enumerate() {
                     let found = super::par::map(block, |v| v.walk_first(digits));
-                    if let Some((i, (p, r))) = found.into_iter().enumerate().find_map(|(i, f)| f.map(|f| (i, f))) {
+                    if let Some((i, (p, r))) =
+                        found.into_iter().enumerate().find_map(|(i, f)| f.map(|f| (i, f)))
+                    {
                         let i = b * (1 << 16) + i;
                         return Some((format!("[{i}]{p}"), r));
                     }
