@@ -192,7 +192,7 @@ fn random_dist(rng: &mut Rng, n: usize, zero_every: usize) -> Vec<Rational> {
 }
 
 fn check_shannon(p: &[Rational], q: &[Rational], label: &str) {
-    let sh = dv::shannon(p, q, 132);
+    let sh = dv::shannon_grouped(p, q, 132);
     let pairs = [
         ("kl", sh.kl.clone(), dv::kl(p, q, 132)),
         ("kl_reverse", sh.kl_reverse.clone(), dv::kl(q, p, 132)),

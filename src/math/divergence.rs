@@ -41,8 +41,8 @@ struct Group {
     q_on_p: Rational,
 }
 
-/// `D(p||q)`, `D(q||p)`, `H(p)` and the cross-entropy with one logarithm per distinct
-/// probability value, shared by the four sums (a vocabulary of 10^6 tokens whose probabilities
+/// `D(p||q)`, `D(q||p)`, `H(p)` and the cross-entropy; from [`GROUPED_MIN_TOKENS`] tokens on,
+/// with one logarithm per distinct probability value, shared by the four sums (a vocabulary of 10^6 tokens whose probabilities
 /// take a few thousand values needs a few thousand logarithms instead of 4 10^6).
 ///
 /// Each sum is regrouped exactly by the value whose logarithm it needs:
@@ -60,6 +60,24 @@ struct Group {
 /// When the estimate cannot resolve `D` (about 50 bits of cancellation or more) that divergence
 /// takes [`kl`], which forms each exact ratio `p_a / q_a` and has no cancellation.
 pub fn shannon(p: &[Rational], q: &[Rational], prec: u32) -> Shannon {
+    if p.len() < GROUPED_MIN_TOKENS {
+        // a small alphabet: the per-token forms (four logarithms per token cost nothing here,
+        // and their enclosures are the ones printed before issue 15)
+        return Shannon {
+            kl: kl(p, q, prec),
+            kl_reverse: kl(q, p, prec),
+            entropy: entropy(p, prec),
+            cross_entropy: cross_entropy(p, q, prec),
+        };
+    }
+    shannon_grouped(p, q, prec)
+}
+
+/// Alphabet size from which [`shannon`] regroups by distinct values.
+pub const GROUPED_MIN_TOKENS: usize = 4096;
+
+/// [`shannon`] by distinct values at any alphabet size (see [`shannon`]).
+pub fn shannon_grouped(p: &[Rational], q: &[Rational], prec: u32) -> Shannon {
     let inf_pq = p.iter().zip(q).any(|(pa, qa)| *pa != 0 && *qa == 0);
     let inf_qp = p.iter().zip(q).any(|(pa, qa)| *qa != 0 && *pa == 0);
     // distinct values in order of first appearance (a deterministic order of the final sums)
