@@ -179,8 +179,9 @@ pub fn eval_without_deficit(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
 /// (the same operations in the same order); the rate functions and the scaled CGF read nothing
 /// else, and `phi` costs a division per token.
 pub fn eval_psi_mu(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
-    // psi and mu are functions of the reward law: evaluate on the merged model when there are ties
-    let m = m.law().unwrap_or(m);
+    // psi and mu are functions of the reward law: on a vocabulary, evaluate on the merged model
+    // when there are ties (small models keep the per-token sums and their enclosures)
+    let m = law_if_large(m);
     eval_parts(
         m,
         l,
@@ -191,6 +192,16 @@ pub fn eval_psi_mu(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
             moments: false,
         },
     )
+}
+
+/// The reward law of a model of at least [`tilt_fast::FAST_MIN_TOKENS`] tokens with ties, else
+/// the model itself.
+fn law_if_large(m: &TiltModel) -> &TiltModel {
+    if m.p.len() >= tilt_fast::FAST_MIN_TOKENS {
+        m.law().unwrap_or(m)
+    } else {
+        m
+    }
 }
 
 /// Which transcendental parts of [`TiltEval`] to compute (the others, the logarithm of `W` for
@@ -390,8 +401,9 @@ pub fn psi(m: &TiltModel, l: &Enc, prec: u32) -> Enc {
 /// `c` (large `|l|`): there `E g` is tiny, and a centre taken in `r` would round to `c` and leave
 /// every deviation of the concentrated tokens at the size of the rounding of `c`.
 pub fn cumulants(m: &TiltModel, l: &Enc, order: usize, prec: u32) -> Vec<Enc> {
-    // cumulants of the reward are functions of its law: the merged model when there are ties
-    if let Some(law) = m.law() {
+    // cumulants of the reward are functions of its law: on a vocabulary, the merged model
+    let law = law_if_large(m);
+    if !std::ptr::eq(law, m) {
         return cumulants(law, l, order, prec);
     }
     let e = eval(m, l, prec);
