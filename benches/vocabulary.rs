@@ -254,8 +254,8 @@ fn main() {
     let before = std::env::var_os("ALIGNEXACT_BEFORE").map(PathBuf::from);
     println!("tokens: {k}");
     println!(
-        "{:<22} {:>8} {:>8} {:>9} {:>10} {:>10}  note",
-        "row", "wall s", "cpu s", "peak MB", "before s", "ratio"
+        "{:<22} {:>8} {:>8} {:>9} {:>9} {:>9} {:>10}  note",
+        "row", "wall s", "cpu s", "peak MB", "bef wall", "bef cpu", "cpu ratio"
     );
     for (label, args) in rows {
         if !filters.is_empty() && !filters.iter().any(|f| label.contains(f.as_str())) {
@@ -266,9 +266,9 @@ fn main() {
             Some(0) => String::new(),
             c => format!("exit {c:?}"),
         };
-        let (bcpu, ratio) = match &before {
+        let (bwall, bcpu, ratio) = match &before {
             Some(b) => {
-                let (_, bc, _, bout, _) = run(b, &args);
+                let (bw, bc, _, bout, _) = run(b, &args);
                 if bout == out {
                     note.push_str(" same bytes as the old binary");
                 } else if without_bounds(&bout) == without_bounds(&out) {
@@ -277,15 +277,15 @@ fn main() {
                 } else {
                     note.push_str(" OUTPUT DIFFERS from the old binary");
                 }
-                (format!("{bc:.2}"), format!("{:.2}x", bc / cpu))
+                (format!("{bw:.2}"), format!("{bc:.2}"), format!("{:.2}x", bc / cpu))
             }
-            None => ("-".into(), "-".into()),
+            None => ("-".into(), "-".into(), "-".into()),
         };
         if label.contains("100000") {
             let peer = five_exps(332_200);
             note.push_str(&format!(" five MPFR exps at 332200 bits: {peer:.3} s"));
         }
-        println!("{label:<22} {wall:>8.2} {cpu:>8.2} {mb:>9.1} {bcpu:>10} {ratio:>10} {note}");
+        println!("{label:<22} {wall:>8.2} {cpu:>8.2} {mb:>9.1} {bwall:>9} {bcpu:>9} {ratio:>10} {note}");
     }
     let _ = std::fs::remove_dir_all(&dir);
 }
