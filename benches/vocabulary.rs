@@ -277,7 +277,11 @@ fn main() {
                 } else {
                     note.push_str(" OUTPUT DIFFERS from the old binary");
                 }
-                (format!("{bw:.2}"), format!("{bc:.2}"), format!("{:.2}x", bc / cpu))
+                (
+                    format!("{bw:.2}"),
+                    format!("{bc:.2}"),
+                    format!("{:.2}x", bc / cpu),
+                )
             }
             None => ("-".into(), "-".into(), "-".into()),
         };

@@ -31,6 +31,7 @@
 
 use crate::real::round::{add_up, exp2_of, fmax, mul_up, rat_up};
 use crate::real::{par, Enc};
+use rug::float::Round;
 use rug::{Float, Rational};
 
 /// Support size (distinct rewards) from which [`solve`] is tried: below it the full-precision
@@ -251,8 +252,8 @@ impl Model64 {
 
 /// `max |y|` over an enclosure, rounded up.
 fn abs_max(e: &Enc, prec: u32) -> Float {
-    let a = Float::with_val(prec, e.lo().abs_ref());
-    let b = Float::with_val(prec, e.hi().abs_ref());
+    let a = Float::with_val_round(prec, e.lo().abs_ref(), Round::Up).0;
+    let b = Float::with_val_round(prec, e.hi().abs_ref(), Round::Up).0;
     if a > b {
         a
     } else {
@@ -632,9 +633,12 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
                 let a = Float::with_val(pp, &xn - &eps);
                 let b = Float::with_val(pp, &xn + &eps);
                 // the Taylor bounds need |y - x| gmax <= 1/2 over [a, b]
+                // (|y - x| bounded from the same outward-rounded enclosure of d = y - x that
+                // the remainders use)
+                let xe = Enc::point(&x);
                 let far = fmax(
-                    &Float::with_val(pp, &b - &x).abs(),
-                    &Float::with_val(pp, &a - &x).abs(),
+                    &abs_max(&Enc::point(&b).sub(&xe, pp), pp),
+                    &abs_max(&Enc::point(&a).sub(&xe, pp), pp),
                 );
                 if a.is_nan() || a <= 0 || mul_up(&far, &gmax, pp) > 0.5 {
                     break;
