@@ -194,8 +194,7 @@ pub fn eval_psi_mu(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
     )
 }
 
-/// The reward law of a model of at least [`tilt_fast::FAST_MIN_TOKENS`] tokens with ties, else
-/// the model itself.
+/// The reward law of a model with ties from [`tilt_fast::FAST_MIN_TOKENS`] tokens on, else `m`.
 fn law_if_large(m: &TiltModel) -> &TiltModel {
     if m.p.len() >= tilt_fast::FAST_MIN_TOKENS {
         m.law().unwrap_or(m)
@@ -915,9 +914,8 @@ fn optimum_impl(
     Some((Optimum::Interior(root), None))
 }
 
-/// The fast root of `eq = target` on a model with at least [`tilt_fast::FAST_MIN_TOKENS`]
-/// support tokens (`None`: not tried or not certified; the caller falls back to
-/// [`certified_root`]).
+/// The fast root of `eq = target` from [`tilt_fast::FAST_MIN_TOKENS`] tokens on (`None`: not
+/// tried or not certified; the caller falls back to [`certified_root`]).
 fn fast_root(
     m: &TiltModel,
     eq: Equation,
@@ -936,11 +934,8 @@ fn fast_root(
         r_max: &m.r_max,
         p_max: &m.p_max,
     };
-    let feq = match eq {
-        Equation::Kl => tilt_fast::Equation::Kl,
-        Equation::Deficit => tilt_fast::Equation::Deficit,
-        Equation::MeanGap => tilt_fast::Equation::MeanGap,
-    };
+    use tilt_fast::Equation as E;
+    let feq = [E::Kl, E::Deficit, E::MeanGap][eq as usize];
     tilt_fast::solve(&input, feq, target_at, prec)
 }
 
