@@ -74,11 +74,13 @@ pub fn run(mut a: DivergenceArgs) -> Result<(Output, bool)> {
 
 /// The result tree of `divergence` at working precision `prec`.
 pub fn divergence_report(p: &[Rational], q: &[Rational], alpha: Option<&Rational>, prec: u32) -> Value {
+    // the four Shannon quantities share one logarithm per distinct probability value
+    let sh = dv::shannon(p, q, prec);
     let mut fields = vec![
-        ("kl", Value::Real(dv::kl(p, q, prec))),
-        ("kl_reverse", Value::Real(dv::kl(q, p, prec))),
-        ("entropy", Value::Real(dv::entropy(p, prec))),
-        ("cross_entropy", Value::Real(dv::cross_entropy(p, q, prec))),
+        ("kl", Value::Real(sh.kl)),
+        ("kl_reverse", Value::Real(sh.kl_reverse)),
+        ("entropy", Value::Real(sh.entropy)),
+        ("cross_entropy", Value::Real(sh.cross_entropy)),
     ];
     if let Some(al) = alpha {
         fields.push((

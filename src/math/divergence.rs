@@ -9,6 +9,185 @@
 use crate::real::{par, Enc};
 use rug::Rational;
 use std::cmp::Ordering;
+use std::collections::HashMap;
+
+/// The four Shannon quantities of `divergence` (issue 15).
+#[derive(Clone, Debug)]
+pub struct Shannon {
+    /// `D(p||q)`.
+    pub kl: Enc,
+    /// `D(q||p)`.
+    pub kl_reverse: Enc,
+    /// `H(p)`.
+    pub entropy: Enc,
+    /// `-sum p ln q`.
+    pub cross_entropy: Enc,
+}
+
+/// Per distinct value `v` of the supports: the exact coefficients of `ln v` in the four sums.
+#[derive(Clone, Default)]
+struct Group {
+    /// tokens with `p_a = v > 0` (entropy: `-n v ln v`)
+    n_p: u64,
+    /// tokens with `p_a = v`, `q_a > 0`, `p_a != q_a` (`D(p||q)`: `+n v ln v`)
+    n_p_kl: u64,
+    /// tokens with `q_a = v`, `p_a > 0`, `p_a != q_a` (`D(q||p)`: `+n v ln v`)
+    n_q_kl: u64,
+    /// tokens with `p_a = q_a = v` (cross-entropy: `-n v ln v`)
+    n_eq: u64,
+    /// `sum p_a` over `q_a = v`, `p_a > 0`, `p_a != q_a` (`D(p||q)`: `-P ln v`; cross-entropy)
+    p_on_q: Rational,
+    /// `sum q_a` over `p_a = v`, `q_a > 0`, `p_a != q_a` (`D(q||p)`: `-Q ln v`)
+    q_on_p: Rational,
+}
+
+/// `D(p||q)`, `D(q||p)`, `H(p)` and the cross-entropy; from [`GROUPED_MIN_TOKENS`] tokens on,
+/// with one logarithm per distinct probability value, shared by the four sums (a vocabulary of 10^6 tokens whose probabilities
+/// take a few thousand values needs a few thousand logarithms instead of 4 10^6).
+///
+/// Each sum is regrouped exactly by the value whose logarithm it needs:
+/// `H = -sum_v n_v v ln v`, `-sum p ln q = -sum_v (P_v + n=_v v) ln v`,
+/// `D(p||q) = sum_{p != q} p ln p - sum_{p != q} p ln q = sum_v (n_v v - P_v) ln v` and likewise
+/// `D(q||p)`, with the counts `n` and the exact rational sums `P`, `Q` of [`Group`]. Tokens with
+/// `p_a = q_a` add exactly 0 to both divergences and are left out of them, so `D(p||p)` is an
+/// exact 0. Each `ln v` is one enclosure; the coefficients are exact; every product and sum is
+/// rounded outward, so the results are enclosures.
+///
+/// Working precision: `H` and the cross-entropy are sums of terms of one sign (`-ln v >= 0`),
+/// so `prec + 8` bits give `prec` relative. A divergence is a difference `A - B` of the
+/// `p ln p` and `p ln q` parts, whose rounding errors are about `2^-w (|A| + |B|)` at `w` bits;
+/// `w = prec + 8 + log2((|A| + |B|) / D)` (estimated in `f64`) recovers `prec` bits of `D`.
+/// When the estimate cannot resolve `D` (about 50 bits of cancellation or more) that divergence
+/// takes [`kl`], which forms each exact ratio `p_a / q_a` and has no cancellation.
+pub fn shannon(p: &[Rational], q: &[Rational], prec: u32) -> Shannon {
+    if p.len() < GROUPED_MIN_TOKENS {
+        // a small alphabet: the per-token forms (four logarithms per token cost nothing here,
+        // and their enclosures are the ones printed before issue 15)
+        return Shannon {
+            kl: kl(p, q, prec),
+            kl_reverse: kl(q, p, prec),
+            entropy: entropy(p, prec),
+            cross_entropy: cross_entropy(p, q, prec),
+        };
+    }
+    shannon_grouped(p, q, prec)
+}
+
+/// Alphabet size from which [`shannon`] regroups by distinct values.
+pub const GROUPED_MIN_TOKENS: usize = 4096;
+
+/// [`shannon`] by distinct values at any alphabet size (see [`shannon`]).
+pub fn shannon_grouped(p: &[Rational], q: &[Rational], prec: u32) -> Shannon {
+    let inf_pq = p.iter().zip(q).any(|(pa, qa)| *pa != 0 && *qa == 0);
+    let inf_qp = p.iter().zip(q).any(|(pa, qa)| *qa != 0 && *pa == 0);
+    // distinct values in order of first appearance (a deterministic order of the final sums)
+    let mut ids: HashMap<&Rational, usize> = HashMap::new();
+    let mut vals: Vec<&Rational> = Vec::new();
+    let mut groups: Vec<Group> = Vec::new();
+    for (pa, qa) in p.iter().zip(q) {
+        for v in [pa, qa] {
+            if *v != 0 && !ids.contains_key(v) {
+                ids.insert(v, vals.len());
+                vals.push(v);
+                groups.push(Group::default());
+            }
+        }
+    }
+    for (pa, qa) in p.iter().zip(q) {
+        if *pa == 0 {
+            continue;
+        }
+        let ip = ids[pa];
+        groups[ip].n_p += 1;
+        if *qa == 0 {
+            continue;
+        }
+        let iq = ids[qa];
+        if pa == qa {
+            groups[ip].n_eq += 1;
+        } else {
+            groups[ip].n_p_kl += 1;
+            groups[iq].n_q_kl += 1;
+            groups[iq].p_on_q += pa;
+            groups[ip].q_on_p += qa;
+        }
+    }
+    // exact coefficients of ln v in each sum
+    let coef = |n: u64, v: &Rational| Rational::from(v * n);
+    let h_c: Vec<Rational> = groups.iter().zip(&vals).map(|(g, v)| coef(g.n_p, v)).collect();
+    let ce_c: Vec<Rational> = groups
+        .iter()
+        .zip(&vals)
+        .map(|(g, v)| Rational::from(&g.p_on_q + &coef(g.n_eq, v)))
+        .collect();
+    // D(p||q) = A - B: A = sum n_p_kl v ln v, B = sum P ln v (both <= 0)
+    let a_pq: Vec<Rational> = groups.iter().zip(&vals).map(|(g, v)| coef(g.n_p_kl, v)).collect();
+    let b_pq: Vec<Rational> = groups.iter().map(|g| g.p_on_q.clone()).collect();
+    let a_qp: Vec<Rational> = groups.iter().zip(&vals).map(|(g, v)| coef(g.n_q_kl, v)).collect();
+    let b_qp: Vec<Rational> = groups.iter().map(|g| g.q_on_p.clone()).collect();
+    // f64 estimates of the cancellation
+    let ln64: Vec<f64> = vals.iter().map(|v| log_f64(v)).collect();
+    let dot64 = |c: &[Rational]| -> f64 { c.iter().zip(&ln64).map(|(a, l)| a.to_f64() * l).sum() };
+    let guard = |a: &[Rational], b: &[Rational]| -> Option<u32> {
+        let (x, y) = (dot64(a), dot64(b));
+        let d = x - y;
+        let size = x.abs() + y.abs();
+        if size == 0.0 {
+            return Some(0);
+        }
+        if d.is_nan() || d <= size * 1e-15 * 64.0 || !d.is_finite() {
+            return None;
+        }
+        Some((size / d).log2().ceil().max(0.0) as u32)
+    };
+    let g_pq = if inf_pq { Some(0) } else { guard(&a_pq, &b_pq) };
+    let g_qp = if inf_qp { Some(0) } else { guard(&a_qp, &b_qp) };
+    let w = prec + 8 + g_pq.unwrap_or(0).max(g_qp.unwrap_or(0));
+    // one logarithm per distinct value, on worker threads
+    let logs: Vec<Enc> = par::map(&vals, |v| Enc::from_rational(v, w).ln(w));
+    let dot = |c: &[Rational]| -> Enc {
+        let mut acc = Enc::zero(w);
+        for (ci, l) in c.iter().zip(&logs) {
+            if *ci != 0 {
+                acc = acc.add(&l.mul_rational(ci, w), w);
+            }
+        }
+        acc
+    };
+    let entropy = dot(&h_c).neg();
+    let cross_entropy = if inf_pq {
+        Enc::pos_infinity(prec)
+    } else {
+        dot(&ce_c).neg()
+    };
+    let div =
+        |inf: bool, g: Option<u32>, a: &[Rational], b: &[Rational], x: &[Rational], y: &[Rational]| -> Enc {
+            if inf {
+                return Enc::pos_infinity(prec);
+            }
+            match g {
+                // a divergence is >= 0
+                Some(_) => dot(a).sub(&dot(b), w).clamp_nonneg(w),
+                None => kl(x, y, prec),
+            }
+        };
+    Shannon {
+        kl: div(inf_pq, g_pq, &a_pq, &b_pq, p, q),
+        kl_reverse: div(inf_qp, g_qp, &a_qp, &b_qp, q, p),
+        entropy,
+        cross_entropy,
+    }
+}
+
+/// `ln v` in `f64` for a positive rational of any size (an estimate).
+fn log_f64(v: &Rational) -> f64 {
+    let f = v.to_f64();
+    if f > 0.0 && f.is_finite() && f > 1e-300 {
+        return f.ln();
+    }
+    let ln2 = std::f64::consts::LN_2;
+    (v.numer().significant_bits() as f64 - v.denom().significant_bits() as f64) * ln2
+}
 
 /// `D(p||q) = sum_a p_a ln(p_a / q_a)`: `+∞` when `q_a = 0 < p_a` for some `a`.
 ///

@@ -488,6 +488,7 @@ pub fn level_tilt_model(law: &LevelLaw) -> TiltModel {
         p_max: law.prob(k - 1),
         p_min: law.prob(0),
         mean: law.mean(),
+        law: Default::default(),
     }
 }
 

@@ -13,6 +13,7 @@
 //! `Delta_max - K = ln1p(W_rest / p(A_max)) + l G / W` (both terms `>= 0`, no cancellation),
 //! where `W_rest` sums over the tokens below `r_max`. Tokens with `p_a = 0` are dropped.
 
+use super::tilt_fast;
 use crate::exact::dist::Model;
 use crate::real::round::{add_up, exp2_of, fmax, mul_up};
 use crate::real::Enc;
@@ -40,6 +41,8 @@ pub struct TiltModel {
     pub p_min: Rational,
     /// `E_p r`.
     pub mean: Rational,
+    /// The reward law ([`TiltModel::by_reward`]), computed on first use by [`TiltModel::law`].
+    pub(crate) law: std::sync::OnceLock<Option<Box<TiltModel>>>,
 }
 
 impl TiltModel {
@@ -56,6 +59,7 @@ impl TiltModel {
             p_min: m.mass_min(),
             mean: m.mean(),
             idx,
+            law: Default::default(),
         }
     }
     /// The model with rewards negated (`l(x; r) = -l(-x; -r)`), for the side below the mean.
@@ -70,6 +74,7 @@ impl TiltModel {
             p_max: self.p_min.clone(),
             p_min: self.p_max.clone(),
             mean: Rational::from(-&self.mean),
+            law: Default::default(),
         }
     }
     /// The model with the tokens of equal reward merged into one (their probabilities summed
@@ -78,13 +83,17 @@ impl TiltModel {
     /// of the reward law alone, so they are the same on both models; `phi` is not (use the
     /// original model for it).
     pub fn by_reward(&self) -> Option<TiltModel> {
-        let mut law: std::collections::BTreeMap<&Rational, Rational> = std::collections::BTreeMap::new();
+        // a hash map first (one hash per token; an ordered map costs log2(k) rational
+        // comparisons per token at a vocabulary of 10^6), sorted only when there are ties
+        let mut law: HashMap<&Rational, Rational> = HashMap::with_capacity(self.p.len());
         for (p, r) in self.p.iter().zip(&self.r) {
             *law.entry(r).or_default() += p;
         }
         if law.len() == self.p.len() {
             return None;
         }
+        let mut law: Vec<(&Rational, Rational)> = law.into_iter().collect();
+        law.sort_unstable_by(|a, b| a.0.cmp(b.0));
         let (r, p): (Vec<Rational>, Vec<Rational>) = law.into_iter().map(|(r, p)| (r.clone(), p)).unzip();
         Some(TiltModel {
             k: p.len(),
@@ -96,7 +105,13 @@ impl TiltModel {
             p_max: self.p_max.clone(),
             p_min: self.p_min.clone(),
             mean: self.mean.clone(),
+            law: Default::default(),
         })
+    }
+    /// [`TiltModel::by_reward`], computed once per model (a vocabulary of 10^6 tokens costs a
+    /// hash and an exact addition per token, and every precision of the loop asks again).
+    pub fn law(&self) -> Option<&TiltModel> {
+        self.law.get_or_init(|| self.by_reward().map(Box::new)).as_deref()
     }
     /// True when the reward is constant on the support.
     pub fn is_constant(&self) -> bool {
@@ -164,6 +179,9 @@ pub fn eval_without_deficit(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
 /// (the same operations in the same order); the rate functions and the scaled CGF read nothing
 /// else, and `phi` costs a division per token.
 pub fn eval_psi_mu(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
+    // psi and mu are functions of the reward law: on a vocabulary, evaluate on the merged model
+    // when there are ties (small models keep the per-token sums and their enclosures)
+    let m = law_if_large(m);
     eval_parts(
         m,
         l,
@@ -174,6 +192,15 @@ pub fn eval_psi_mu(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
             moments: false,
         },
     )
+}
+
+/// The reward law of a model with ties from [`tilt_fast::FAST_MIN_TOKENS`] tokens on, else `m`.
+fn law_if_large(m: &TiltModel) -> &TiltModel {
+    if m.p.len() >= tilt_fast::FAST_MIN_TOKENS {
+        m.law().unwrap_or(m)
+    } else {
+        m
+    }
 }
 
 /// Which transcendental parts of [`TiltEval`] to compute (the others, the logarithm of `W` for
@@ -373,6 +400,11 @@ pub fn psi(m: &TiltModel, l: &Enc, prec: u32) -> Enc {
 /// `c` (large `|l|`): there `E g` is tiny, and a centre taken in `r` would round to `c` and leave
 /// every deviation of the concentrated tokens at the size of the rounding of `c`.
 pub fn cumulants(m: &TiltModel, l: &Enc, order: usize, prec: u32) -> Vec<Enc> {
+    // cumulants of the reward are functions of its law: on a vocabulary, the merged model
+    let law = law_if_large(m);
+    if !std::ptr::eq(law, m) {
+        return cumulants(law, l, order, prec);
+    }
     let e = eval(m, l, prec);
     let nonneg = *l.lo() >= 0 || l.mid() >= 0;
     let c = if nonneg { &m.r_max } else { &m.r_min };
@@ -511,8 +543,8 @@ fn certified_root(m: &TiltModel, eq: Equation, target: &Enc, prec: u32) -> Optio
     // K, Delta_max - K and r_max - mu depend on the reward law only: solve on the model with
     // tokens of equal reward merged (exact sums), O(distinct rewards) per evaluation instead of
     // O(k) (a vocabulary of 10^6 tokens rarely has as many distinct rewards)
-    if let Some(merged) = m.by_reward() {
-        return certified_root(&merged, eq, target, prec);
+    if let Some(merged) = m.law() {
+        return certified_root(merged, eq, target, prec);
     }
     let inc = increasing(eq);
     // Newton in log form: h(l) = ln f(l) - ln target, h' = f'/f (near-linear for large l)
@@ -796,8 +828,32 @@ pub enum Optimum {
 /// Regime decision: `Delta` is rational and `Delta_max = -ln p(A_max)` is transcendental unless
 /// `p(A_max) = 1`, so the certified comparison always resolves at a high enough precision.
 pub fn optimum(m: &TiltModel, delta: &Rational, prec: u32) -> Option<Optimum> {
+    optimum_impl(m, delta, prec, false, true).map(|(o, _)| o)
+}
+
+/// [`optimum`] by the full-precision Newton path alone, never [`tilt_fast`] (the reference that
+/// the regression tests compare the fast root with).
+pub fn optimum_full_precision(m: &TiltModel, delta: &Rational, prec: u32) -> Option<Optimum> {
+    optimum_impl(m, delta, prec, false, false).map(|(o, _)| o)
+}
+
+/// [`optimum`] with, for an interior optimum found on a vocabulary-size alphabet of distinct
+/// rewards, the tilt evaluated over the root enclosure from the same exponentials that
+/// certified the root (`psi`, `mu`, `sigma2`, `K`, `phi`; no deficit, as
+/// [`eval_without_deficit`]). `None` in the second slot means: evaluate with [`eval`].
+pub fn optimum_eval(m: &TiltModel, delta: &Rational, prec: u32) -> Option<(Optimum, Option<TiltEval>)> {
+    optimum_impl(m, delta, prec, true, true)
+}
+
+fn optimum_impl(
+    m: &TiltModel,
+    delta: &Rational,
+    prec: u32,
+    want_eval: bool,
+    allow_fast: bool,
+) -> Option<(Optimum, Option<TiltEval>)> {
     if *delta == 0 || m.is_constant() {
-        return Some(Optimum::Reference);
+        return Some((Optimum::Reference, None));
     }
     // The regime and the choice of equation are decided at the lowest precision that decides
     // them (an ln at 100000 digits costs as much as the rest of a Newton step); Delta_max at
@@ -813,24 +869,74 @@ pub fn optimum(m: &TiltModel, delta: &Rational, prec: u32) -> Option<Optimum> {
     };
     match d.cmp_certified(&dmax)? {
         std::cmp::Ordering::Less => {}
-        _ => return Some(Optimum::Saturated),
+        _ => return Some((Optimum::Saturated, None)),
     }
     // Near Delta_max solve the deficit equation, which has no cancellation. (Which equation is
     // solved only affects speed: both are certified; an undecided comparison picks K.)
     let two = Rational::from(2);
     let use_deficit = d.mul_rational(&two, pd).cmp_certified(&dmax) == Some(std::cmp::Ordering::Greater);
-    let root = if use_deficit {
-        let dmax = m.delta_max(prec);
-        let d = Enc::from_rational(delta, prec);
-        let target = dmax.sub(&d, prec);
-        if target.sign_certified() != Some(std::cmp::Ordering::Greater) {
-            return None;
-        }
-        certified_root(m, Equation::Deficit, &target, prec)?
+    let (eq, target_at): (Equation, Box<dyn Fn(u32) -> Enc>) = if use_deficit {
+        (
+            Equation::Deficit,
+            Box::new(move |p: u32| m.delta_max(p).sub(&Enc::from_rational(delta, p), p)),
+        )
     } else {
-        certified_root(m, Equation::Kl, &Enc::from_rational(delta, prec), prec)?
+        (Equation::Kl, Box::new(move |p: u32| Enc::from_rational(delta, p)))
     };
-    Some(Optimum::Interior(root))
+    if use_deficit && target_at(prec).sign_certified() != Some(std::cmp::Ordering::Greater) {
+        return None;
+    }
+    // a vocabulary of many distinct rewards: the f64 search and one MPFR pass (tilt_fast), on
+    // the model with equal rewards merged (the equations depend on the reward law only); its
+    // per-token fields are the tilt's only when no tokens were merged
+    let merged = m.law();
+    let mm = merged.unwrap_or(m);
+    if allow_fast && mm.p.len() >= tilt_fast::FAST_MIN_TOKENS {
+        if let Some(fast) = fast_root(mm, eq, &*target_at, prec) {
+            let ev = if want_eval && merged.is_none() {
+                let f = fast.fields();
+                Some(TiltEval {
+                    psi: f.psi,
+                    mu: f.mu,
+                    var: f.var,
+                    kl: f.kl,
+                    phi: f.phi,
+                    deficit: None,
+                    top_gap: None,
+                })
+            } else {
+                None
+            };
+            return Some((Optimum::Interior(fast.root), ev));
+        }
+    }
+    let root = certified_root(m, eq, &target_at(prec), prec)?;
+    Some((Optimum::Interior(root), None))
+}
+
+/// The fast root of `eq = target` from [`tilt_fast::FAST_MIN_TOKENS`] tokens on (`None`: not
+/// tried or not certified; the caller falls back to [`certified_root`]).
+fn fast_root(
+    m: &TiltModel,
+    eq: Equation,
+    target_at: &dyn Fn(u32) -> Enc,
+    prec: u32,
+) -> Option<tilt_fast::Root> {
+    if m.p.len() < tilt_fast::FAST_MIN_TOKENS
+        || m.is_constant()
+        || std::env::var_os("ALIGNEXACT_NO_FAST_ROOT").is_some()
+    {
+        return None;
+    }
+    let input = tilt_fast::Input {
+        p: &m.p,
+        r: &m.r,
+        r_max: &m.r_max,
+        p_max: &m.p_max,
+    };
+    use tilt_fast::Equation as E;
+    let feq = [E::Kl, E::Deficit, E::MeanGap][eq as usize];
+    tilt_fast::solve(&input, feq, target_at, prec)
 }
 
 /// `l(x)`: the root of `psi'(l) = x` for `x` strictly between `r_min` and `r_max`, certified
@@ -844,6 +950,11 @@ pub fn lambda_of_x(m: &TiltModel, x: &Rational, prec: u32) -> Option<Enc> {
         return lambda_of_x(&mm, &Rational::from(-x), prec).map(|e| e.neg());
     }
     let target = Rational::from(&m.r_max - x);
+    let merged = m.law();
+    let mm = merged.unwrap_or(m);
+    if let Some(fast) = fast_root(mm, Equation::MeanGap, &|p| Enc::from_rational(&target, p), prec) {
+        return Some(fast.root);
+    }
     certified_root(m, Equation::MeanGap, &Enc::from_rational(&target, prec), prec)
 }
 

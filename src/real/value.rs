@@ -70,6 +70,20 @@ impl Value {
                 Some(_) => None,
                 None => Some((String::new(), 0)),
             },
+            // a long array (a tilt's phi over 10^6 tokens) is checked on worker threads one
+            // block at a time; the first failure in item order is the same as a sequential walk's
+            Value::Array(items) if items.len() >= super::par::MIN_PARALLEL_ITEMS => {
+                for (b, block) in items.chunks(1 << 16).enumerate() {
+                    let found = super::par::map(block, |v| v.walk_first(digits));
+                    if let Some((i, (p, r))) =
+                        found.into_iter().enumerate().find_map(|(i, f)| f.map(|f| (i, f)))
+                    {
+                        let i = b * (1 << 16) + i;
+                        return Some((format!("[{i}]{p}"), r));
+                    }
+                }
+                None
+            }
             Value::Array(items) => items
                 .iter()
                 .enumerate()

@@ -22,7 +22,7 @@ pub mod tilt;
 use crate::real::format::{
     certified_digits, certify_decimal, certify_exp_decimal, rational_to_sig_decimal, Dir,
 };
-use crate::real::Enc;
+use crate::real::{par, Enc};
 use rug::{Integer, Rational};
 use serde_json::{json, Map, Value as Json};
 
@@ -340,6 +340,20 @@ pub struct Rendered<'a> {
     pub digits: usize,
 }
 
+/// A real certified by [`certify_decimal`], written as [`Rendered`] writes it.
+struct CertifiedLeaf(crate::real::format::CertifiedDecimal);
+
+impl serde::Serialize for CertifiedLeaf {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        use serde::ser::SerializeMap;
+        let mut m = s.serialize_map(Some(3))?;
+        m.serialize_entry("value", &self.0.value)?;
+        m.serialize_entry("lo", &self.0.lo)?;
+        m.serialize_entry("hi", &self.0.hi)?;
+        m.end()
+    }
+}
+
 /// True when the keys of an object are distinct (a JSON map keeps one entry per key, so an
 /// object with a repeated key is rendered through [`Value::to_json`], which merges them).
 fn distinct_keys(items: &[(String, Value)]) -> bool {
@@ -377,8 +391,19 @@ impl serde::Serialize for Rendered<'_> {
             Value::Null => s.serialize_unit(),
             Value::Array(items) => {
                 let mut seq = s.serialize_seq(Some(items.len()))?;
-                for x in items {
-                    seq.serialize_element(&Rendered { value: x, digits })?;
+                // the reals of a long array (a tilt's phi over 10^6 tokens) are certified on
+                // worker threads one block at a time and written here in order: the same text
+                for block in items.chunks(1 << 16) {
+                    let certs = par::map(block, |x| match x {
+                        Value::Real(e) if e.is_finite() && !e.is_exact_zero() => certify_decimal(e, digits),
+                        _ => None,
+                    });
+                    for (x, c) in block.iter().zip(certs) {
+                        match c {
+                            Some(c) => seq.serialize_element(&CertifiedLeaf(c))?,
+                            None => seq.serialize_element(&Rendered { value: x, digits })?,
+                        }
+                    }
                 }
                 seq.end()
             }

@@ -2,7 +2,7 @@
 
 use super::{obj, Value};
 use crate::math::large_deviations as ld;
-use crate::math::tilt::{cumulants, eval_without_deficit, optimum, Budget, Optimum, TiltModel};
+use crate::math::tilt::{cumulants, eval_without_deficit, optimum, optimum_eval, Budget, Optimum, TiltModel};
 use crate::real::Enc;
 use rug::Rational;
 
@@ -81,7 +81,18 @@ pub fn resolve(m: &TiltModel, b: &Budget, prec: u32) -> Option<Resolved> {
 /// The result tree of `tilt` (TILT-1) at precision `prec`.
 pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
     let dmax = Value::Real(m.delta_max(prec));
-    let Some(res) = resolve(m, b, prec) else {
+    // a budget Delta on a vocabulary of distinct rewards: the root finder's own evaluation of
+    // the tilt over the root enclosure (the same exponentials), when it has one
+    let (res, fast_eval) = match b {
+        Budget::Delta(d) => match optimum_eval(m, d, prec) {
+            None => (None, None),
+            Some((Optimum::Reference, _)) => (Some(Resolved::Zero), None),
+            Some((Optimum::Interior(l), ev)) => (Some(Resolved::Finite(l)), ev),
+            Some((Optimum::Saturated, _)) => (Some(Resolved::Saturated), None),
+        },
+        _ => (resolve(m, b, prec), None),
+    };
+    let Some(res) = res else {
         return obj(vec![("lambda", undecided(prec))]);
     };
     let full = |v: Vec<Rational>| -> Vec<Value> {
@@ -187,7 +198,10 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
             )
         }
         Resolved::Finite(l) => {
-            let e = eval_without_deficit(m, &l, prec);
+            let e = match fast_eval {
+                Some(e) => e,
+                None => eval_without_deficit(m, &l, prec),
+            };
             // exact phi when e^l = T is rational and the reward differences are integers
             let exact_phi = match b {
                 Budget::ExpLambda(t) => exact_tilt(m, t),

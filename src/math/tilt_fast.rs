@@ -1,0 +1,678 @@
+//! Tilt roots on vocabulary-size alphabets with many distinct rewards (issue 15).
+//!
+//! [`super::tilt`]'s root finder evaluates the whole model at full precision at every Newton
+//! step (an MPFR exponential per token per step). Here the search runs in `f64`, and the MPFR
+//! work is one pass (rarely two) of one exponential per token at a point `x` close to the root;
+//! every later quantity, the refined root, the certificate and the output fields, is derived from
+//! sums of that pass with rigorous Taylor remainders.
+//!
+//! Notation (as in [`super::tilt`], shift `c = r_max`, `l > 0`): `g_a = r_max - r_a >= 0`,
+//! `gmax = max g`, `w_a = p_a e^{-x g_a}` (enclosed per token), an exact centre `g0 in [0, gmax]`
+//! near `E_phi g`, `δ_a = g_a - g0` (so `|δ_a| <= gmax`), and the sums of the pass
+//! `M_k = sum_a w_a δ_a^k` (`k = 0 .. J+2`, all tokens) and, for the deficit equation,
+//! `T_k = sum_{g_a > 0} w_a g_a^k` (`k = 0 .. J+1`), with `J = 3`.
+//!
+//! At `y = x + d` (`d` an enclosure, `dm = max |d|`, `dm gmax <= 1/2`), Taylor's theorem with
+//! the Lagrange remainder gives, for `|s| <= 1/2`,
+//! `e^s = sum_{j<=J} s^j/j! + θ s^{J+1}/(J+1)!` with `θ = e^ξ in (0, 2)`. With `s = -d δ_a`:
+//!
+//! * `S_k(y) = sum_a w_a δ_a^k e^{-d δ_a} = sum_{j<=J} (-d)^j/j! M_{j+k} + R_k`,
+//!   `|R_k| <= 2 dm^{J+1}/(J+1)! sum w |δ|^{J+1+k} <= 2 dm^{J+1}/(J+1)! gmax^{J-1+k} M_2`
+//!   (`|δ|^n <= gmax^{n-2} δ^2` for `n >= 2`);
+//! * `W(y) = sum p e^{-y g} = e^{-d g0} S_0(y)`, so `ln W(y) = -d g0 + ln S_0(y)`, and the
+//!   moments of `g` under `phi_y` are `E δ^k = S_k(y) / S_0(y)` (the factor `e^{-d g0}` cancels),
+//!   `E g = g0 + E δ`, `Var g = E δ^2 - (E δ)^2` (no cancellation: `E δ` is small);
+//! * `W_rest(y) = sum_{g>0} w e^{-d g} = sum_{j<=J} (-d)^j/j! T_j + R`,
+//!   `|R| <= 2 dm^{J+1}/(J+1)! T_{J+1}` (with `s = -d g`, `|s| <= 1/2` likewise);
+//! * `phi_a(y) = w_a e^{-d δ_a} / S_0(y)`, the factor from the same expansion per token.
+//!
+//! These give `K`, `Delta_max - K`, `r_max - mu` at the two ends of a bracket, and `psi`, `mu`,
+//! `sigma2`, `phi` over the bracket, without another exponential.
+
+use crate::real::round::{add_up, exp2_of, fmax, mul_up, rat_up};
+use crate::real::{par, Enc};
+use rug::float::Round;
+use rug::{Float, Rational};
+
+/// Support size (distinct rewards) from which [`solve`] is tried: below it the full-precision
+/// Newton of [`super::tilt`] costs little.
+pub const FAST_MIN_TOKENS: usize = 4096;
+
+/// Which equation a root solves (the same three as [`super::tilt`]).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Equation {
+    /// `K(l) = t`, `K` strictly increasing on `l > 0` (`K' = l sigma2 > 0`).
+    Kl,
+    /// `Delta_max - K(l) = t`, strictly decreasing on `l > 0`.
+    Deficit,
+    /// `r_max - mu(l) = t`, strictly decreasing on `l > 0` (`mu' = sigma2 > 0`).
+    MeanGap,
+}
+
+/// A model on its support (all `p > 0`), non-constant reward.
+pub struct Input<'a> {
+    /// Support probabilities.
+    pub p: &'a [Rational],
+    /// Support rewards.
+    pub r: &'a [Rational],
+    /// `r_max`.
+    pub r_max: &'a Rational,
+    /// `p(A_max)`.
+    pub p_max: &'a Rational,
+}
+
+/// The certified root and the pass it was certified from (for the output fields).
+pub struct Root {
+    /// An enclosure of the unique root on `l > 0`.
+    pub root: Enc,
+    /// The point `x` of the exponentials.
+    x: Float,
+    /// `(w_a, g_a)` per support token at the pass precision.
+    tokens: Vec<(Enc, Enc)>,
+    sums: Sums,
+    gmax: Float,
+    p_max: Enc,
+    r_max: Rational,
+    prec: u32,
+}
+
+/// The output fields of the tilt over the root enclosure (every field encloses the exact value
+/// at every `l` in it).
+pub struct Fields {
+    /// `psi(l)`.
+    pub psi: Enc,
+    /// `mu(l)`.
+    pub mu: Enc,
+    /// `sigma2(l)`.
+    pub var: Enc,
+    /// `K(l) = D(phi_l || p)`.
+    pub kl: Enc,
+    /// `phi_l` on the support.
+    pub phi: Vec<Enc>,
+}
+
+/// Order of the Taylor expansions in `d = y - x`.
+const J: usize = 3;
+// the per-token factor of `Root::fields` is written out for J = 3
+const _: () = assert!(J == 3);
+
+#[derive(Clone, Debug)]
+struct Sums {
+    /// `M_0 .. M_{J+2}` (centred at `g0`, all tokens).
+    m: Vec<Enc>,
+    /// `T_0 .. T_{J+1}` (tokens with `g > 0`, uncentred); empty unless the deficit is needed.
+    t: Vec<Enc>,
+    /// The centre `g0` (exact).
+    g0: Float,
+}
+
+/// `f64` statistics of the tilt at `l` for the search (not rigorous: they only place `x`).
+struct Stats64 {
+    f: f64,
+    var: f64,
+    f1: f64,
+    f2: f64,
+    eg: f64,
+}
+
+struct Model64 {
+    p: Vec<f64>,
+    g: Vec<f64>,
+    top: Vec<bool>,
+    m0: f64,
+    gmax: f64,
+}
+
+impl Model64 {
+    /// The tilt's statistics at `l >= 0` in `f64`: one `exp` (or `expm1`) per token. For
+    /// `l gmax <= 600` the weights are centred at `m0 = E_p g` (`e^{-l g} = e^{-l m0} e^{-l δ'}`)
+    /// and `K = -l B/(1+A) - ln1p(A)` with `A = sum p expm1(-l δ')`, `B = sum p δ' expm1(-l δ')`
+    /// (no cancellation for small `l`, since `sum p δ' = 0`); beyond, the shifted form.
+    fn stats(&self, eq: Equation, l: f64) -> Option<Stats64> {
+        let n = self.p.len();
+        let mut e = vec![0.0f64; n];
+        let centred = l * self.gmax <= 600.0;
+        let (mut a, mut b, mut w, mut wr, mut wt, mut gs) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
+        for (i, ei) in e.iter_mut().enumerate() {
+            let (p, g) = (self.p[i], self.g[i]);
+            let weight = if centred {
+                let d = g - self.m0;
+                let v = (-l * d).exp_m1();
+                a += p * v;
+                b += p * d * v;
+                p * (1.0 + v)
+            } else {
+                p * (-l * g).exp()
+            };
+            *ei = weight;
+            w += weight;
+            if self.top[i] {
+                wt += weight;
+            } else {
+                wr += weight;
+            }
+            gs += weight * g;
+        }
+        let eg = gs / w;
+        let (mut s2, mut s3) = (0.0, 0.0);
+        for (ei, g) in e.iter().zip(&self.g) {
+            let d = g - eg;
+            s2 += ei * d * d;
+            s3 += ei * d * d * d;
+        }
+        let var = s2 / w;
+        let k3r = -s3 / w; // third cumulant of r = r_max - g
+        let kl = if centred {
+            -l * b / (1.0 + a) - a.ln_1p()
+        } else {
+            -l * eg - w.ln()
+        };
+        let (f, f1, f2) = match eq {
+            Equation::Kl => (kl, l * var, var + l * k3r),
+            Equation::Deficit => {
+                // W_rest / p(A_max) is the same ratio in both forms (the common factor cancels)
+                ((wr / wt).ln_1p() + l * eg, -l * var, -(var + l * k3r))
+            }
+            Equation::MeanGap => (eg, -var, -k3r),
+        };
+        if f.is_finite() && f1.is_finite() && eg.is_finite() {
+            Some(Stats64 {
+                f,
+                var,
+                f1,
+                f2: if f2.is_finite() { f2 } else { 0.0 },
+                eg,
+            })
+        } else {
+            None
+        }
+    }
+
+    /// A root of `f(l) = t` on `l > 0` in `f64` (safeguarded Newton on `ln f - ln t`).
+    fn root(&self, eq: Equation, t: f64) -> Option<f64> {
+        if !(t > 0.0 && t.is_finite()) {
+            return None;
+        }
+        let inc = eq == Equation::Kl;
+        // "below": the root is to the right of l
+        let below = |s: &Stats64| if inc { s.f < t } else { s.f > t };
+        let s0 = self.stats(eq, 0.0)?;
+        let var0 = s0.var.max(f64::MIN_POSITIVE);
+        let guess = match eq {
+            Equation::Kl => (2.0 * t / var0).sqrt(),
+            Equation::MeanGap => ((self.m0 - t) / var0).max(1e-300),
+            Equation::Deficit => 1.0,
+        };
+        let mut lo = 0.0f64;
+        let mut hi = guess.max(1e-300);
+        let mut guard = 0;
+        loop {
+            let s = self.stats(eq, hi)?;
+            if below(&s) {
+                lo = hi;
+                hi *= 4.0;
+            } else {
+                break;
+            }
+            guard += 1;
+            if guard > 600 || !hi.is_finite() {
+                return None;
+            }
+        }
+        let mut x = if guess > lo && guess < hi {
+            guess
+        } else {
+            0.5 * (lo + hi)
+        };
+        for _ in 0..2000 {
+            let s = self.stats(eq, x)?;
+            if below(&s) {
+                lo = x;
+            } else {
+                hi = x;
+            }
+            // Newton on h = ln f - ln t: h' = f'/f
+            let step = if s.f > 0.0 && s.f1 != 0.0 {
+                (s.f / t).ln() * s.f / s.f1
+            } else {
+                f64::NAN
+            };
+            let mut nx = x - step;
+            if !nx.is_finite() || nx <= lo || nx >= hi {
+                nx = 0.5 * (lo + hi);
+            }
+            if (nx - x).abs() <= 1e-15 * x.abs() || hi - lo <= 1e-15 * hi {
+                return Some(nx);
+            }
+            x = nx;
+        }
+        Some(x)
+    }
+}
+
+/// `max |y|` over an enclosure, rounded up.
+fn abs_max(e: &Enc, prec: u32) -> Float {
+    let a = Float::with_val_round(prec, e.lo().abs_ref(), Round::Up).0;
+    let b = Float::with_val_round(prec, e.hi().abs_ref(), Round::Up).0;
+    if a > b {
+        a
+    } else {
+        b
+    }
+}
+
+/// `[-m, m]`.
+fn sym(m: &Float) -> Enc {
+    Enc::new(Float::with_val(m.prec(), -m), m.clone())
+}
+
+/// `1/j!` as an enclosure.
+fn inv_fact(j: usize, prec: u32) -> Enc {
+    let mut f = Rational::from(1);
+    for i in 2..=j {
+        f /= i as u32;
+    }
+    Enc::from_rational(&f, prec)
+}
+
+/// `sum_{j<=J} (-d)^j/j! s[j + k] + [-1, 1] 2 dm^{J+1}/(J+1)! bound` (module docs).
+fn series(d: &Enc, s: &[Enc], k: usize, bound: &Float, prec: u32) -> Enc {
+    let nd = d.neg();
+    let mut pw = Enc::from_i64(1, prec);
+    let mut acc = s[k].clone();
+    for j in 1..=J {
+        pw = pw.mul(&nd, prec);
+        acc = acc.add(&pw.mul(&inv_fact(j, prec), prec).mul(&s[j + k], prec), prec);
+    }
+    let dm = abs_max(d, prec);
+    let mut r = Float::with_val(prec, 2);
+    for _ in 0..=J {
+        r = mul_up(&r, &dm, prec);
+    }
+    let r = mul_up(&r, inv_fact(J + 1, prec).hi(), prec);
+    acc.add(&sym(&mul_up(&r, bound, prec)), prec)
+}
+
+impl Sums {
+    /// `S_k(y)` for `k = 0, 1, 2` at `y = x + d`.
+    fn centred(&self, d: &Enc, gmax: &Float, prec: u32) -> [Enc; 3] {
+        let m2 = self.m[2].hi();
+        let b = |k: usize| -> Float {
+            // gmax^{J-1+k} M_2
+            let mut v = m2.clone();
+            for _ in 0..(J - 1 + k) {
+                v = mul_up(&v, gmax, prec);
+            }
+            v
+        };
+        [
+            series(d, &self.m, 0, &b(0), prec),
+            series(d, &self.m, 1, &b(1), prec),
+            series(d, &self.m, 2, &b(2), prec),
+        ]
+    }
+    /// `W_rest(y)`.
+    fn rest(&self, d: &Enc, prec: u32) -> Enc {
+        series(d, &self.t, 0, self.t[J + 1].hi(), prec)
+    }
+}
+
+/// The tilt at `y = x + d` from the sums: `(ln W(y), E_y g, [S_0, S_1, S_2])`.
+struct At {
+    ln_w: Enc,
+    eg: Enc,
+    s: [Enc; 3],
+}
+
+impl Root {
+    fn at(&self, y: &Enc, prec: u32) -> At {
+        let d = y.sub(&Enc::point(&self.x), prec);
+        let s = self.sums.centred(&d, &self.gmax, prec);
+        let g0 = Enc::point(&self.sums.g0);
+        let ln_w = d.mul(&g0, prec).neg().add(&s[0].ln(prec), prec);
+        let eg = g0.add(&s[1].div(&s[0], prec), prec);
+        At { ln_w, eg, s }
+    }
+
+    /// The equation's left side at `y`.
+    fn value(&self, eq: Equation, y: &Enc, prec: u32) -> Enc {
+        let at = self.at(y, prec);
+        match eq {
+            // K = -y E g - ln W
+            Equation::Kl => y.mul(&at.eg, prec).neg().sub(&at.ln_w, prec),
+            // Delta_max - K = ln1p(W_rest / p(A_max)) + y E g
+            Equation::Deficit => {
+                let d = y.sub(&Enc::point(&self.x), prec);
+                self.sums
+                    .rest(&d, prec)
+                    .div(&self.p_max, prec)
+                    .ln_1p(prec)
+                    .add(&y.mul(&at.eg, prec), prec)
+            }
+            Equation::MeanGap => at.eg,
+        }
+    }
+
+    /// `psi`, `mu`, `sigma2`, `K` and `phi` over the root enclosure, from the stored pass.
+    pub fn fields(&self) -> Fields {
+        let prec = self.prec;
+        let y = &self.root;
+        let at = self.at(y, prec);
+        // psi = l r_max + ln W
+        let psi = y.mul_rational(&self.r_max, prec).add(&at.ln_w, prec);
+        let mu = Enc::from_rational(&self.r_max, prec).sub(&at.eg, prec);
+        let e1 = at.s[1].div(&at.s[0], prec);
+        let var = at.s[2]
+            .div(&at.s[0], prec)
+            .sub(&e1.square(prec), prec)
+            .clamp_nonneg(prec); // a variance is >= 0
+        let kl = y.mul(&at.eg, prec).neg().sub(&at.ln_w, prec).clamp_nonneg(prec); // a KL divergence is >= 0
+                                                                                   // phi_a = w_a e^{-d δ_a} / S_0(y), with s = -d δ_a:
+                                                                                   // e^s in 1 + s (1 + s (1/2 + s/6)) + [-1, 1] 2 sm^4 / 4! (J = 3), where
+                                                                                   // sm = dm gmax >= |s| bounds every token's remainder at once
+        let d = y.sub(&Enc::point(&self.x), prec);
+        let g0 = Enc::point(&self.sums.g0);
+        let s0 = at.s[0].clone();
+        let sm = mul_up(&abs_max(&d, prec), &self.gmax, prec);
+        let mut r = Float::with_val(prec, 2);
+        for _ in 0..=J {
+            r = mul_up(&r, &sm, prec);
+        }
+        let rem = sym(&mul_up(&r, inv_fact(J + 1, prec).hi(), prec));
+        let sixth = inv_fact(3, prec);
+        let half = inv_fact(2, prec);
+        let one = Enc::from_i64(1, prec);
+        let nd = d.neg();
+        let phi = par::map(&self.tokens, |(wa, ga)| {
+            if ga.is_exact_zero() && self.sums.g0.is_zero() {
+                return clamp01(&wa.div(&s0, prec));
+            }
+            let sa = nd.mul(&ga.sub(&g0, prec), prec);
+            let f = sa.mul(&sixth, prec).add(&half, prec);
+            let f = sa.mul(&f, prec).add(&one, prec);
+            let f = sa.mul(&f, prec).add(&one, prec).add(&rem, prec);
+            clamp01(&wa.mul(&f, prec).div(&s0, prec))
+        });
+        Fields {
+            psi,
+            mu,
+            var,
+            kl,
+            phi,
+        }
+    }
+}
+
+/// `x ∩ [0, 1]` (unchanged when disjoint).
+fn clamp01(x: &Enc) -> Enc {
+    let a = if *x.lo() < 0 {
+        Float::new(x.lo().prec())
+    } else {
+        x.lo().clone()
+    };
+    let b = if *x.hi() > 1 {
+        Float::with_val(x.hi().prec(), 1)
+    } else {
+        x.hi().clone()
+    };
+    if a > b {
+        return x.clone();
+    }
+    Enc::new(a, b)
+}
+
+/// Tokens per block of the summation: block partial sums run on worker threads and are added
+/// in block order, so the floats depend on this constant only, not on the number of threads.
+const SUM_BLOCK: usize = 4096;
+
+/// One MPFR pass at the point `x`: per-token `w_a = p_a e^{-x g_a}` (one exponential) and the
+/// sums of the module docs, centred at `g0` (`T_k` only when `rest`).
+fn pass(
+    g: &[Rational],
+    p: &[Rational],
+    x: &Float,
+    g0: &Float,
+    rest: bool,
+    prec: u32,
+) -> (Vec<(Enc, Enc)>, Sums) {
+    let idx: Vec<usize> = (0..g.len()).collect();
+    let xe = Enc::point(x);
+    let g0e = Enc::point(g0);
+    let tokens: Vec<(Enc, Enc)> = par::map(&idx, |&i| {
+        let ge = Enc::from_rational(&g[i], prec);
+        let w = if g[i] == 0 {
+            Enc::from_rational(&p[i], prec)
+        } else {
+            xe.mul(&ge, prec).neg().exp(prec).mul_rational(&p[i], prec)
+        };
+        (w, ge)
+    });
+    let nm = J + 3;
+    let nt = if rest { J + 2 } else { 0 };
+    let blocks: Vec<&[(Enc, Enc)]> = tokens.chunks(SUM_BLOCK).collect();
+    let partial: Vec<Vec<Enc>> = par::map(&blocks, |blk| {
+        let mut acc = vec![Enc::zero(prec); nm + nt];
+        for (w, ge) in blk.iter() {
+            let dl = ge.sub(&g0e, prec);
+            let mut v = w.clone();
+            acc[0] = acc[0].add(&v, prec);
+            for a in acc.iter_mut().take(nm).skip(1) {
+                v = v.mul(&dl, prec);
+                *a = a.add(&v, prec);
+            }
+            if rest && !ge.is_exact_zero() {
+                let mut v = w.clone();
+                acc[nm] = acc[nm].add(&v, prec);
+                for a in acc.iter_mut().skip(nm + 1) {
+                    v = v.mul(ge, prec);
+                    *a = a.add(&v, prec);
+                }
+            }
+        }
+        acc
+    });
+    let mut tot = vec![Enc::zero(prec); nm + nt];
+    for part in &partial {
+        for (t, x) in tot.iter_mut().zip(part) {
+            *t = t.add(x, prec);
+        }
+    }
+    let t = tot.split_off(nm);
+    (
+        tokens,
+        Sums {
+            m: tot,
+            t,
+            g0: g0.clone(),
+        },
+    )
+}
+
+/// The certified root of `eq = target` on `l > 0` for a model with at least
+/// [`FAST_MIN_TOKENS`] distinct rewards, with the pass it was certified from; `None` when the
+/// `f64` search or the certificate fails (the caller then takes the full-precision path).
+///
+/// Certificate: `f(a)` and `f(b)` certified on opposite sides of the target (enclosures from
+/// the pass at `x` with the rigorous remainders of the module docs). `f` is continuous and
+/// strictly monotone on `l > 0` (`K' = l sigma2 > 0`, `(r_max - mu)' = -sigma2 < 0` for a
+/// non-constant reward), so the intermediate value theorem puts the root in `[a, b]`, and it is
+/// the only one.
+pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) -> Option<Root> {
+    let n = m.p.len();
+    if n < FAST_MIN_TOKENS {
+        return None;
+    }
+    let g: Vec<Rational> = {
+        let idx: Vec<usize> = (0..n).collect();
+        par::map(&idx, |&i| Rational::from(m.r_max - &m.r[i]))
+    };
+    let gmax_q = g.iter().max()?.clone();
+    if gmax_q == 0 {
+        return None;
+    }
+    let m64 = {
+        let p: Vec<f64> = m.p.iter().map(|x| x.to_f64()).collect();
+        let gf: Vec<f64> = g.iter().map(|x| x.to_f64()).collect();
+        let top: Vec<bool> = g.iter().map(|x| *x == 0).collect();
+        let m0 = p.iter().zip(&gf).map(|(a, b)| a * b).sum::<f64>();
+        Model64 {
+            p,
+            g: gf,
+            top,
+            m0,
+            gmax: gmax_q.to_f64(),
+        }
+    };
+    if !m64.gmax.is_finite() || m64.gmax <= 0.0 || m64.p.iter().any(|x| x.is_nan() || *x <= 0.0) {
+        return None;
+    }
+    let t64 = target(64).mid().to_f64();
+    let debug = std::env::var_os("ALIGNEXACT_DEBUG_ROOT").is_some();
+    let x64 = m64.root(eq, t64);
+    if debug {
+        eprintln!("[fast root] f64 root {x64:?} of {eq:?} = {t64}");
+    }
+    let x64 = x64?;
+    if !(x64 > 0.0 && x64.is_finite()) {
+        return None;
+    }
+    // pass precision: the caller's plus guard bits, plus the bits K = -x E g - ln W loses to
+    // cancellation (estimated in f64; the enclosures are rigorous at any precision)
+    let s64 = m64.stats(eq, x64)?;
+    let cancel = if eq == Equation::Kl && t64 > 0.0 {
+        ((x64 * s64.eg).abs() / t64).log2().max(0.0) as u32
+    } else {
+        0
+    };
+    let pp = prec + 32 + cancel.min(4 * prec);
+    let gmax = rat_up(&gmax_q, pp);
+    let p_max = Enc::from_rational(m.p_max, pp);
+    let t = target(pp);
+    let tmid = t.mid();
+    let inc = eq == Equation::Kl;
+    let mut x = Float::with_val(pp, x64);
+    let mut f2 = s64.f2;
+    // the centre g0 must lie in [0, gmax] (then |δ| <= gmax, used by the remainders)
+    let centre = |v: Float| -> Float {
+        if v >= 0 && v <= gmax_q {
+            v
+        } else {
+            Float::new(pp)
+        }
+    };
+    let mut g0 = centre(Float::with_val(pp, s64.eg));
+    for _pass in 0..4 {
+        let (tokens, sums) = pass(&g, m.p, &x, &g0, eq == Equation::Deficit, pp);
+        let mut root = Root {
+            root: Enc::point(&x),
+            x: x.clone(),
+            tokens,
+            sums,
+            gmax: gmax.clone(),
+            p_max: p_max.clone(),
+            r_max: m.r_max.clone(),
+            prec: pp,
+        };
+        // Halley step from x: f0, f1 from the pass (pp bits), f2 from f64 (its error enters
+        // only at second order in the step)
+        let xe = Enc::point(&x);
+        let f0 = Float::with_val(pp, root.value(eq, &xe, pp).mid() - &tmid);
+        let at = root.at(&xe, pp);
+        let e1 = at.s[1].div(&at.s[0], pp).mid();
+        let var = Float::with_val(
+            pp,
+            at.s[2].div(&at.s[0], pp).mid() - Float::with_val(pp, &e1 * &e1),
+        );
+        let f1 = match eq {
+            Equation::Kl => Float::with_val(pp, &x * &var),
+            Equation::Deficit => -Float::with_val(pp, &x * &var),
+            Equation::MeanGap => -var,
+        };
+        if f1.is_zero() || !f1.is_finite() {
+            return None;
+        }
+        let num = Float::with_val(pp, &f0 * &f1) * 2u32;
+        let den = Float::with_val(pp, &f1 * &f1) * 2u32 - Float::with_val(pp, &f0 * f2);
+        let h = Float::with_val(pp, num / den);
+        let h = -h;
+        let xn = Float::with_val(pp, &x + &h);
+        if xn.is_nan() || xn <= 0 || !xn.is_finite() {
+            return None;
+        }
+        // the Taylor bounds need |y - x| gmax <= 1/2 for y within the bracket
+        let step_ok = mul_up(&Float::with_val(pp, h.abs_ref()), &gmax, pp) < 0.25;
+        if debug {
+            eprintln!(
+                "[fast root] pass at x {:.20} (prec {pp}): Halley step {:e}",
+                x.to_f64(),
+                h.to_f64()
+            );
+        }
+        if step_ok {
+            // eps: 2^-(prec-10) relative, raised above the noise of f at xn
+            let scale = Float::with_val(pp, xn.abs_ref());
+            let base = Float::with_val(pp, &scale >> (prec as i32 - 10).max(1));
+            let fx = root.value(eq, &Enc::point(&xn), pp);
+            let noise = add_up(
+                &add_up(&t.width(), &fx.width(), pp),
+                &Float::with_val(pp, (fx.mid() - &tmid).abs()),
+                pp,
+            );
+            let need = Float::with_val(pp, noise * 4u32) / Float::with_val(pp, f1.abs_ref());
+            let mut eps = if need.is_finite() && need > base {
+                need
+            } else {
+                base
+            };
+            // a bracket wider than 2^-(prec-24) relative would not show the digits: refine instead
+            let widest = Float::with_val(pp, &scale >> (prec as i32 - 24).max(1));
+            for _ in 0..4 {
+                if eps > widest {
+                    break;
+                }
+                let a = Float::with_val(pp, &xn - &eps);
+                let b = Float::with_val(pp, &xn + &eps);
+                // the Taylor bounds need |y - x| gmax <= 1/2 over [a, b]
+                // (|y - x| bounded from the same outward-rounded enclosure of d = y - x that
+                // the remainders use)
+                let xe = Enc::point(&x);
+                let far = fmax(
+                    &abs_max(&Enc::point(&b).sub(&xe, pp), pp),
+                    &abs_max(&Enc::point(&a).sub(&xe, pp), pp),
+                );
+                if a.is_nan() || a <= 0 || mul_up(&far, &gmax, pp) > 0.5 {
+                    break;
+                }
+                let ok_dir = |v: Enc, left: bool| -> bool {
+                    // left end: f(a) on the near side of t (K(a) < t, or D(a), M(a) > t)
+                    match v.cmp_certified(&t) {
+                        Some(std::cmp::Ordering::Less) => inc == left,
+                        Some(std::cmp::Ordering::Greater) => inc != left,
+                        _ => false,
+                    }
+                };
+                let a_ok = ok_dir(root.value(eq, &Enc::point(&a), pp), true);
+                let b_ok = ok_dir(root.value(eq, &Enc::point(&b), pp), false);
+                if debug {
+                    eprintln!(
+                        "[fast root] prec {pp} x {:.20} eps 2^{} a_ok {a_ok} b_ok {b_ok}",
+                        xn.to_f64(),
+                        exp2_of(&eps).unwrap_or(0),
+                    );
+                }
+                if a_ok && b_ok {
+                    root.root = Enc::new(a, b);
+                    return Some(root);
+                }
+                eps <<= 4;
+            }
+        }
+        // another pass from the refined point
+        x = xn;
+        g0 = centre(root.value(Equation::MeanGap, &Enc::point(&x), pp).mid());
+        if let Some(s) = m64.stats(eq, x.to_f64()) {
+            f2 = s.f2;
+        }
+    }
+    None
+}
