@@ -167,3 +167,53 @@ fn cli_cumulants_example_a_json() {
     }
     settings().bind(|| insta::assert_snapshot!("cli_cumulants_example_a_json", out));
 }
+
+// ---------------------------------------------------------------------------------------------
+// high precision: the lattice powers of math::tilt (from 16384 bits on)
+// ---------------------------------------------------------------------------------------------
+
+/// From 16384 bits on, a model whose shifted rewards are small multiples of one lattice step
+/// (Example A: `g = 3, 2, 0`) forms `e^{-|l| g}` as powers of one exponential; at 4000 digits
+/// (about 13,300 bits) it still takes one exponential per reward value. The 6000-digit result
+/// (powers) and the 4000-digit one (exponentials) must have overlapping enclosures and share
+/// their first 3990 digits, field by field.
+#[test]
+fn cli_tilt_lattice_powers_agree_with_per_value_exponentials() {
+    let run = |d: &str| json_of(&args("tilt", &A, &["--delta", "3/10", "--digits", d, "--json"])).1;
+    let (hi_p, lo_p) = (run("6000"), run("4000"));
+    let digits = |s: &str| s.chars().filter(|c| c.is_ascii_digit()).collect::<String>();
+    for f in [
+        "lambda",
+        "log_partition",
+        "expected_reward",
+        "reward_variance",
+        "delta_max",
+    ] {
+        let (x, y) = (&hi_p["result"][f], &lo_p["result"][f]);
+        let (xv, yv) = (
+            digits(x["value"].as_str().unwrap()),
+            digits(y["value"].as_str().unwrap()),
+        );
+        assert_eq!(xv[..3990], yv[..3990], "{f}");
+        let lo = |j: &Json| decimal_to_big(j["lo"].as_str().unwrap());
+        let hi = |j: &Json| decimal_to_big(j["hi"].as_str().unwrap());
+        assert!(lo(x) <= hi(y) && lo(y) <= hi(x), "{f}: enclosures must overlap");
+        assert!(hi(x) - lo(x) < hi(y) - lo(y), "{f}: 6000 digits is the narrower");
+    }
+    for j in 0..3 {
+        let (x, y) = (
+            &hi_p["result"]["phi"][j]["value"],
+            &lo_p["result"]["phi"][j]["value"],
+        );
+        assert_eq!(
+            digits(x.as_str().unwrap())[..3990],
+            digits(y.as_str().unwrap())[..3990]
+        );
+    }
+    let v = hi_p["result"]["lambda"]["value"].as_str().unwrap();
+    assert!(
+        v.starts_with("0.6034135023361463750604025094552784049895"),
+        "{}",
+        &v[..50]
+    );
+}

@@ -17,7 +17,7 @@ use super::tilt_fast;
 use crate::exact::dist::Model;
 use crate::real::round::{add_up, exp2_of, fmax, mul_up};
 use crate::real::Enc;
-use rug::{Float, Rational};
+use rug::{Float, Integer, Rational};
 use std::collections::HashMap;
 
 /// A model restricted to its support, with the reward extremes precomputed.
@@ -244,11 +244,18 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
     let mut gs: Vec<Rational> = Vec::new();
     let mut us: Vec<Enc> = Vec::new();
     let mut slot = Vec::with_capacity(m.p.len());
+    let lattice = lattice_base(m, c, &al, prec);
     for (pa, ra) in m.p.iter().zip(&m.r) {
         let j = *distinct.entry(ra).or_insert_with(|| {
             let g = Rational::from(ra - c).abs();
             us.push(if g == 0 {
                 Enc::from_i64(1, prec)
+            } else if let Some((h, u1)) = &lattice {
+                // g = k h with a small integer k (checked in lattice_base): e^{-|l| g} = u1^k,
+                // u1 = e^{-|l| h}; powi rounds each endpoint outward (x -> x^k is increasing on
+                // x >= 0), so the power encloses the exponential
+                let k = Rational::from(&g / h);
+                u1.powi(k.numer().to_i64().expect("k <= LATTICE_POW_MAX_K"), prec)
             } else {
                 al.mul_rational(&g, prec).neg().exp(prec)
             });
@@ -319,6 +326,50 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
         deficit,
         top_gap: if nonneg { Some(g_over_w.clone()) } else { None },
     }
+}
+
+/// From this precision on, [`eval_parts`] forms `e^{-|l| g}` for rewards on a small lattice as
+/// powers of one exponential: at 10^5 digits an MPFR exponential costs about 30 full-precision
+/// multiplications, a power `u^k` with `k <= 16` at most 8. Below it the per-value exponentials
+/// are kept (and with them every enclosure the tests and snapshots pin).
+const LATTICE_POW_MIN_PREC: u32 = 16384;
+/// The largest multiplier `k = g / h` taken as a power: the power's relative width is about `k`
+/// times that of `u1` (at most 4 bits lost), which the working precision's guard bits absorb.
+const LATTICE_POW_MAX_K: i64 = 16;
+
+/// `(h, e^{-|l| h})` when every shifted reward `g = |r - c|` of the model is `k h` with an integer
+/// `1 <= k <= 16` for the rational `h = gcd` of the nonzero `g` (`gcd(a/b, c/d) = gcd(a, c) /
+/// lcm(b, d)`) and there are at least two distinct nonzero `g`; `None` otherwise or below
+/// [`LATTICE_POW_MIN_PREC`].
+fn lattice_base(m: &TiltModel, c: &Rational, al: &Enc, prec: u32) -> Option<(Rational, Enc)> {
+    if prec < LATTICE_POW_MIN_PREC || m.r.len() > 64 {
+        return None;
+    }
+    let mut gs: Vec<Rational> =
+        m.r.iter()
+            .map(|r| Rational::from(r - c).abs())
+            .filter(|g| *g != 0)
+            .collect();
+    gs.sort();
+    gs.dedup();
+    if gs.len() < 2 {
+        return None;
+    }
+    let mut num = Integer::new();
+    let mut den = Integer::from(1);
+    for g in &gs {
+        num.gcd_mut(g.numer());
+        den.lcm_mut(g.denom());
+    }
+    let h = Rational::from((num, den));
+    let fits = gs.iter().all(|g| {
+        let k = Rational::from(g / &h);
+        *k.denom() == 1 && *k.numer() <= LATTICE_POW_MAX_K
+    });
+    fits.then(|| {
+        let u1 = al.mul_rational(&h, prec).neg().exp(prec);
+        (h, u1)
+    })
 }
 
 /// `K = -|l| G/W - ln W` (`W <= 1` so `-ln W >= 0`), the whole line unless `parts.log`.
