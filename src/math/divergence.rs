@@ -48,7 +48,7 @@ struct Group {
 /// Each sum is regrouped exactly by the value whose logarithm it needs:
 /// `H = -sum_v n_v v ln v`, `-sum p ln q = -sum_v (P_v + n=_v v) ln v`,
 /// `D(p||q) = sum_{p != q} p ln p - sum_{p != q} p ln q = sum_v (n_v v - P_v) ln v` and likewise
-/// `D(q||p)`, with the counts `n` and the exact rational sums `P`, `Q` of [`Group`]. Tokens with
+/// `D(q||p)`, with the counts `n` and the exact rational sums `P`, `Q` of `Group`. Tokens with
 /// `p_a = q_a` add exactly 0 to both divergences and are left out of them, so `D(p||p)` is an
 /// exact 0. Each `ln v` is one enclosure; the coefficients are exact; every product and sum is
 /// rounded outward, so the results are enclosures.

@@ -34,9 +34,9 @@ pub struct ChainLattice {
     pub ks: Vec<usize>,
     /// `d = max k_a`.
     pub d: usize,
-    /// The memoryless lattice data shared with [`WindowLaw`]: `scale`, `m_min`, `g`, `d` are the
+    /// The memoryless lattice data shared with [`WindowLaw`](crate::math::window::WindowLaw): `scale`, `m_min`, `g`, `d` are the
     /// chain's; its `ks`/`ps` are the law of the first token only (never used by a chain window,
-    /// whose prefactor is [`WindowLaw::ln_pref`] and whose reverse KL is [`chain_reverse_kl`]).
+    /// whose prefactor is [`WindowLaw::ln_pref`](crate::math::window::WindowLaw::ln_pref) and whose reverse KL is `chain_reverse_kl`).
     pub win: WinLattice,
     /// Smallest positive initial probability.
     pub q_min: Rational,
@@ -309,7 +309,7 @@ pub(crate) fn shifted_log_mgf(lat: &ChainLattice, theta: &Enc, n: u64, order: us
 
 /// `Lambda_n(l) = ln E e^{l S_n}` and its first `order <= 2` derivatives at an enclosure `l >= 0`
 /// (reward units): `Lambda_n(l) = l n c + n theta d + L~(theta)`, `theta = l h`, with `L~` from
-/// [`shifted_log_mgf`]; `Lambda' = n c + h (n d + L~')`, `Lambda'' = h^2 L~''`.
+/// `shifted_log_mgf`; `Lambda' = n c + h (n d + L~')`, `Lambda'' = h^2 L~''`.
 pub fn log_mgf(lat: &ChainLattice, l: &Enc, n: u64, order: usize, prec: u32) -> Vec<Enc> {
     let wp = prec + 2 * (64 - n.leading_zeros()) + 16;
     let h = lat.win.span();
@@ -450,7 +450,7 @@ impl SeqOptimum for ChainOptimum<'_> {
 }
 
 /// Placement of the windows: per-token mean and variance of `K_n` under the tilt `theta`
-/// (finite-n, from [`shifted_log_mgf`]; a heuristic only, also used by the cost estimate).
+/// (finite-n, from `shifted_log_mgf`; a heuristic only, also used by the cost estimate).
 pub fn moments(lat: &ChainLattice, theta: &Rational, n: u64) -> (f64, f64) {
     let p = 64 + 2 * (64 - n.leading_zeros());
     let v = shifted_log_mgf(lat, &Enc::from_rational(theta, p), n, 2, p);

@@ -22,13 +22,13 @@
 //! and since the `g_j` have total mass exactly 1, the exact deficit `E_g = 2^B - sum L_g` bounds
 //! the sum of all the non-negative differences (no per-row deficits of the intermediate powers
 //! are needed: only the final vector's total mass is used). Matrix squarings are `k^3`
-//! Kronecker products ([`crate::math::window::product_window`]); every product sum is at most
+//! Kronecker products (`crate::math::window::product_window`); every product sum is at most
 //! `2^{2B}` (each row of a lower bound of `D^m` sums to at most `2^B`), so no slot carries.
 //!
 //! # Reading the law through the memoryless window
 //! With `w_j = (1/h_j) / Z`, `Z >= sum_j mass_j / h_j` (an upper end; `mass_j` the exact total
 //! mass of `g_j`, and `sum_j mass_j / h_j = E e^{theta K_n} / (C rho^{n-1})` by the identity
-//! above, enclosed from [`shifted_log_mgf`]), `G*(s) = sum_j w_j [z^s] g_j(z)` has total mass
+//! above, enclosed from `shifted_log_mgf`), `G*(s) = sum_j w_j [z^s] g_j(z)` has total mass
 //! `<= 1` (and within rounding of 1) and `P_S(s) = C rho^{n-1} Z e^{-theta s} G*(s)`.
 //! Its lower bounds `L*(s) = floor(sum_j L_g(j, s) A_j / 2^B)`, `A_j = floor(2^B lo(w_j))`, satisfy
 //! `sum_s (2^B G*(s) - L*(s)) <= max_j w_j E_g + 2^B max_j (w_j - A_j 2^-B) + (levels)` (each floor loses < 1),

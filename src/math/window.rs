@@ -30,7 +30,7 @@
 //! # WIN-4 (which window for which quantity)
 //! Best-of-N and `D(pi_N || ...)` live in the window at `theta = h l_Delta`; the reverse KL
 //! `D(phi^n || pi_N)` also needs a second window at `theta / 2` and, outside both windows, the bound
-//! of [`WindowLaw::unlisted_reverse_kl`] (see `proofs/windowed.md`).
+//! of `WindowLaw::unlisted_reverse_kl` (see `proofs/windowed.md`).
 
 use crate::math::best_of_n as bon;
 use crate::math::level_precision::{graded, reverse_top, ScoutCtx};
@@ -270,7 +270,7 @@ pub struct WindowLaw {
     /// The working precision the window was built for.
     pub prec: u32,
     /// The second window at `lambda' / 2` (WIN-4), when it was built alongside this one
-    /// ([`WindowLaw::with_half`]); [`reverse_kl_outside`] builds it otherwise.
+    /// ([`WindowLaw::with_half`]); `reverse_kl_outside` builds it otherwise.
     pub half: Option<std::sync::Arc<WindowLaw>>,
     /// `ln C` of `P_S(s) = C e^{-theta s} G(s)` when it is not `n ln f(e^theta)` (a reference
     /// with memory, [`crate::math::markov_window`]: there `G` is a non-negative sequence of
@@ -670,7 +670,7 @@ impl WindowLaw {
     }
     /// The `f64` scout of the listed levels ([`LevelSource::scout`]): `ln P_S(s) = ln C - theta s +
     /// ln G(s)` and `ln T(s) = ln C - theta s + ln R(s)` from the window's integers and the backward
-    /// recursion of [`WindowLaw::tails_r`] in `f64`. A heuristic for the working precision only.
+    /// recursion of `WindowLaw::tails_r` in `f64`. A heuristic for the working precision only.
     pub fn scout_levels(&self) -> Vec<ScoutLevel> {
         let th = self.theta.to_f64();
         let lnc = self.n as f64 * self.lat.ln_f_f64(th);

@@ -84,7 +84,7 @@ impl SampleCount {
             _ => Float::new(prec),
         }
     }
-    /// `ln(N e^{-x})` for [`SampleCount::Rounded`] (see [`SampleCount::ln_excess_bound`]).
+    /// `ln(N e^{-x})` for [`SampleCount::Rounded`] (see `SampleCount::ln_excess_bound`).
     pub fn ln_excess(&self, prec: u32) -> Option<Enc> {
         match self {
             SampleCount::Rounded { ceil, .. } => {
