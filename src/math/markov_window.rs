@@ -46,7 +46,7 @@ use crate::math::perron::perron_pair;
 use crate::math::window::{
     fixed_bits, pack_slots, unpack_slots, window_for, TiltedPower, WindowKnob, WindowLaw,
 };
-use crate::real::round::{add_up, int_up};
+use crate::real::round::int_up;
 use crate::real::Enc;
 use rug::{Float, Integer, Rational};
 use std::sync::Arc;
@@ -524,37 +524,15 @@ pub fn chain_reverse_kl(cw: &ChainWindow, ctx: &ReverseKlCtx, prec: u32) -> Opti
         return None;
     }
     let expo = a2.add(&log_mgf(lat, &t_ch, n, 0, wp)[0], wp).sub(ctx.n_psi, wp);
-    let m_enc = {
-        let v = Enc::from_rational(&lat.q_min, wp).ln(wp).neg().add(
-            &Enc::from_rational(&lat.p_min, wp)
-                .ln(wp)
-                .neg()
-                .mul_rational(&Rational::from(n - 1), wp),
-            wp,
-        );
-        if *v.hi() < 1 {
-            Enc::from_i64(1, wp)
-        } else {
-            Enc::new(v.lo().clone().max(&Float::with_val(wp, 1)), v.hi().clone())
-        }
-    };
-    let t2 = expo
-        .exp(wp)
-        .mul(ctx.n_samples, wp)
-        .mul(&m_enc, wp)
-        .mul(&g2r, wp)
-        .mul(&Enc::from_i64(2, wp), wp);
-    let upper = add_up(&t1, t2.hi(), wp);
-    let ph = phi_r.hi().clone();
-    let lower = if ph.is_zero() {
-        Float::new(wp)
-    } else if ph <= 0.36f64 {
-        let p = Enc::point(&ph);
-        p.mul(&p.ln(wp), wp).lo().clone()
-    } else {
-        Enc::from_i64(-1, wp).exp(wp).neg().lo().clone()
-    };
-    let rest = Enc::new(lower, upper);
+    let m_raw = Enc::from_rational(&lat.q_min, wp).ln(wp).neg().add(
+        &Enc::from_rational(&lat.p_min, wp)
+            .ln(wp)
+            .neg()
+            .mul_rational(&Rational::from(n - 1), wp),
+        wp,
+    );
+    let (rest, t2) =
+        crate::math::win_outside::outside_reverse_kl(&t1, &expo, ctx.n_samples, &m_raw, &g2r, &phi_r, wp);
     if crate::real::ziv::trace_on() {
         eprintln!(
             "[chain window] reverse KL: split {split} w1 [{}, {}], w2 [{}, {}], listed2 {:e}..{:e}, t1 {:e}, t2 {:e}, g1r {:e}, g2r {:e}",

@@ -14,10 +14,11 @@
 //! where `W_rest` sums over the tokens below `r_max`. Tokens with `p_a = 0` are dropped.
 
 use super::tilt_fast;
+use super::tilt_lattice;
 use crate::exact::dist::Model;
 use crate::real::round::{add_up, exp2_of, fmax, mul_up};
 use crate::real::Enc;
-use rug::{Float, Integer, Rational};
+use rug::{Float, Rational};
 use std::collections::HashMap;
 
 /// A model restricted to its support, with the reward extremes precomputed.
@@ -244,18 +245,17 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
     let mut gs: Vec<Rational> = Vec::new();
     let mut us: Vec<Enc> = Vec::new();
     let mut slot = Vec::with_capacity(m.p.len());
-    let lattice = lattice_base(m, c, &al, prec);
+    let lattice = tilt_lattice::lattice_base(&m.r, c, &al, prec);
     for (pa, ra) in m.p.iter().zip(&m.r) {
         let j = *distinct.entry(ra).or_insert_with(|| {
             let g = Rational::from(ra - c).abs();
             us.push(if g == 0 {
                 Enc::from_i64(1, prec)
             } else if let Some((h, u1)) = &lattice {
-                // g = k h with a small integer k (checked in lattice_base): e^{-|l| g} = u1^k,
-                // u1 = e^{-|l| h}; powi rounds each endpoint outward (x -> x^k is increasing on
-                // x >= 0), so the power encloses the exponential
+                // g = k h, integer k <= 16 (lattice_base): e^{-|l| g} = u1^k; powi rounds each end
+                // outward and x^k increases on x >= 0, so the power encloses the exponential
                 let k = Rational::from(&g / h);
-                u1.powi(k.numer().to_i64().expect("k <= LATTICE_POW_MAX_K"), prec)
+                u1.powi(k.numer().to_i64().expect("k <= 16"), prec)
             } else {
                 al.mul_rational(&g, prec).neg().exp(prec)
             });
@@ -286,7 +286,7 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
         Enc::from_rational(c, prec).add(&g_over_w, prec)
     };
     // mu is also a convex combination of the rewards: intersect with [r_min, r_max]
-    let mu = intersect_rational(&mu, &m.r_min, &m.r_max, prec);
+    let mu = mu.intersect_rational(&m.r_min, &m.r_max, prec);
     if !parts.moments {
         return TiltEval {
             psi,
@@ -298,7 +298,7 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
             top_gap: if nonneg { Some(g_over_w) } else { None },
         };
     }
-    let phi: Vec<Enc> = ws.iter().map(|w| clamp01(&w.div(&wt, prec), prec)).collect();
+    let phi: Vec<Enc> = ws.iter().map(|w| w.div(&wt, prec).clamp01()).collect();
     // Variance in the shifted variable g = |r - c| (Var r = Var g), about an exact point g0
     // near E g = G/W: sum phi (g - g0)^2 - (G/W - g0)^2. Centring in g rather than in r keeps
     // the relative accuracy when phi concentrates at c (large |l|): c - G/W would round to c.
@@ -328,50 +328,6 @@ fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
     }
 }
 
-/// From this precision on, [`eval_parts`] forms `e^{-|l| g}` for rewards on a small lattice as
-/// powers of one exponential: at 10^5 digits an MPFR exponential costs about 30 full-precision
-/// multiplications, a power `u^k` with `k <= 16` at most 8. Below it the per-value exponentials
-/// are kept (and with them every enclosure the tests and snapshots pin).
-const LATTICE_POW_MIN_PREC: u32 = 16384;
-/// The largest multiplier `k = g / h` taken as a power: the power's relative width is about `k`
-/// times that of `u1` (at most 4 bits lost), which the working precision's guard bits absorb.
-const LATTICE_POW_MAX_K: i64 = 16;
-
-/// `(h, e^{-|l| h})` when every shifted reward `g = |r - c|` of the model is `k h` with an integer
-/// `1 <= k <= 16` for the rational `h = gcd` of the nonzero `g` (`gcd(a/b, c/d) = gcd(a, c) /
-/// lcm(b, d)`) and there are at least two distinct nonzero `g`; `None` otherwise or below
-/// [`LATTICE_POW_MIN_PREC`].
-fn lattice_base(m: &TiltModel, c: &Rational, al: &Enc, prec: u32) -> Option<(Rational, Enc)> {
-    if prec < LATTICE_POW_MIN_PREC || m.r.len() > 64 {
-        return None;
-    }
-    let mut gs: Vec<Rational> =
-        m.r.iter()
-            .map(|r| Rational::from(r - c).abs())
-            .filter(|g| *g != 0)
-            .collect();
-    gs.sort();
-    gs.dedup();
-    if gs.len() < 2 {
-        return None;
-    }
-    let mut num = Integer::new();
-    let mut den = Integer::from(1);
-    for g in &gs {
-        num.gcd_mut(g.numer());
-        den.lcm_mut(g.denom());
-    }
-    let h = Rational::from((num, den));
-    let fits = gs.iter().all(|g| {
-        let k = Rational::from(g / &h);
-        *k.denom() == 1 && *k.numer() <= LATTICE_POW_MAX_K
-    });
-    fits.then(|| {
-        let u1 = al.mul_rational(&h, prec).neg().exp(prec);
-        (h, u1)
-    })
-}
-
 /// `K = -|l| G/W - ln W` (`W <= 1` so `-ln W >= 0`), the whole line unless `parts.log`.
 fn kl_of(al: &Enc, g_over_w: &Enc, ln_w: &Enc, parts: Parts, prec: u32) -> Enc {
     if parts.log {
@@ -398,40 +354,6 @@ fn deficit_of(
     } else {
         None
     }
-}
-
-fn intersect_rational(x: &Enc, lo: &Rational, hi: &Rational, prec: u32) -> Enc {
-    let l = Enc::from_rational(lo, prec);
-    let h = Enc::from_rational(hi, prec);
-    let a = fmax(x.lo(), l.lo());
-    let b = if x.hi() < h.hi() {
-        x.hi().clone()
-    } else {
-        h.hi().clone()
-    };
-    if a > b {
-        return x.clone();
-    }
-    Enc::new(a, b)
-}
-
-/// `x` intersected with `[0, 1]` (unchanged when they are disjoint), with no rational
-/// conversion: 0 and 1 are exact floats. Called once per token.
-fn clamp01(x: &Enc, _prec: u32) -> Enc {
-    let a = if *x.lo() < 0 {
-        Float::new(x.lo().prec())
-    } else {
-        x.lo().clone()
-    };
-    let b = if *x.hi() > 1 {
-        Float::with_val(x.hi().prec(), 1)
-    } else {
-        x.hi().clone()
-    };
-    if a > b {
-        return x.clone();
-    }
-    Enc::new(a, b)
 }
 
 /// `psi(l)` alone (the log-partition function).

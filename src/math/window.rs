@@ -956,32 +956,9 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
         .add(&lat.psi(&t_ch, wp), wp)
         .mul(&nn, wp)
         .sub(ctx.n_psi, wp);
-    let m_enc = {
-        let v = Enc::from_rational(lat.p_min(), wp).ln(wp).neg().mul(&nn, wp);
-        if *v.hi() < 1 {
-            Enc::from_i64(1, wp)
-        } else {
-            Enc::new(v.lo().clone().max(&Float::with_val(wp, 1)), v.hi().clone())
-        }
-    };
-    let t2 = expo
-        .exp(wp)
-        .mul(ctx.n_samples, wp)
-        .mul(&m_enc, wp)
-        .mul(&g2r, wp)
-        .mul(&Enc::from_i64(2, wp), wp);
-    let upper = add_up(&t1, t2.hi(), wp);
-    // lower: Phi(R) ln Phi(R) >= x ln x at x = hi(Phi(R)) when that is <= 1/e
-    let ph = phi_r.hi().clone();
-    let lower = if ph.is_zero() {
-        Float::new(wp)
-    } else if ph <= 0.36f64 {
-        let p = Enc::point(&ph);
-        p.mul(&p.ln(wp), wp).lo().clone()
-    } else {
-        Enc::from_i64(-1, wp).exp(wp).neg().lo().clone()
-    };
-    let rest = Enc::new(lower, upper);
+    let m_raw = Enc::from_rational(lat.p_min(), wp).ln(wp).neg().mul(&nn, wp);
+    let (rest, t2) =
+        super::win_outside::outside_reverse_kl(&t1, &expo, ctx.n_samples, &m_raw, &g2r, &phi_r, wp);
     if std::env::var_os("ALIGNEXACT_TRACE").is_some() {
         eprintln!(
             "[window] reverse KL: split {split} w1 [{}, {}], w2 [{}, {}], listed2 {:e}..{:e}, t1 {:e}, t2 {:e}, g1r {:e}, g2r {:e}, lower {:e}",

@@ -542,3 +542,42 @@ impl Enc {
         acc
     }
 }
+
+/// Intersections with exact bounds (a value known to lie in `[lo, hi]` by a mathematical argument
+/// made at the caller, e.g. a mean between the smallest and largest reward).
+impl Enc {
+    /// `self` intersected with `[lo, hi]` (outward-rounded ends); unchanged when they are
+    /// disjoint (the caller's argument then failed, and nothing is claimed).
+    pub fn intersect_rational(&self, lo: &Rational, hi: &Rational, prec: u32) -> Enc {
+        let l = Enc::from_rational(lo, prec);
+        let h = Enc::from_rational(hi, prec);
+        let a = fmax(self.lo(), l.lo());
+        let b = if self.hi() < h.hi() {
+            self.hi().clone()
+        } else {
+            h.hi().clone()
+        };
+        if a > b {
+            return self.clone();
+        }
+        Enc::new(a, b)
+    }
+    /// `self` intersected with `[0, 1]` (unchanged when they are disjoint), with no rational
+    /// conversion: 0 and 1 are exact floats (a probability).
+    pub fn clamp01(&self) -> Enc {
+        let a = if *self.lo() < 0 {
+            Float::new(self.lo().prec())
+        } else {
+            self.lo().clone()
+        };
+        let b = if *self.hi() > 1 {
+            Float::with_val(self.hi().prec(), 1)
+        } else {
+            self.hi().clone()
+        };
+        if a > b {
+            return self.clone();
+        }
+        Enc::new(a, b)
+    }
+}
