@@ -125,3 +125,15 @@ pub fn nonnegative(flag: &str, s: &str) -> Result<Rational> {
     }
     Ok(q)
 }
+
+/// `--ties level|order` (default `level`): `true` for BON-1's order rule.
+pub fn ties_order(s: Option<&str>) -> Result<bool> {
+    match s.map(|t| t.trim().to_ascii_lowercase()) {
+        None => Ok(false),
+        Some(t) if t == "level" => Ok(false),
+        Some(t) if t == "order" => Ok(true),
+        Some(t) => Err(Error::input(format!(
+            "--ties: expected level or order, got '{t}'"
+        ))),
+    }
+}

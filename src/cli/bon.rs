@@ -279,16 +279,7 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
         .as_deref()
         .map(|d| args::nonnegative("--delta", d))
         .transpose()?;
-    let order = match a.ties.as_deref().map(|t| t.trim().to_ascii_lowercase()) {
-        None => false,
-        Some(t) if t == "level" => false,
-        Some(t) if t == "order" => true,
-        Some(t) => {
-            return Err(Error::input(format!(
-                "--ties: expected level or order, got '{t}'"
-            )))
-        }
-    };
+    let order = args::ties_order(a.ties.as_deref())?;
     let mut note: Option<String> = None;
     if order && n > 1 {
         return Err(Error::input(

@@ -101,16 +101,7 @@ pub fn run_bon(a: BonArgs, m: MarkovModel) -> Result<(Output, bool)> {
     // BON-1's order rule refines the reward by a fixed total order of the outcomes; like the
     // memoryless command it is offered for a single token (n = 1), where the chain's outcome is
     // y_1 ~ q (the initial law) and the rule is the single-token one on (q, r)
-    let order = match a.ties.as_deref().map(|t| t.trim().to_ascii_lowercase()) {
-        None => false,
-        Some(t) if t == "level" => false,
-        Some(t) if t == "order" => true,
-        Some(t) => {
-            return Err(Error::input(format!(
-                "--ties: expected level or order, got '{t}'"
-            )))
-        }
-    };
+    let order = args::ties_order(a.ties.as_deref())?;
     if order && n > 1 {
         return Err(Error::input(
             "--ties order is defined for a single token (--n 1, where a chain's token has the initial law --init); \
