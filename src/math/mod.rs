@@ -15,6 +15,7 @@ pub mod sample_count;
 pub mod soft_best_of_n;
 pub mod tilt;
 pub mod tilt_fast;
+pub mod tilt_vocab;
 pub mod win_lattice;
 pub mod win_rate_optimal;
 pub mod window;
