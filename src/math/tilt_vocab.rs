@@ -80,7 +80,7 @@ pub fn rate_inside(m: &TiltModel, x: &Rational, prec: u32) -> Option<(Enc, Enc)>
 /// `(psi(l0), mu([l]))` at `l0 = mid [l]` for `[l]` inside `l > 0`, from one pass at `l0`
 /// (for the mean-value form of [`super::large_deviations::psi_minus_lx`]).
 pub fn psi_mid_mu(m: &TiltModel, l: &Enc, prec: u32) -> Option<(Enc, Enc)> {
-    if !(*l.lo() > 0) {
+    if l.lo().cmp0() != Some(std::cmp::Ordering::Greater) {
         return None;
     }
     let law = large_law(m)?;
@@ -97,7 +97,7 @@ pub fn psi_mid_mu(m: &TiltModel, l: &Enc, prec: u32) -> Option<(Enc, Enc)> {
 /// of order `>= 2` are shift-invariant and `k_1 = E (g - g0)`), then `kappa_1 = mu`,
 /// `kappa_2 = sigma2 = nu_2 - nu_1^2 >= 0`, `kappa_j = (-1)^j k_j` (`r = r_max - g`).
 pub fn cumulants_fast(m: &TiltModel, l: &Enc, order: usize, prec: u32) -> Option<Vec<Enc>> {
-    if order == 0 || order > FAST_MAX_ORDER || !(*l.lo() > 0) {
+    if order == 0 || order > FAST_MAX_ORDER || l.lo().cmp0() != Some(std::cmp::Ordering::Greater) {
         return None;
     }
     let law = large_law(m)?;
