@@ -304,13 +304,11 @@ pub fn rate_value(m: &TiltModel, x: &Rational, b: Option<&Budget>, prec: u32) ->
         let (lam, ia) = match res {
             Resolved::Zero => (
                 Value::Exact(Rational::new()),
-                ld::rate_reference(m, x, prec).map(|v| v.1),
+                // I_Delta = I_0 at Delta = 0: the value above (same function, x and precision)
+                Some(i0.clone()),
             ),
             // constant reward: the tilt is p itself, so I_Delta = I_0 (exactly 0 at r, +inf elsewhere)
-            Resolved::Finite(l) if m.is_constant() => (
-                lambda_leaf(b, l.clone()),
-                ld::rate_reference(m, x, prec).map(|v| v.1),
-            ),
+            Resolved::Finite(l) if m.is_constant() => (lambda_leaf(b, l.clone()), Some(i0.clone())),
             // I_0(x) as computed above (the same function at the same x and precision)
             Resolved::Finite(l) => (
                 lambda_leaf(b, l.clone()),
