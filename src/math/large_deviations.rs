@@ -8,6 +8,7 @@
 //!   `I_0(x) - Delta - l_Delta (x - x*)` by TILT-1.
 
 use super::tilt::{eval, eval_psi_mu, lambda_of_x, legendre, TiltModel};
+use super::tilt_vocab;
 use crate::real::Enc;
 use rug::Rational;
 use std::cmp::Ordering;
@@ -55,6 +56,10 @@ pub fn rate_reference(m: &TiltModel, x: &Rational, prec: u32) -> Option<(Option<
             if *x == m.mean {
                 return Some((Some(Enc::zero(prec)), Enc::zero(prec)));
             }
+            // a vocabulary of many distinct rewards: the root and I_0 from one pass
+            if let Some((l, i0)) = tilt_vocab::rate_inside(m, x, prec) {
+                return Some((Some(l), i0));
+            }
             let l = lambda_of_x(m, x, prec)?;
             let i0 = legendre(m, x, &l, prec);
             Some((Some(l), i0.clamp_nonneg(prec)))
@@ -66,8 +71,13 @@ pub fn rate_reference(m: &TiltModel, x: &Rational, prec: u32) -> Option<(Option<
 /// `h(l0) + (mu([l]) - x)([l] - l0)` (h' = mu - x), which keeps the width quadratic in `|[l]|`.
 pub fn psi_minus_lx(m: &TiltModel, l: &Enc, x: &Rational, prec: u32) -> Enc {
     let l0 = Enc::point(&l.mid());
-    let h0 = eval_psi_mu(m, &l0, prec).psi.sub(&l0.mul_rational(x, prec), prec);
-    let slope = eval_psi_mu(m, l, prec).mu.sub(&Enc::from_rational(x, prec), prec);
+    // a vocabulary of many distinct rewards: psi(l0) and mu([l]) from one pass at l0
+    let (psi0, mu) = match tilt_vocab::psi_mid_mu(m, l, prec) {
+        Some(v) => v,
+        None => (eval_psi_mu(m, &l0, prec).psi, eval_psi_mu(m, l, prec).mu),
+    };
+    let h0 = psi0.sub(&l0.mul_rational(x, prec), prec);
+    let slope = mu.sub(&Enc::from_rational(x, prec), prec);
     h0.add(&slope.mul(&l.sub(&l0, prec), prec), prec)
 }
 
@@ -76,11 +86,16 @@ pub fn psi_minus_lx(m: &TiltModel, l: &Enc, x: &Rational, prec: u32) -> Enc {
 /// `+inf` outside `[r_min, r_max]`. Always `>= 0`.
 pub fn rate_aligned(m: &TiltModel, x: &Rational, l_delta: &Enc, prec: u32) -> Option<Enc> {
     let (_, i0) = rate_reference(m, x, prec)?;
+    Some(rate_aligned_from(m, x, &i0, l_delta, prec))
+}
+
+/// [`rate_aligned`] from `I_0(x)` already computed by [`rate_reference`] at the same `x`.
+pub fn rate_aligned_from(m: &TiltModel, x: &Rational, i0: &Enc, l_delta: &Enc, prec: u32) -> Enc {
     if i0.is_pos_infinity() {
-        return Some(i0);
+        return i0.clone();
     }
     let v = i0.add(&psi_minus_lx(m, l_delta, x, prec), prec);
-    Some(v.clamp_nonneg(prec))
+    v.clamp_nonneg(prec)
 }
 
 /// The aligned rate function in the saturated regime: the optimum is `p(. | A_max)` whose reward

@@ -426,13 +426,15 @@ fn clamp01(x: &Enc) -> Enc {
 const SUM_BLOCK: usize = 4096;
 
 /// One MPFR pass at the point `x`: per-token `w_a = p_a e^{-x g_a}` (one exponential) and the
-/// sums of the module docs, centred at `g0` (`T_k` only when `rest`).
+/// sums of the module docs, centred at `g0`: `M_0 .. M_{nm-1}` (`nm >= J + 3`), and `T_k` only
+/// when `rest`.
 fn pass(
     g: &[Rational],
     p: &[Rational],
     x: &Float,
     g0: &Float,
     rest: bool,
+    nm: usize,
     prec: u32,
 ) -> (Vec<(Enc, Enc)>, Sums) {
     let idx: Vec<usize> = (0..g.len()).collect();
@@ -447,7 +449,6 @@ fn pass(
         };
         (w, ge)
     });
-    let nm = J + 3;
     let nt = if rest { J + 2 } else { 0 };
     let blocks: Vec<&[(Enc, Enc)]> = tokens.chunks(SUM_BLOCK).collect();
     let partial: Vec<Vec<Enc>> = par::map(&blocks, |blk| {
@@ -562,7 +563,7 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
     };
     let mut g0 = centre(Float::with_val(pp, s64.eg));
     for _pass in 0..4 {
-        let (tokens, sums) = pass(&g, m.p, &x, &g0, eq == Equation::Deficit, pp);
+        let (tokens, sums) = pass(&g, m.p, &x, &g0, eq == Equation::Deficit, J + 3, pp);
         let mut root = Root {
             root: Enc::point(&x),
             x: x.clone(),
@@ -675,4 +676,116 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
         }
     }
     None
+}
+
+/// The shifted rewards `g_a = r_max - r_a >= 0` and their maximum.
+fn shifted(m: &Input) -> Option<(Vec<Rational>, Rational)> {
+    let idx: Vec<usize> = (0..m.p.len()).collect();
+    let g: Vec<Rational> = par::map(&idx, |&i| Rational::from(m.r_max - &m.r[i]));
+    let gmax = g.iter().max()?.clone();
+    Some((g, gmax))
+}
+
+/// One MPFR pass at a given point `x > 0` (no root search), for a model with at least
+/// [`FAST_MIN_TOKENS`] tokens and a non-constant reward: the returned [`Root`] (its `root` is the
+/// point `x`) evaluates `psi`, `mu` and the centred moments at any `y` with `|y - x| gmax <= 1/2`
+/// ([`Root::psi_mu`], [`Root::moments`]) from the sums `M_0 .. M_{J+2+extra}`, without another
+/// exponential. `prec` is the caller's precision; the pass runs 32 bits above it.
+pub fn probe(m: &Input, x: &Float, extra: usize, prec: u32) -> Option<Root> {
+    if m.p.len() < FAST_MIN_TOKENS || !(x.is_finite() && *x > 0) {
+        return None;
+    }
+    let (g, gmax_q) = shifted(m)?;
+    if gmax_q == 0 {
+        return None;
+    }
+    let pp = prec + 32;
+    // the centre: E g at x in f64 (not rigorous, it only has to lie in [0, gmax], checked
+    // exactly; the remainders use |δ| <= gmax)
+    let xf = x.to_f64();
+    let (mut sw, mut sg) = (0.0f64, 0.0f64);
+    for (pa, ga) in m.p.iter().zip(&g) {
+        let gf = ga.to_f64();
+        let w = pa.to_f64() * (-xf * gf).exp();
+        sw += w;
+        sg += w * gf;
+    }
+    let g0 = Float::with_val(pp, sg / sw);
+    let g0 = if g0.is_finite() && g0 >= 0 && g0 <= gmax_q {
+        g0
+    } else {
+        Float::new(pp)
+    };
+    let x = Float::with_val(pp, x);
+    let (tokens, sums) = pass(&g, m.p, &x, &g0, false, J + 3 + extra, pp);
+    Some(Root {
+        root: Enc::point(&x),
+        x,
+        tokens,
+        sums,
+        gmax: rat_up(&gmax_q, pp),
+        p_max: Enc::from_rational(m.p_max, pp),
+        r_max: m.r_max.clone(),
+        prec: pp,
+    })
+}
+
+impl Root {
+    /// The pass point `x` (at the pass precision).
+    pub fn point(&self) -> &Float {
+        &self.x
+    }
+
+    /// True when `|y - x| gmax <= 1/2` is certified for every `y` in the enclosure (the
+    /// condition of every remainder of the module docs): `|y - x|` is bounded from the
+    /// outward-rounded enclosure of `d = y - x`, the product rounded up.
+    fn near(&self, y: &Enc) -> bool {
+        let d = y.sub(&Enc::point(&self.x), self.prec);
+        y.lo().is_finite()
+            && y.hi().is_finite()
+            && mul_up(&abs_max(&d, self.prec), &self.gmax, self.prec) <= 0.5
+    }
+
+    /// `(psi(y), mu(y))` enclosed over the enclosure `y` (every `y` in it), from the pass:
+    /// `psi = y r_max + ln W(y)`, `mu = r_max - E_y g` (module docs); `None` unless `y` is near
+    /// the pass point.
+    pub fn psi_mu(&self, y: &Enc) -> Option<(Enc, Enc)> {
+        if !self.near(y) {
+            return None;
+        }
+        let prec = self.prec;
+        let at = self.at(y, prec);
+        let psi = y.mul_rational(&self.r_max, prec).add(&at.ln_w, prec);
+        let mu = Enc::from_rational(&self.r_max, prec).sub(&at.eg, prec);
+        Some((psi, mu))
+    }
+
+    /// `(E_y g, [nu_0, .., nu_order])` with `nu_k = E_y (g - g0)^k` about the pass centre `g0`
+    /// (exact), over the enclosure `y`: `nu_k = S_k(y) / S_0(y)` (the factor `e^{-d g0}` of `W`
+    /// cancels), each `S_k` from its series with the remainder
+    /// `2 dm^{J+1}/(J+1)! gmax^{J-1+k} M_2` of the module docs (valid for every `k >= 0`).
+    /// `None` unless `y` is near the pass point and the pass summed `M_0 .. M_{order+J}`.
+    pub fn moments(&self, y: &Enc, order: usize) -> Option<(Enc, Vec<Enc>)> {
+        let n = order.max(1);
+        if !self.near(y) || self.sums.m.len() < n + J + 1 {
+            return None;
+        }
+        let prec = self.prec;
+        let d = y.sub(&Enc::point(&self.x), prec);
+        let m2 = self.sums.m[2].hi();
+        let s: Vec<Enc> = (0..=n)
+            .map(|k| {
+                let mut b = m2.clone();
+                for _ in 0..(J - 1 + k) {
+                    b = mul_up(&b, &self.gmax, prec);
+                }
+                series(&d, &self.sums.m, k, &b, prec)
+            })
+            .collect();
+        let mut nu = vec![Enc::from_i64(1, prec)];
+        nu.extend(s.iter().skip(1).map(|sk| sk.div(&s[0], prec)));
+        let eg = Enc::point(&self.sums.g0).add(&nu[1], prec);
+        nu.truncate(order + 1);
+        Some((eg, nu))
+    }
 }

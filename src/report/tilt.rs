@@ -2,7 +2,8 @@
 
 use super::{obj, Value};
 use crate::math::large_deviations as ld;
-use crate::math::tilt::{cumulants, eval_without_deficit, optimum, optimum_eval, Budget, Optimum, TiltModel};
+use crate::math::tilt::{eval_without_deficit, optimum, optimum_eval, Budget, Optimum, TiltModel};
+use crate::math::tilt_vocab;
 use crate::real::Enc;
 use rug::Rational;
 
@@ -294,7 +295,7 @@ pub fn rate_value(m: &TiltModel, x: &Rational, b: Option<&Budget>, prec: u32) ->
     };
     let mut fields = vec![
         ("lambda_x", lambda_x_value(m, x, l, prec)),
-        ("rate_reference", Value::Real(i0)),
+        ("rate_reference", Value::Real(i0.clone())),
     ];
     if let Some(b) = b {
         let Some(res) = resolve(m, b, prec) else {
@@ -303,14 +304,16 @@ pub fn rate_value(m: &TiltModel, x: &Rational, b: Option<&Budget>, prec: u32) ->
         let (lam, ia) = match res {
             Resolved::Zero => (
                 Value::Exact(Rational::new()),
-                ld::rate_reference(m, x, prec).map(|v| v.1),
+                // I_Delta = I_0 at Delta = 0: the value above (same function, x and precision)
+                Some(i0.clone()),
             ),
             // constant reward: the tilt is p itself, so I_Delta = I_0 (exactly 0 at r, +inf elsewhere)
-            Resolved::Finite(l) if m.is_constant() => (
+            Resolved::Finite(l) if m.is_constant() => (lambda_leaf(b, l.clone()), Some(i0.clone())),
+            // I_0(x) as computed above (the same function at the same x and precision)
+            Resolved::Finite(l) => (
                 lambda_leaf(b, l.clone()),
-                ld::rate_reference(m, x, prec).map(|v| v.1),
+                Some(ld::rate_aligned_from(m, x, &i0, &l, prec)),
             ),
-            Resolved::Finite(l) => (lambda_leaf(b, l.clone()), ld::rate_aligned(m, x, &l, prec)),
             Resolved::Saturated => (
                 Value::Real(Enc::pos_infinity(prec)),
                 Some(ld::rate_aligned_saturated(m, x, prec)),
@@ -404,7 +407,7 @@ pub fn cumulants_value(
                     .into_iter()
                     .map(Value::Exact)
                     .collect(),
-                None => cumulants(m, l, order, prec)
+                None => tilt_vocab::cumulants(m, l, order, prec)
                     .into_iter()
                     .map(Value::Real)
                     .collect(),
