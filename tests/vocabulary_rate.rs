@@ -5,6 +5,8 @@
 //! same 30 certified digits. Above and below the mean (the mirrored model), cumulant orders 1
 //! to 8, and a model with huge negative rewards and several tokens at `r_max`.
 
+mod common;
+
 use alignexact::exact::dist::{Distribution, Model};
 use alignexact::math::large_deviations::{psi_minus_lx, rate_aligned, rate_reference};
 use alignexact::math::tilt::{cumulants, eval_psi_mu, lambda_of_x, legendre, optimum, Optimum, TiltModel};
@@ -14,20 +16,7 @@ use alignexact::real::format::certify_decimal;
 use alignexact::real::Enc;
 use rug::Rational;
 
-struct Rng(u64);
-
-impl Rng {
-    fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
-    }
-    fn below(&mut self, n: u64) -> u64 {
-        self.next() % n
-    }
-}
+use common::SplitMix64 as Rng;
 
 /// `n` tokens, random weights 1..1000; rewards a permutation of `i/n` (`huge`: `i 10^6 - 5 10^9`
 /// with the 5 largest tied at `r_max`).

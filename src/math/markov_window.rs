@@ -482,18 +482,8 @@ pub fn chain_reverse_kl(cw: &ChainWindow, ctx: &ReverseKlCtx, prec: u32) -> Opti
     if let Some(s2) = &sub {
         listed2 = bon::reverse_kl_streamed(s2, ctx.n_samples, ctx.l, ctx.n_psi, wp, None);
     }
-    let mut summed: Vec<(usize, usize)> = Vec::with_capacity(2);
-    if let Some(s2) = &sub {
-        summed.push((s2.w.lo, s2.w.hi));
-    }
-    if split <= w1.hi {
-        summed.push((split, w1.hi));
-    }
-    let (g1r, g2r) = if summed.is_empty() {
-        (Enc::from_i64(1, wp), Enc::from_i64(1, wp))
-    } else {
-        (w1.outside_mass_of(&summed, wp), w2.outside_mass_of(&summed, wp))
-    };
+    let sub_range = sub.as_ref().map(|s2| (s2.w.lo, s2.w.hi));
+    let (g1r, g2r) = crate::math::window::outside_masses(w1, w2, sub_range, split, wp);
     // Phi(R) <= G*_1(R) sup_S exp(A_1 + (l - l') S - Lambda_n(l))
     let lam1 = Enc::point(&w1.lambda);
     let (smin, smax) = w1.reward_range();

@@ -356,6 +356,30 @@ fn deficit_of(
     }
 }
 
+/// The cumulants `k_1 .. k_order` of a law from its moments `nu[0] = 1, nu[1], .., nu[order]`
+/// about any point (the recursion `k_n = nu_n - sum_{j<n} C(n-1, j-1) k_j nu_{n-j}`; `k_1` is
+/// the mean less that point, the higher cumulants do not depend on it).
+pub fn cumulants_from_moments(nu: &[Enc], order: usize, prec: u32) -> Vec<Enc> {
+    let mut k: Vec<Enc> = vec![Enc::zero(prec)]; // k[0] unused
+    let mut binom_row: Vec<Rational> = vec![Rational::from(1)]; // C(n-1, .)
+    for n in 1..=order {
+        if n > 1 {
+            let mut next = vec![Rational::from(1); n];
+            for j in 1..n - 1 {
+                next[j] = Rational::from(&binom_row[j - 1] + &binom_row[j]);
+            }
+            binom_row = next;
+        }
+        let mut kn = nu[n].clone();
+        for j in 1..n {
+            let t = k[j].mul(&nu[n - j], prec).mul_rational(&binom_row[j - 1], prec);
+            kn = kn.sub(&t, prec);
+        }
+        k.push(kn);
+    }
+    k.split_off(1)
+}
+
 /// `psi(l)` alone (the log-partition function).
 pub fn psi(m: &TiltModel, l: &Enc, prec: u32) -> Enc {
     eval(m, l, prec).psi
@@ -405,26 +429,8 @@ pub fn cumulants(m: &TiltModel, l: &Enc, order: usize, prec: u32) -> Vec<Enc> {
         }
         nu.push(Enc::sum(pw.iter(), prec));
     }
-    let mut k: Vec<Enc> = vec![Enc::zero(prec)]; // k[0] unused
-    let mut binom_row: Vec<Rational> = vec![Rational::from(1)]; // C(n-1, .)
-    for n in 1..=order {
-        if n > 1 {
-            let mut next = vec![Rational::from(1); n];
-            for j in 1..n - 1 {
-                next[j] = Rational::from(&binom_row[j - 1] + &binom_row[j]);
-            }
-            binom_row = next;
-        }
-        let mut kn = nu[n].clone();
-        for j in 1..n {
-            let t = k[j].mul(&nu[n - j], prec).mul_rational(&binom_row[j - 1], prec);
-            kn = kn.sub(&t, prec);
-        }
-        k.push(kn);
-    }
-    let mut out: Vec<Enc> = k
+    let mut out: Vec<Enc> = cumulants_from_moments(&nu, order, prec)
         .into_iter()
-        .skip(1)
         .enumerate()
         .map(|(i, kj)| if nonneg && (i + 1) % 2 == 1 { kj.neg() } else { kj })
         .collect();

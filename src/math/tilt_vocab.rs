@@ -7,7 +7,7 @@
 //! a failed certificate); the callers then take the reference path, so small models are
 //! unchanged.
 
-use super::tilt::{cumulants as cumulants_reference, TiltModel};
+use super::tilt::{cumulants as cumulants_reference, cumulants_from_moments, TiltModel};
 use super::tilt_fast;
 use crate::real::round::{add_up, fmax, mul_up};
 use crate::real::Enc;
@@ -104,26 +104,8 @@ pub fn cumulants_fast(m: &TiltModel, l: &Enc, order: usize, prec: u32) -> Option
     let probe = tilt_fast::probe(&input(law), &l.mid(), order.saturating_sub(2), prec)?;
     let (eg, nu) = probe.moments(l, order)?;
     let wp = eg.lo().prec();
-    let mut k: Vec<Enc> = vec![Enc::zero(wp)]; // k[0] unused
-    let mut binom_row: Vec<Rational> = vec![Rational::from(1)]; // C(n-1, .)
-    for n in 1..=order {
-        if n > 1 {
-            let mut next = vec![Rational::from(1); n];
-            for j in 1..n - 1 {
-                next[j] = Rational::from(&binom_row[j - 1] + &binom_row[j]);
-            }
-            binom_row = next;
-        }
-        let mut kn = nu[n].clone();
-        for j in 1..n {
-            let t = k[j].mul(&nu[n - j], wp).mul_rational(&binom_row[j - 1], wp);
-            kn = kn.sub(&t, wp);
-        }
-        k.push(kn);
-    }
-    let mut out: Vec<Enc> = k
+    let mut out: Vec<Enc> = cumulants_from_moments(&nu, order, wp)
         .into_iter()
-        .skip(1)
         .enumerate()
         .map(|(i, kj)| if (i + 1) % 2 == 1 { kj.neg() } else { kj })
         .collect();

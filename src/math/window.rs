@@ -910,18 +910,7 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
     // levels below its listing) are in R. Both tilted laws' masses on R are bounded by
     // 1 - (their windows' lower bounds summed over the two summed ranges) (coef_at is 0 outside
     // a window, and every L <= 2^B G).
-    let mut summed: Vec<(usize, usize)> = Vec::with_capacity(2);
-    if let Some(s2) = &sub {
-        summed.push((s2.lo, s2.hi));
-    }
-    if split <= w1.hi {
-        summed.push((split, w1.hi));
-    }
-    let (g1r, g2r) = if summed.is_empty() {
-        (Enc::from_i64(1, wp), Enc::from_i64(1, wp))
-    } else {
-        (w1.outside_mass_of(&summed, wp), w2.outside_mass_of(&summed, wp))
-    };
+    let (g1r, g2r) = outside_masses(w1, w2, sub.as_ref().map(|s2| (s2.lo, s2.hi)), split, wp);
     // Phi(R) <= G_{l'}(R) sup_S exp((l - l') S - n (psi(l) - psi(l')))
     let lam1 = Enc::point(&w1.lambda);
     let (smin, smax) = w1.reward_range();
@@ -968,4 +957,26 @@ fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(
         );
     }
     Some((listed2.add(&rest, prec), first))
+}
+
+/// The two tilted laws' masses on the outside region R of WIN-4: everything but the second
+/// window's summed listing `sub` and the first window's listing from `split` on (1 each when
+/// nothing is summed). Shared by the memoryless and the chain windows.
+pub(crate) fn outside_masses(
+    w1: &WindowLaw,
+    w2: &WindowLaw,
+    sub: Option<(usize, usize)>,
+    split: usize,
+    wp: u32,
+) -> (Enc, Enc) {
+    let mut summed: Vec<(usize, usize)> = Vec::with_capacity(2);
+    summed.extend(sub);
+    if split <= w1.hi {
+        summed.push((split, w1.hi));
+    }
+    if summed.is_empty() {
+        (Enc::from_i64(1, wp), Enc::from_i64(1, wp))
+    } else {
+        (w1.outside_mass_of(&summed, wp), w2.outside_mass_of(&summed, wp))
+    }
 }
