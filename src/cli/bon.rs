@@ -10,6 +10,7 @@ use crate::exact::dist::Model;
 use crate::exact::level_law::{level_law, Route};
 use crate::math::best_of_n::{integer_n, Levels, NRule};
 use crate::math::tilt::TiltModel;
+use crate::math::top_levels::TOP_MAX;
 use crate::real::ziv::{self, Precision};
 use crate::report::best_of_n::{
     bon_order_value, bon_value, compare_value, ExactBon, LevelsView, SampleCount,
@@ -289,10 +290,19 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
     let method = route::parse_method(a.sample.method.as_deref())?;
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, delta.as_ref(), &prec)?;
     let tm = TiltModel::new(&model);
-    // listed levels far from the windows (every level, or the top ones) have only Chernoff
-    // bounds there: `auto` keeps the exact route unless no level is listed
-    let listing = !matches!(view, LevelsView::None);
-    let plan = if order || (listing && method == route::MethodArg::Auto) {
+    // listed levels far from the windows have only Chernoff bounds there, except the top K of
+    // a memoryless law, which the window route lists exactly (math::top_levels): `auto` keeps
+    // the exact route for a listing, unless the listing is the top K and the exact route is
+    // refused (then the window route is the only one that can answer)
+    let exact_listing = match view {
+        LevelsView::None => false,
+        LevelsView::Top(k) if k <= TOP_MAX => {
+            let work = bon_work(a.sample.big_n.as_deref(), n, delta.as_ref(), view);
+            guard_work(&model, n, prec.digits, work).is_ok()
+        }
+        _ => true,
+    };
+    let plan = if order || (exact_listing && method == route::MethodArg::Auto) {
         None
     } else {
         bon_tilt_budget(&count, n).and_then(|d| route::plan_for(&model, &tm, &d, n, method, prec.digits))
@@ -303,7 +313,8 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
             bon_value(w, &count, None, view, bits)
         });
         match windowed {
-            Ok(result) => {
+            Ok(mut result) => {
+                route::mark(&mut result, "window", None);
                 return Ok(bon_output(
                     &model,
                     &prec,
@@ -313,7 +324,7 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
                     delta.as_ref(),
                     result,
                     &a,
-                ))
+                ));
             }
             Err(Error::Uncertified { quantity, .. }) if guard(&model, n, prec.digits).is_ok() => {
                 note = Some(format!(

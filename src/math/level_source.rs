@@ -22,6 +22,7 @@
 
 use crate::exact::level_law::LevelLaw;
 use crate::math::tilt::Optimum;
+use crate::math::top_levels::TopLevels;
 use crate::real::Enc;
 use rug::{Integer, Rational};
 
@@ -194,6 +195,13 @@ pub trait LevelSource {
     }
     /// The exact law, when this source has one (enables exact rationals in the results).
     fn exact_law(&self) -> Option<&LevelLaw> {
+        None
+    }
+    /// The `k` highest levels of the law, exactly ([`TopLevels`]), when this source can give them
+    /// (a memoryless window, whose own listing stops far below the top at large `n`). The
+    /// default is `None`.
+    fn top_levels(&self, k: usize) -> Option<TopLevels> {
+        let _ = k;
         None
     }
 }

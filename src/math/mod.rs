@@ -17,6 +17,7 @@ pub mod tilt;
 pub mod tilt_fast;
 pub mod tilt_lattice;
 pub mod tilt_vocab;
+pub mod top_levels;
 pub mod win_lattice;
 pub mod win_outside;
 pub mod win_rate_optimal;

@@ -35,6 +35,7 @@
 use crate::math::best_of_n as bon;
 use crate::math::level_precision::{graded, reverse_top, ScoutCtx};
 use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, ScoutLevel, Unlisted};
+use crate::math::top_levels::{TopLevels, TOP_MAX};
 use crate::real::round::{add_up, int_dn, int_up};
 use crate::real::Enc;
 use rug::integer::Order;
@@ -771,6 +772,13 @@ impl LevelSource for WindowLaw {
     }
     fn scout(&self) -> Option<Vec<ScoutLevel>> {
         Some(self.scout_levels())
+    }
+    fn top_levels(&self, k: usize) -> Option<TopLevels> {
+        // a memoryless window only (a chain's levels are not sums of independent deficits)
+        if self.ln_pref.is_some() || k > TOP_MAX {
+            return None;
+        }
+        TopLevels::new(&self.lat, self.n, k)
     }
     fn restricted_source(&self, lo: usize, hi: usize) -> Option<Box<dyn LevelSource + '_>> {
         self.restricted(self.lo + lo, self.lo + hi)

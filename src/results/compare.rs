@@ -4,6 +4,7 @@ use crate::math::best_of_n::{self as bon, BonEval, Levels, TiltedLaw};
 use crate::math::level_precision::{graded, ScoutCtx};
 use crate::math::level_source::{LevelSource, SeqOptimum};
 use crate::math::tilt::{eval as tilt_eval, optimum, Optimum, TiltModel};
+use crate::math::top_levels::TopLevels;
 use crate::real::value::{obj, Value};
 use crate::real::Enc;
 use rug::{Float, Integer, Rational};
@@ -207,6 +208,63 @@ fn exact_gaps(lv: &dyn LevelSource, ex: &ExactBon, n: &Integer, prec: u32) -> Ve
     out
 }
 
+/// The `levels` listing of `bon` from the source's own levels (`view` of them).
+fn listed_levels(
+    lv: &dyn LevelSource,
+    view: LevelsView,
+    ln_ps: &Option<Vec<Enc>>,
+    probs: &[Value],
+    gaps: &[Enc],
+    prec: u32,
+) -> Vec<Value> {
+    level_indices(lv.len(), view)
+        .into_iter()
+        .map(|j| {
+            obj(vec![
+                ("reward", Value::Exact(lv.reward(j))),
+                (
+                    "prob_reference",
+                    match (lv.exact_law(), ln_ps) {
+                        (Some(law), _) => Value::Exact(law.prob(j)),
+                        (None, Some(lp)) => Value::Real(lp[j].exp(prec)),
+                        (None, None) => Value::Null,
+                    },
+                ),
+                ("prob_bon", probs[j].clone()),
+                // each per-level gap is >= 0 (BON-3), so the lower end may be clipped at 0;
+                // astronomically small gaps are shown as bounds rather than held to --digits
+                ("kl_gap", Value::Bounds(gaps[j].clamp_nonneg(prec))),
+            ])
+        })
+        .collect()
+}
+
+/// The `levels` listing of `bon` from the exact top of the law ([`TopLevels::bon`]): the same
+/// fields as [`listed_levels`], highest level first.
+fn top_listing(top: &TopLevels, ne: &Enc, ln_n: &Enc, prec: u32) -> Vec<Value> {
+    let real_or_log = |x: &Enc, ln_x: &Enc| -> Value {
+        // a probability below the floating-point range: its logarithm carries it
+        if x.lo().is_zero() && !x.is_exact_zero() {
+            Value::ExpOf(ln_x.clone())
+        } else {
+            Value::Real(x.clone())
+        }
+    };
+    top.bon(ne, ln_n, prec)
+        .into_iter()
+        .zip(&top.rewards)
+        .map(|(b, r)| {
+            obj(vec![
+                ("reward", Value::Exact(r.clone())),
+                ("prob_reference", real_or_log(&b.p, &b.ln_p)),
+                ("prob_bon", real_or_log(&b.pn, &b.ln_pn)),
+                // >= 0 (BON-3); shown as bounds, as on every other route
+                ("kl_gap", Value::Bounds(b.gap.clamp_nonneg(prec))),
+            ])
+        })
+        .collect()
+}
+
 fn level_indices(len: usize, view: LevelsView) -> Vec<usize> {
     match view {
         LevelsView::All => (0..len).rev().collect(),
@@ -265,6 +323,10 @@ pub fn bon_value(
             other => other.clone(),
         }
     };
+    let top = match (lv.exact_law(), view) {
+        (None, LevelsView::Top(k)) => lv.top_levels(k),
+        _ => None,
+    };
     #[allow(clippy::type_complexity)]
     let (e_s, kl, win, gaps, probs, ln_ps): (Value, Enc, Value, Vec<Enc>, Vec<Value>, Option<Vec<Enc>>) =
         match (exact, count) {
@@ -281,7 +343,12 @@ pub fn bon_value(
                 )
             }
             _ => {
-                let force = level_indices(lv.len(), view);
+                // the top of the law listed exactly ([`TopLevels`]): the window need not list it
+                let force = if top.is_some() {
+                    vec![]
+                } else {
+                    level_indices(lv.len(), view)
+                };
                 let ev = bon::eval_adaptive(lv, &|p| count.enc(p), prec, None, &force);
                 let kl = bon::kl_to_reference(&ev, prec);
                 let gaps = bon::kl_gaps(&ev, &ne, &ln_n, prec);
@@ -297,26 +364,10 @@ pub fn bon_value(
             }
         };
     let kl_enc = kl;
-    let levels: Vec<Value> = level_indices(lv.len(), view)
-        .into_iter()
-        .map(|j| {
-            obj(vec![
-                ("reward", Value::Exact(lv.reward(j))),
-                (
-                    "prob_reference",
-                    match (lv.exact_law(), &ln_ps) {
-                        (Some(law), _) => Value::Exact(law.prob(j)),
-                        (None, Some(lp)) => Value::Real(lp[j].exp(prec)),
-                        (None, None) => Value::Null,
-                    },
-                ),
-                ("prob_bon", probs[j].clone()),
-                // each per-level gap is >= 0 (BON-3), so the lower end may be clipped at 0;
-                // astronomically small gaps are shown as bounds rather than held to --digits
-                ("kl_gap", Value::Bounds(gaps[j].clamp_nonneg(prec))),
-            ])
-        })
-        .collect();
+    let levels: Vec<Value> = match &top {
+        Some(t) => top_listing(t, &ne, &ln_n, prec),
+        None => listed_levels(lv, view, &ln_ps, &probs, &gaps, prec),
+    };
     let gap = bound.sub(&kl_enc, prec);
     let one = Enc::from_i64(1, prec);
     let win_bound = ne.div(&ne.add(&one, prec), prec);
