@@ -132,7 +132,7 @@ impl TopLevels {
         let top = Integer::from(&lat.m_min * n) + Integer::from(&lat.g * (d as u64)) * n;
         let rewards = t
             .iter()
-            .map(|x| Rational::from((Integer::from(&top - Integer::from(&lat.g * x)), lat.scale.clone())))
+            .map(|x| Rational::from((&top - Integer::from(&lat.g * x), lat.scale.clone())))
             .collect();
         Some(TopLevels {
             n,
