@@ -542,3 +542,56 @@ fn ldp3_cumulants_of_order_100_at_a_tilt_of_e_minus_2300() {
         assert!((v - eps.clone()).abs() <= u.clone(), "kappa_{}", i + 1);
     }
 }
+
+#[test]
+fn bon_order_rule_below_every_float_range_is_carried_by_its_logarithm() {
+    // pi_N(token 0) = 0.9^N for the lowest reward under the order rule: at N = 10^30 it is
+    // 10^(-4.57e28), below even the widened exponent range; the value and the KL must certify
+    let j = json_of(&[
+        "bon",
+        "--p",
+        "0.9,0.1,0",
+        "--r",
+        "0,1,2",
+        "--n",
+        "1",
+        "--N",
+        "1e30",
+        "--ties",
+        "order",
+        "--json",
+    ]);
+    assert_values_honest(&j, 30);
+    let v = j["result"]["tokens"][0]["value"]
+        .as_str()
+        .expect("a value")
+        .to_string();
+    // independent: log10(0.9^N) = N log10(0.9) at 400 bits; mantissa 10^frac, exponent floor
+    let prec = 400;
+    let l = Float::with_val(prec, 9) / 10u32;
+    let l = l.log10() * Float::with_val(prec, Float::parse("1e30").unwrap());
+    let e = l.clone().floor();
+    let m = Float::with_val(prec, 10).pow(Float::with_val(prec, &l - &e));
+    let (mant, exp) = v.split_once('e').expect("exponent notation");
+    assert_eq!(exp, e.to_integer().unwrap().to_string());
+    let want = m.to_string_radix(10, Some(28));
+    assert_eq!(
+        &mant.replace('.', "")[..26],
+        &want.replace('.', "")[..26],
+        "{v} vs {want}"
+    );
+    // the KL of the order rule: pi_0 ln(pi_0/0.9) ~ 0 and pi_1 = 1 - pi_0 ~ 1: ln(1/0.1) = ln 10
+    let kl = j["result"]["kl_to_reference_order"]["value"].as_str().unwrap();
+    assert!(kl.starts_with("2.3025850929940456840179914546"), "{kl}");
+    // a real N: G^N - G-^N with N = 7/2, both tokens within one unit of the truth
+    let j = json_of(&[
+        "bon", "--p", "0.9,0.1", "--r", "0,1", "--n", "1", "--N", "7/2", "--ties", "order", "--json",
+    ]);
+    assert_values_honest(&j, 30);
+    let a = Float::with_val(prec, Float::with_val(prec, 9) / 10u32).pow(Float::with_val(prec, 7) / 2u32);
+    for (i, want) in [a.clone(), Float::with_val(prec, 1 - a)].iter().enumerate() {
+        let got = decimal_to_big(j["result"]["tokens"][i]["value"].as_str().unwrap());
+        let want = decimal_to_big(&want.to_string_radix(10, Some(60)));
+        assert!(common::absdiff(&got, &want) <= ulp_sig(&want, 30), "token {i}");
+    }
+}

@@ -953,9 +953,19 @@ pub fn order_rule_exact(p: &[Rational], r: &[Rational], n_samples: u32) -> Vec<R
 
 /// The "order" tie rule with a certified (possibly huge or real) `N`: `G^N - G-^N` in log space.
 pub fn order_rule_enc(p: &[Rational], r: &[Rational], n_samples: &Enc, prec: u32) -> Vec<Enc> {
+    order_rule_ln(p, r, n_samples, prec)
+        .into_iter()
+        .map(|lp| lp.map_or_else(|| Enc::zero(prec), |lp| lp.exp(prec)))
+        .collect()
+}
+
+/// The logarithms of [`order_rule_enc`]'s probabilities (`None`: a token of probability 0, whose
+/// best-of-N probability is exactly 0): `ln pi_N(y) = N ln G + ln(-expm1(N ln1p(-p_y / G)))`,
+/// finite even where `pi_N(y)` is below every floating-point range (`0.9^(10^30)`).
+pub fn order_rule_ln(p: &[Rational], r: &[Rational], n_samples: &Enc, prec: u32) -> Vec<Option<Enc>> {
     let mut idx: Vec<usize> = (0..p.len()).collect();
     idx.sort_by(|&a, &b| r[a].cmp(&r[b]).then(a.cmp(&b)));
-    let mut out = vec![Enc::zero(prec); p.len()];
+    let mut out = vec![None; p.len()];
     let mut g = Rational::new();
     for &i in &idx {
         if p[i] == 0 {
@@ -981,7 +991,7 @@ pub fn order_rule_enc(p: &[Rational], r: &[Rational], n_samples: &Enc, prec: u32
                 .ln_1p(prec);
             nl.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
         };
-        out[i] = lp.exp(prec);
+        out[i] = Some(lp);
     }
     out
 }

@@ -406,14 +406,27 @@ pub fn bon_order_value(p: &[Rational], r: &[Rational], count: &SampleCount, exac
             (pi.into_iter().map(Value::Exact).collect(), kl)
         }
         _ => {
-            let pi = bon::order_rule_enc(p, r, &count.enc(prec), prec);
+            let logs = bon::order_rule_ln(p, r, &count.enc(prec), prec);
             let mut kl = Enc::zero(prec);
-            for (a, b) in pi.iter().zip(p) {
-                if *b > 0 {
-                    kl = kl.add(&Enc::xlogxy(a, &Enc::from_rational(b, prec), prec), prec);
-                }
+            let mut values = Vec::with_capacity(logs.len());
+            for (lp, b) in logs.iter().zip(p) {
+                let Some(lp) = lp else {
+                    values.push(Value::Real(Enc::zero(prec))); // p_y = 0: pi_N(y) = 0 exactly
+                    continue;
+                };
+                let a = lp.exp(prec);
+                // pi ln(pi / p) = pi (ln pi - ln p) with ln pi from the log space: finite even
+                // where pi underflows to [0, tiny] (x ln x would meet ln 0 there)
+                let ln_b = Enc::from_rational(b, prec).ln(prec);
+                kl = kl.add(&a.mul(&lp.sub(&ln_b, prec), prec), prec);
+                // below every floating-point range (0.9^(10^30)): the logarithm carries it
+                values.push(if a.lo().is_zero() && !a.is_exact_zero() {
+                    Value::ExpOf(lp.clone())
+                } else {
+                    Value::Real(a)
+                });
             }
-            (pi.into_iter().map(Value::Real).collect(), kl)
+            (values, kl)
         }
     };
     obj(vec![
