@@ -259,3 +259,65 @@ fn bon_auto_answers_beyond_the_exact_route_with_the_top_listing() {
     assert!(l[0].1.starts_with("1.010034059198030224703197280"), "{}", l[0].1);
     assert!(l[0].1.ends_with("e-301030"), "{}", l[0].1);
 }
+
+#[test]
+fn level_count_equals_the_exact_law_wherever_it_answers() {
+    use alignexact::math::top_levels::level_count;
+    let mut rng = SplitMix64(0x7094);
+    let mut answered = 0;
+    for _ in 0..40 {
+        let (p, r) = random_model(&mut rng);
+        let lat = WinLattice::new(&p, &r).expect("lattice");
+        for n in [1u64, 2, 3, 5, 10, 40, 90, 150] {
+            if let Some(c) = level_count(&lat, n) {
+                let law = level_law(&p, &r, n, Route::Auto);
+                assert_eq!(c, law.len() as u64, "p {p:?} r {r:?} n {n}");
+                answered += 1;
+            }
+        }
+    }
+    assert!(answered > 60, "the count answered only {answered} times");
+    // Example A (rewards 0, 1, 3): every value of [0, 3n] but 3n - 1, at any n from 8 on
+    let a: Vec<Rational> = ["1/2", "3/10", "1/5"].iter().map(|s| common::q(s)).collect();
+    let ra: Vec<Rational> = ["0", "1", "3"].iter().map(|s| common::q(s)).collect();
+    let lat = WinLattice::new(&a, &ra).unwrap();
+    assert_eq!(level_count(&lat, 1_000_000_000), Some(3_000_000_000));
+    // rewards 0, 7, 100: the semigroups <7, 100> and <93, 100> leave gaps; below the proven
+    // range of n the count is not claimed
+    let rw: Vec<Rational> = ["0", "7", "100"].iter().map(|s| common::q(s)).collect();
+    let lat = WinLattice::new(&a, &rw).unwrap();
+    assert_eq!(level_count(&lat, 3000), None);
+    let n = 10_000u64;
+    let c = level_count(&lat, n).expect("past the bound");
+    // genus of <7, 100> is (7-1)(100-1)/2 = 297, of <93, 100> is 92*99/2 = 4554
+    assert_eq!(c, 100 * n + 1 - 297 - 4554);
+}
+
+#[test]
+fn window_and_exact_routes_report_the_same_levels_total() {
+    let args = |m: &'static str| {
+        vec![
+            "compare",
+            "--p",
+            "1/2,3/10,1/5",
+            "--r",
+            "0,1,3",
+            "--delta",
+            "3/10",
+            "--n",
+            "3000",
+            "--method",
+            m,
+            "--json",
+        ]
+    };
+    let total = |m| {
+        let (c, o, e) = run_cli(&args(m));
+        assert_eq!(c, 0, "{e}");
+        let v: serde_json::Value = serde_json::from_str(&o).unwrap();
+        assert_eq!(v["result"]["method"], m);
+        assert!(v["result"].get("notes").is_none());
+        v["result"]["levels_total"].as_u64().unwrap()
+    };
+    assert_eq!(total("window"), total("exact"));
+}

@@ -197,6 +197,12 @@ pub trait LevelSource {
     fn exact_law(&self) -> Option<&LevelLaw> {
         None
     }
+    /// The number of levels of the whole law (values of `S_n` with positive probability), when
+    /// known: every level for an exact source ([`LevelSource::len`]); a windowed source lists
+    /// only some, and says `None` (the default for [`Method::Window`]) unless it can count them.
+    fn law_levels(&self) -> Option<u64> {
+        (self.method() != Method::Window).then(|| self.len() as u64)
+    }
     /// The `k` highest levels of the law, exactly ([`TopLevels`]), when this source can give them
     /// (a memoryless window, whose own listing stops far below the top at large `n`). The
     /// default is `None`.

@@ -35,7 +35,7 @@
 use crate::math::best_of_n as bon;
 use crate::math::level_precision::{graded, reverse_top, ScoutCtx};
 use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, ScoutLevel, Unlisted};
-use crate::math::top_levels::{TopLevels, TOP_MAX};
+use crate::math::top_levels::{level_count, TopLevels, TOP_MAX};
 use crate::real::round::{add_up, int_dn, int_up};
 use crate::real::Enc;
 use rug::integer::Order;
@@ -772,6 +772,13 @@ impl LevelSource for WindowLaw {
     }
     fn scout(&self) -> Option<Vec<ScoutLevel>> {
         Some(self.scout_levels())
+    }
+    fn law_levels(&self) -> Option<u64> {
+        // memoryless only (a chain's sums depend on its transition graph)
+        self.ln_pref
+            .is_none()
+            .then(|| level_count(&self.lat, self.n))
+            .flatten()
     }
     fn top_levels(&self, k: usize) -> Option<TopLevels> {
         // a memoryless window only (a chain's levels are not sums of independent deficits)

@@ -178,7 +178,11 @@ fn push_limit_fields(ct: &ChainTilt, delta: &Rational, v: &mut Value, prec: u32)
         items.push(("x_star_limit".into(), xs));
         items.push(("delta_max_limit".into(), dmax));
         items.push(("model".into(), Value::Str("markov".into())));
-        items.push(("notes".into(), notes_value(&notes)));
+        // one notes array: the sequence part may already have one (levels_total's)
+        match items.iter_mut().find(|(k, _)| k == "notes") {
+            Some((_, Value::Array(a))) => a.extend(notes.into_iter().map(Value::Str)),
+            _ => items.push(("notes".into(), notes_value(&notes))),
+        }
     }
 }
 

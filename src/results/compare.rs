@@ -265,6 +265,21 @@ fn top_listing(top: &TopLevels, ne: &Enc, ln_n: &Enc, prec: u32) -> Vec<Value> {
         .collect()
 }
 
+/// `levels_total`: the number of levels of the law ([`LevelSource::law_levels`]), or, where a
+/// windowed source cannot count them, its own listing (a note says so: [`LEVELS_TOTAL_NOTE`]).
+fn levels_total(lv: &dyn LevelSource) -> u64 {
+    lv.law_levels().unwrap_or(lv.len() as u64)
+}
+
+/// The note of a result whose `levels_total` counts a window's listing, not the law's levels.
+pub const LEVELS_TOTAL_NOTE: &str =
+    "levels_total counts the levels the window route listed: the number of levels of the law is not established at this n";
+
+/// [`LEVELS_TOTAL_NOTE`] when `lv` cannot count the law's levels.
+pub fn levels_total_note(lv: &dyn LevelSource) -> Option<&'static str> {
+    lv.law_levels().is_none().then_some(LEVELS_TOTAL_NOTE)
+}
+
 fn level_indices(len: usize, view: LevelsView) -> Vec<usize> {
     match view {
         LevelsView::All => (0..len).rev().collect(),
@@ -374,7 +389,7 @@ pub fn bon_value(
     let mut fields = vec![
         ("N", count.value(prec)),
         ("n", Value::Count(n)),
-        ("levels_total", Value::Count(lv.len() as u64)),
+        ("levels_total", Value::Count(levels_total(lv))),
         ("levels", Value::Array(levels)),
         ("expected_reward", e_s.clone()),
     ];
@@ -394,6 +409,9 @@ pub fn bon_value(
             },
         ),
     ]);
+    if let Some(note) = levels_total_note(lv) {
+        fields.push(("notes", Value::Array(vec![Value::Str(note.into())])));
+    }
     obj(fields)
 }
 
@@ -531,11 +549,12 @@ pub fn compare_value_with(
         graded(&sc, prec, &ctx)
     });
     // levels negligible in every sum at both ends of the listing are left to the source's
-    // rigorous unlisted bounds (math::level_precision::graded); `levels_total` still reports the
-    // source's own listing
-    let levels_total = lv.len();
+    // rigorous unlisted bounds (math::level_precision::graded); `levels_total` is taken before
+    let levels_total = levels_total(lv);
+    let total_note = levels_total_note(lv);
+    let listed = lv.len();
     let (trimmed, precs) = match graded {
-        Some(g) if g.keep != (0, levels_total - 1) => match lv.restricted_source(g.keep.0, g.keep.1) {
+        Some(g) if g.keep != (0, listed - 1) => match lv.restricted_source(g.keep.0, g.keep.1) {
             Some(t) => (Some(t), Some(g.precs[g.keep.0..=g.keep.1].to_vec())),
             None => (None, Some(g.precs)),
         },
@@ -653,9 +672,12 @@ pub fn compare_value_with(
         ("kl_bon_tilted_per_token", per(&kl_bt)),
         ("kl_tilted_reference_per_token", per(&kl_tr)),
         ("kl_tilted_bon_per_token", per(&kl_tb)),
-        ("levels_total", Value::Count(levels_total as u64)),
+        ("levels_total", Value::Count(levels_total)),
         ("method", Value::Str(lv.method().name().into())),
-    ])
+    ]
+    .into_iter()
+    .chain(total_note.map(|note| ("notes", Value::Array(vec![Value::Str(note.into())]))))
+    .collect())
 }
 
 /// The reverse KL over the source: the whole line (never certified, so never printed) when the
