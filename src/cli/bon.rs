@@ -296,7 +296,8 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
     // refused (then the window route is the only one that can answer)
     let exact_listing = match view {
         LevelsView::None => false,
-        LevelsView::Top(k) if k <= TOP_MAX => {
+        // (below auto's crossover the windows are not taken anyway: no estimate needed)
+        LevelsView::Top(k) if k <= TOP_MAX && n >= route::auto_window_min_n(prec.digits) => {
             let work = bon_work(a.sample.big_n.as_deref(), n, delta.as_ref(), view);
             guard_work(&model, n, prec.digits, work).is_ok()
         }
