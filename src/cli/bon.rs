@@ -1,13 +1,13 @@
 //! `alignexact bon` and `alignexact compare`, with the resource guards.
 
 use super::budget::BudgetArgs;
-use super::guard::{figure, seq_cost, BonWork};
+use super::guard::{figure, seq_cost_lattice, BonWork};
 use super::route;
 use super::tilt::model_echo;
 use super::{args, Common, ModelArgs, Output};
 use crate::error::{Error, Result};
 use crate::exact::dist::Model;
-use crate::exact::level_law::{level_law, Route};
+use crate::exact::level_law::{Lattice, Route};
 use crate::math::best_of_n::{integer_n, Levels, NRule};
 use crate::math::tilt::TiltModel;
 use crate::real::ziv::{self, Precision};
@@ -141,7 +141,14 @@ pub fn guard(model: &Model, n: u64, digits: usize) -> Result<()> {
 
 /// [`guard`] with what best-of-N does beyond the level law (`log2 N`, levels listed).
 pub fn guard_work(model: &Model, n: u64, digits: usize, work: BonWork) -> Result<()> {
-    let c = seq_cost(model, n, digits, work);
+    guard_lattice(&Lattice::new(model.probs(), &model.r, n), digits, work)
+}
+
+/// [`guard_work`] on the level law's normal form of the model (built once, then shared with the
+/// run: `lat.law(Route::Auto)`).
+pub fn guard_lattice(lat: &Lattice, digits: usize, work: BonWork) -> Result<()> {
+    let n = lat.n();
+    let c = seq_cost_lattice(lat, digits, work);
     super::guard::check(
         &format!(
             "n = {n} (the exact level law by the {} route, about {} levels, and best-of-N)",
@@ -288,14 +295,20 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
     }
     let method = route::parse_method(a.sample.method.as_deref())?;
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, delta.as_ref(), &prec)?;
-    let tm = TiltModel::new(&model);
     // listed levels far from the windows (every level, or the top ones) have only Chernoff
     // bounds there: `auto` keeps the exact route unless no level is listed
     let listing = !matches!(view, LevelsView::None);
-    let plan = if order || (listing && method == route::MethodArg::Auto) {
+    // the window route is never taken by `--method exact`, nor by `auto` below its smallest n
+    // (`route::plan_for` returns `None` then): the tilt model (exact passes over the k tokens)
+    // is built only when a window plan can come out
+    let windowless = method == route::MethodArg::Exact
+        || (method == route::MethodArg::Auto && n < route::auto_window_min_n(prec.digits));
+    let plan = if order || windowless || (listing && method == route::MethodArg::Auto) {
         None
     } else {
-        bon_tilt_budget(&count, n).and_then(|d| route::plan_for(&model, &tm, &d, n, method, prec.digits))
+        bon_tilt_budget(&count, n).and_then(|d| {
+            route::plan_for(&model, &TiltModel::new(&model), &d, n, method, prec.digits)
+        })
     };
     if let Some(pl) = &plan {
         route::window_guard(pl, n, prec.digits)?;
@@ -328,13 +341,15 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
                 .into(),
         );
     }
-    guard_work(
-        &model,
-        n,
+    // the normal form is built once, for the guard's estimate and for the law
+    let lat = Lattice::new(model.probs(), &model.r, n);
+    guard_lattice(
+        &lat,
         prec.digits,
         bon_work(a.sample.big_n.as_deref(), n, delta.as_ref(), view),
     )?;
-    let law = level_law(model.probs(), &model.r, n, Route::Auto);
+    let law = lat.law(Route::Auto);
+    drop(lat);
     let lv = Levels::new(law);
     let exact = exact_feasible(&lv, &count).map(|k| ExactBon::new(&lv, k));
     let mut result = ziv::run(&prec, |bits| {
@@ -478,13 +493,10 @@ pub fn compare_routed(
                 .into(),
         );
     }
-    guard_work(
-        model,
-        n,
-        prec.digits,
-        bon_work(None, n, Some(delta), LevelsView::None),
-    )?;
-    let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
+    let lat = Lattice::new(model.probs(), &model.r, n);
+    guard_lattice(&lat, prec.digits, bon_work(None, n, Some(delta), LevelsView::None))?;
+    let lv = Levels::new(lat.law(Route::Auto));
+    drop(lat);
     let mut v = ziv::run(prec, |bits| Ok(compare_value(tm, &lv, delta, count, bits)))?;
     route::mark(&mut v, "exact", note);
     Ok(v)
