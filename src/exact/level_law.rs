@@ -37,6 +37,7 @@
 use rug::integer::Order;
 use rug::ops::{Pow, PowAssign};
 use rug::{Assign, Integer, Rational};
+use super::hash::{fx_map, FxHashMap};
 use std::collections::BTreeMap;
 use std::ops::AddAssign;
 
@@ -247,7 +248,7 @@ impl Lattice {
             lcm_into(&mut d, pa.denom());
         }
         // group the support by reward, summing c_a = p_a d exactly
-        let mut slot: std::collections::HashMap<&Rational, usize> = std::collections::HashMap::new();
+        let mut slot: FxHashMap<&Rational, usize> = fx_map(0);
         let mut rewards: Vec<&Rational> = Vec::new();
         let mut coefs: Vec<Integer> = Vec::new();
         let mut total = Integer::new();
@@ -277,9 +278,20 @@ impl Lattice {
         }
         let m: Vec<Integer> = rewards.iter().map(|ra| scaled(&scale, ra)).collect();
         drop(rewards);
-        // sort the distinct rewards by m = r L (distinct, so the order is strict)
-        let mut order: Vec<usize> = (0..m.len()).collect();
-        order.sort_unstable_by(|&i, &j| m[i].cmp(&m[j]));
+        // sort the distinct rewards by m = r L (distinct, so the order is strict); by machine
+        // integers when every m fits (a vocabulary's rewards), else by the big integers
+        let order: Vec<usize> = match m.iter().map(Integer::to_i64).collect::<Option<Vec<i64>>>() {
+            Some(keys) => {
+                let mut kv: Vec<(i64, usize)> = keys.into_iter().zip(0..).collect();
+                kv.sort_unstable();
+                kv.into_iter().map(|(_, i)| i).collect()
+            }
+            None => {
+                let mut order: Vec<usize> = (0..m.len()).collect();
+                order.sort_unstable_by(|&i, &j| m[i].cmp(&m[j]));
+                order
+            }
+        };
         let mut m: Vec<Option<Integer>> = m.into_iter().map(Some).collect();
         let mut c: Vec<Option<Integer>> = coefs.into_iter().map(Some).collect();
         let ms: Vec<Integer> = order.iter().map(|&i| m[i].take().expect("a permutation")).collect();

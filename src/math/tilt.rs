@@ -18,7 +18,8 @@ use super::tilt_lattice;
 use crate::exact::dist::Model;
 use crate::real::round::{add_up, exp2_of, fmax, mul_up};
 use crate::real::Enc;
-use rug::{Float, Rational};
+use rug::{Assign, Float, Integer, Rational};
+use crate::exact::hash::{fx_map, FxHashMap};
 use std::collections::HashMap;
 
 /// A model restricted to its support, with the reward extremes precomputed.
@@ -48,18 +49,71 @@ pub struct TiltModel {
 
 impl TiltModel {
     /// Restrict a validated model to its support.
+    ///
+    /// Two linear passes over the tokens with integer arithmetic (a vocabulary of 10^6 tokens
+    /// would otherwise pay an exact rational addition, with its gcd, per token for the mean and
+    /// for each mass, and a rational comparison per token for each extreme): the first takes
+    /// the common denominators `d` of the probabilities and `L` of the rewards on the support,
+    /// the second the integers `c_a = p_a d`, `m_a = r_a L` and, from them, the extremes of `m`,
+    /// the masses `sum c_a` at each extreme and `sum c_a m_a`. Every field is then one exact
+    /// quotient in lowest terms, equal (`==`) to the rational sums and extremes:
+    /// `r_max = max m / L` (`m -> m / L` is increasing, `L > 0`), `p(A_max) = sum_{m_a = max} c_a / d`,
+    /// `E_p r = sum c_a m_a / (d L)` (zero-probability tokens add nothing).
     pub fn new(m: &Model) -> TiltModel {
-        let idx = m.support();
+        let probs = m.probs();
+        let mut idx = Vec::new();
+        let mut d = Integer::from(1);
+        let mut big_l = Integer::from(1);
+        for (i, (pa, ra)) in probs.iter().zip(&m.r).enumerate() {
+            if *pa > 0 {
+                idx.push(i);
+                lcm_into(&mut d, pa.denom());
+                lcm_into(&mut big_l, ra.denom());
+            }
+        }
+        assert!(!idx.is_empty(), "non-empty support");
+        let mut p = Vec::with_capacity(idx.len());
+        let mut r = Vec::with_capacity(idx.len());
+        // (max m, its mass), (min m, its mass), sum c m
+        let mut top: Option<(Integer, Integer)> = None;
+        let mut bottom: Option<(Integer, Integer)> = None;
+        let mut acc = Integer::new();
+        let mut cm = Integer::new();
+        for &i in &idx {
+            let (pa, ra) = (&probs[i], &m.r[i]);
+            let c = scaled(&d, pa);
+            let ma = scaled(&big_l, ra);
+            cm.assign(&c * &ma);
+            acc += &cm;
+            for (slot, better) in [
+                (&mut top, std::cmp::Ordering::Greater),
+                (&mut bottom, std::cmp::Ordering::Less),
+            ] {
+                match slot {
+                    Some((x, mass)) => match ma.cmp(x) {
+                        std::cmp::Ordering::Equal => *mass += &c,
+                        o if o == better => *slot = Some((ma.clone(), c.clone())),
+                        _ => {}
+                    },
+                    None => *slot = Some((ma.clone(), c.clone())),
+                }
+            }
+            p.push(pa.clone());
+            r.push(ra.clone());
+        }
+        let (m_max, c_max) = top.expect("non-empty support");
+        let (m_min, c_min) = bottom.expect("non-empty support");
+        let dl = Integer::from(&d * &big_l);
         TiltModel {
-            k: m.p.len(),
-            p: idx.iter().map(|&i| m.probs()[i].clone()).collect(),
-            r: idx.iter().map(|&i| m.r[i].clone()).collect(),
-            r_max: m.r_max(),
-            r_min: m.r_min(),
-            p_max: m.mass_max(),
-            p_min: m.mass_min(),
-            mean: m.mean(),
+            k: probs.len(),
             idx,
+            p,
+            r,
+            r_max: Rational::from((m_max, big_l.clone())),
+            r_min: Rational::from((m_min, big_l)),
+            p_max: Rational::from((c_max, d.clone())),
+            p_min: Rational::from((c_min, d)),
+            mean: Rational::from((acc, dl)),
             law: Default::default(),
         }
     }
@@ -84,18 +138,54 @@ impl TiltModel {
     /// of the reward law alone, so they are the same on both models; `phi` is not (use the
     /// original model for it).
     pub fn by_reward(&self) -> Option<TiltModel> {
-        // a hash map first (one hash per token; an ordered map costs log2(k) rational
+        // a hash map first (one fast hash per token; an ordered map costs log2(k) rational
         // comparisons per token at a vocabulary of 10^6), sorted only when there are ties
-        let mut law: HashMap<&Rational, Rational> = HashMap::with_capacity(self.p.len());
-        for (p, r) in self.p.iter().zip(&self.r) {
-            *law.entry(r).or_default() += p;
+        let mut slot: FxHashMap<&Rational, usize> = fx_map(self.p.len());
+        let mut group: Vec<usize> = Vec::with_capacity(self.p.len());
+        let mut rewards: Vec<&Rational> = Vec::new();
+        for r in &self.r {
+            let next = rewards.len();
+            let g = *slot.entry(r).or_insert(next);
+            if g == next {
+                rewards.push(r);
+            }
+            group.push(g);
         }
-        if law.len() == self.p.len() {
+        drop(slot);
+        if rewards.len() == self.p.len() {
             return None;
         }
-        let mut law: Vec<(&Rational, Rational)> = law.into_iter().collect();
-        law.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let (r, p): (Vec<Rational>, Vec<Rational>) = law.into_iter().map(|(r, p)| (r.clone(), p)).unzip();
+        // the merged probabilities as integers over the common denominator d of the support
+        // (one exact quotient per reward instead of a rational addition per token)
+        let mut d = Integer::from(1);
+        for p in &self.p {
+            lcm_into(&mut d, p.denom());
+        }
+        let mut mass = vec![Integer::new(); rewards.len()];
+        for (p, &g) in self.p.iter().zip(&group) {
+            mass[g] += scaled(&d, p);
+        }
+        drop(group);
+        // increasing reward: by the integers m = r L (L the common denominator, so r -> m is
+        // increasing) when they fit a machine word, else by exact comparison
+        let mut big_l = Integer::from(1);
+        for r in &rewards {
+            lcm_into(&mut big_l, r.denom());
+        }
+        let mut order: Vec<usize> = (0..rewards.len()).collect();
+        match rewards
+            .iter()
+            .map(|r| scaled(&big_l, r).to_i64())
+            .collect::<Option<Vec<i64>>>()
+        {
+            Some(keys) => order.sort_unstable_by_key(|&j| keys[j]),
+            None => order.sort_unstable_by(|&a, &b| rewards[a].cmp(rewards[b])),
+        }
+        let r: Vec<Rational> = order.iter().map(|&j| rewards[j].clone()).collect();
+        let p: Vec<Rational> = order
+            .iter()
+            .map(|&j| Rational::from((std::mem::take(&mut mass[j]), d.clone())))
+            .collect();
         Some(TiltModel {
             k: p.len(),
             idx: (0..p.len()).collect(),
@@ -132,6 +222,26 @@ impl TiltModel {
             out[i] = vals[j].clone();
         }
         out
+    }
+}
+
+/// `acc = lcm(acc, x)`, skipping the gcd when `x` is 1 or `acc` itself (a vocabulary's
+/// probabilities usually share one denominator).
+fn lcm_into(acc: &mut Integer, x: &Integer) {
+    if *x != 1 && x != acc {
+        acc.lcm_mut(x);
+    }
+}
+
+/// `(q / den(x)) * num(x)` for a `q` that `den(x)` divides (exact), without a division when
+/// `den(x)` is `q` or 1.
+fn scaled(q: &Integer, x: &Rational) -> Integer {
+    if x.denom() == q {
+        x.numer().clone()
+    } else if *x.denom() == 1 {
+        Integer::from(q * x.numer())
+    } else {
+        Integer::from(q / x.denom()) * x.numer()
     }
 }
 
