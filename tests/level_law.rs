@@ -2,8 +2,8 @@
 //! `num-rational` backend, closed forms, invariants and route selection.
 
 use alignexact::exact::level_law::{
-    choose_route, estimate, level_law, Lattice, level_law_polynomial, level_law_polynomial_kronecker, level_law_types,
-    power_coefficients_kronecker, power_coefficients_recurrence, LevelLaw, Route,
+    choose_route, estimate, level_law, level_law_polynomial, level_law_polynomial_kronecker, level_law_types,
+    power_coefficients_kronecker, power_coefficients_recurrence, Lattice, LevelLaw, Route,
 };
 use num_rational::BigRational;
 use num_traits::{One, Zero};
@@ -159,7 +159,10 @@ fn random_wide_case(rng: &mut SplitMix64, k: usize, huge: bool) -> (Vec<Rational
 
 /// The normal form by the definitions, token by token, with an ordered map (the construction
 /// before the grouping by hash): `(L, d, levels of S_1, weights of S_1)`.
-fn normal_form_by_definition(p: &[Rational], r: &[Rational]) -> (Integer, Integer, Vec<Integer>, Vec<Integer>) {
+fn normal_form_by_definition(
+    p: &[Rational],
+    r: &[Rational],
+) -> (Integer, Integer, Vec<Integer>, Vec<Integer>) {
     let support: Vec<usize> = (0..p.len()).filter(|&a| p[a] > 0).collect();
     let mut scale = Integer::from(1);
     let mut d = Integer::from(1);
@@ -203,7 +206,10 @@ fn seq2_lattice_grouping_matches_brute_force_and_routes() {
             assert!(one == level_law_types(&p, &r, 1), "types differ: p={p:?} r={r:?}");
             assert!(lat.law(Route::Types) == one && lat.law(Route::Polynomial) == one);
             if estimate(&p, &r, 1).0.levels < 1e6 {
-                assert!(one == level_law_polynomial(&p, &r, 1), "polynomial differs: p={p:?} r={r:?}");
+                assert!(
+                    one == level_law_polynomial(&p, &r, 1),
+                    "polynomial differs: p={p:?} r={r:?}"
+                );
             }
             check_invariants(&one);
             // n > 1 from the same lattice
@@ -214,11 +220,18 @@ fn seq2_lattice_grouping_matches_brute_force_and_routes() {
                 assert!(law == level_law_types(&p, &r, n), "p={p:?} r={r:?} n={n}");
                 assert!(law == Lattice::new(&p, &r, n).law(Route::Auto));
                 if k <= 5 {
-                    assert_eq!(as_map(&law), brute_force(&p, &r, n as u32), "p={p:?} r={r:?} n={n}");
+                    assert_eq!(
+                        as_map(&law),
+                        brute_force(&p, &r, n as u32),
+                        "p={p:?} r={r:?} n={n}"
+                    );
                 }
                 let (a, b) = lat_n.estimate();
                 let (a2, b2) = estimate(&p, &r, n);
-                assert_eq!((a.seconds, a.levels, b.seconds, b.levels), (a2.seconds, a2.levels, b2.seconds, b2.levels));
+                assert_eq!(
+                    (a.seconds, a.levels, b.seconds, b.levels),
+                    (a2.seconds, a2.levels, b2.seconds, b2.levels)
+                );
                 assert_eq!(lat_n.choose(), choose_route(&p, &r, n));
                 check_invariants(&law);
             }

@@ -724,7 +724,13 @@ fn tilt_model_construction_matches_rational_definitions() {
                     assert_eq!(merged.k, r2.len());
                     assert_eq!(merged.idx, (0..r2.len()).collect::<Vec<_>>());
                     assert_eq!(
-                        (&merged.r_max, &merged.r_min, &merged.p_max, &merged.p_min, &merged.mean),
+                        (
+                            &merged.r_max,
+                            &merged.r_min,
+                            &merged.p_max,
+                            &merged.p_min,
+                            &merged.mean
+                        ),
                         (&tm.r_max, &tm.r_min, &tm.p_max, &tm.p_min, &tm.mean)
                     );
                 }

@@ -306,9 +306,8 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
     let plan = if order || windowless || (listing && method == route::MethodArg::Auto) {
         None
     } else {
-        bon_tilt_budget(&count, n).and_then(|d| {
-            route::plan_for(&model, &TiltModel::new(&model), &d, n, method, prec.digits)
-        })
+        bon_tilt_budget(&count, n)
+            .and_then(|d| route::plan_for(&model, &TiltModel::new(&model), &d, n, method, prec.digits))
     };
     if let Some(pl) = &plan {
         route::window_guard(pl, n, prec.digits)?;
@@ -519,12 +518,22 @@ pub fn compare_routed(
         );
     }
     let lat = Lattice::new(model.probs(), &model.r, n);
-    guard_lattice(&lat, prec.digits, bon_work(None, n, Some(delta), LevelsView::None))?;
+    guard_lattice(
+        &lat,
+        prec.digits,
+        bon_work(None, n, Some(delta), LevelsView::None),
+    )?;
     let lv = Levels::new(lat.law(Route::Auto));
     drop(lat);
     let extra = many_levels_bits(lv.len());
     let mut v = ziv::run(prec, |bits| {
-        Ok(compare_value(tm, &lv, delta, count, with_extra_bits(bits, extra, prec)))
+        Ok(compare_value(
+            tm,
+            &lv,
+            delta,
+            count,
+            with_extra_bits(bits, extra, prec),
+        ))
     })?;
     route::mark(&mut v, "exact", note);
     Ok(v)

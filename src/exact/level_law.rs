@@ -34,10 +34,10 @@
 //! [`level_law`] with [`Route::Auto`] picks the cheaper route by [`estimate`]. Both routes return
 //! identical values (compare with `==`).
 
+use super::hash::{fx_map, FxHashMap};
 use rug::integer::Order;
 use rug::ops::{Pow, PowAssign};
 use rug::{Assign, Integer, Rational};
-use super::hash::{fx_map, FxHashMap};
 use std::collections::BTreeMap;
 use std::ops::AddAssign;
 
@@ -294,8 +294,14 @@ impl Lattice {
         };
         let mut m: Vec<Option<Integer>> = m.into_iter().map(Some).collect();
         let mut c: Vec<Option<Integer>> = coefs.into_iter().map(Some).collect();
-        let ms: Vec<Integer> = order.iter().map(|&i| m[i].take().expect("a permutation")).collect();
-        let coefs: Vec<Integer> = order.iter().map(|&i| c[i].take().expect("a permutation")).collect();
+        let ms: Vec<Integer> = order
+            .iter()
+            .map(|&i| m[i].take().expect("a permutation"))
+            .collect();
+        let coefs: Vec<Integer> = order
+            .iter()
+            .map(|&i| c[i].take().expect("a permutation"))
+            .collect();
         drop((m, c, order));
         let m_min = ms[0].clone();
         let mut g = Integer::new();

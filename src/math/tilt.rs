@@ -16,10 +16,10 @@
 use super::tilt_fast;
 use super::tilt_lattice;
 use crate::exact::dist::Model;
+use crate::exact::hash::{fx_map, FxHashMap};
 use crate::real::round::{add_up, exp2_of, fmax, mul_up};
 use crate::real::Enc;
 use rug::{Assign, Float, Integer, Rational};
-use crate::exact::hash::{fx_map, FxHashMap};
 use std::collections::HashMap;
 
 /// A model restricted to its support, with the reward extremes precomputed.
