@@ -208,16 +208,16 @@ fn not_normalised(p: &[Rational]) -> ! {
 }
 
 /// `acc = lcm(acc, x)`, skipping the gcd when `x` already divides `acc` in the common case of
-/// equal denominators (`x == acc` or `x == 1`).
-fn lcm_into(acc: &mut Integer, x: &Integer) {
+/// equal denominators (`x == acc` or `x == 1`; a vocabulary's probabilities usually share one).
+pub fn lcm_into(acc: &mut Integer, x: &Integer) {
     if *x != 1 && x != acc {
         acc.lcm_mut(x);
     }
 }
 
-/// `(q / den(x)) * num(x)` for a `q` that `den(x)` divides, without a division when `den(x)` is
-/// `q` or 1.
-fn scaled(q: &Integer, x: &Rational) -> Integer {
+/// `(q / den(x)) * num(x)` (exact) for a `q` that `den(x)` divides, without a division when
+/// `den(x)` is `q` or 1.
+pub fn scaled(q: &Integer, x: &Rational) -> Integer {
     if x.denom() == q {
         x.numer().clone()
     } else if *x.denom() == 1 {
