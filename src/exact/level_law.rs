@@ -557,8 +557,9 @@ fn dense_len(lat: &Lattice) -> Option<usize> {
 ///
 /// # Panics
 /// If `n == 0`, `n > u32::MAX`, `p` is empty, `p.len() != r.len()`, some `p_a < 0` or
-/// `sum p_a != 1` exactly; for [`Route::Polynomial`] also if the dense degree `n D` does not fit
-/// in `usize`.
+/// `sum p_a != 1` exactly; for [`Route::Polynomial`] and `n >= 2` also if the dense degree
+/// `n D` does not fit in `usize` (`n = 1` reads the law off the normal form by any route, see
+/// [`Lattice::law`]).
 ///
 /// # Examples
 /// ```
