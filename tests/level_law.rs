@@ -3,7 +3,7 @@
 
 use alignexact::exact::level_law::{
     choose_route, estimate, level_law, level_law_polynomial, level_law_polynomial_kronecker, level_law_types,
-    power_coefficients_kronecker, power_coefficients_recurrence, LevelLaw, Route,
+    power_coefficients_kronecker, power_coefficients_recurrence, Lattice, LevelLaw, Route,
 };
 use num_rational::BigRational;
 use num_traits::{One, Zero};
@@ -133,6 +133,112 @@ fn num_rational_law(p: &[Rational], r: &[Rational], n: u64) -> BTreeMap<BigRatio
         cur = next;
     }
     cur
+}
+
+/// A random case with `k` tokens on a wider scale than [`random_case`]: zero probabilities,
+/// negative rewards, ties, probabilities with different denominators, and (with `huge`) reward
+/// denominators past 2^64 so that the scaled rewards do not fit a machine word.
+fn random_wide_case(rng: &mut SplitMix64, k: usize, huge: bool) -> (Vec<Rational>, Vec<Rational>) {
+    let (p, mut r) = random_case(rng, k);
+    for a in 0..k {
+        if rng.range(0, 2) == 0 {
+            continue; // keep the tie or small reward of random_case
+        }
+        let mut den = Integer::from(rng.range(1, 1000));
+        if huge && rng.range(0, 1) == 0 {
+            den = (Integer::from(1) << 70u32) + den;
+        }
+        r[a] = Rational::from((Integer::from(rng.range(-5000, 5000)), den));
+        if a > 0 && rng.range(0, 3) == 0 {
+            let b = rng.range(0, a as i64 - 1) as usize;
+            r[a] = r[b].clone(); // a tie with an earlier token again
+        }
+    }
+    (p, r)
+}
+
+/// The normal form by the definitions, token by token, with an ordered map (the construction
+/// before the grouping by hash): `(L, d, levels of S_1, weights of S_1)`.
+fn normal_form_by_definition(
+    p: &[Rational],
+    r: &[Rational],
+) -> (Integer, Integer, Vec<Integer>, Vec<Integer>) {
+    let support: Vec<usize> = (0..p.len()).filter(|&a| p[a] > 0).collect();
+    let mut scale = Integer::from(1);
+    let mut d = Integer::from(1);
+    for &a in &support {
+        scale.lcm_mut(r[a].denom());
+        d.lcm_mut(p[a].denom());
+    }
+    let mut merged: BTreeMap<Integer, Integer> = BTreeMap::new();
+    for &a in &support {
+        let m = Integer::from(&scale / r[a].denom()) * r[a].numer();
+        let c = Integer::from(&d / p[a].denom()) * p[a].numer();
+        *merged.entry(m).or_default() += c;
+    }
+    let (levels, weights) = merged.into_iter().unzip();
+    (scale, d, levels, weights)
+}
+
+/// The lattice built once (grouped by reward before the lattice arithmetic) gives the law that
+/// brute force, both routes and the definition give, exactly (`==`), for `n = 1` (where the law
+/// is read off the lattice) and beyond, on random models with ties, zero probabilities,
+/// negative rewards and reward denominators past 2^64; its estimate is the one of `estimate`.
+#[test]
+fn seq2_lattice_grouping_matches_brute_force_and_routes() {
+    let mut rng = SplitMix64(0x1A77_1CE5);
+    let mut cases = 0;
+    for k in 1..=7usize {
+        for rep in 0..12 {
+            let (p, r) = random_wide_case(&mut rng, k, rep % 3 == 2);
+            let lat = Lattice::new(&p, &r, 1);
+            assert_eq!(lat.n(), 1);
+            // n = 1: the reward law itself, against the definition and brute force
+            let one = lat.law(Route::Auto);
+            let (scale, d, levels, weights) = normal_form_by_definition(&p, &r);
+            assert_eq!(lat.distinct(), levels.len());
+            assert_eq!(one.scale, scale, "p={p:?} r={r:?}");
+            assert_eq!(one.denom, d);
+            assert_eq!(one.levels, levels);
+            assert_eq!(one.weights, weights);
+            assert_eq!(as_map(&one), brute_force(&p, &r, 1));
+            // every route, requested explicitly, gives the same law (==)
+            assert!(one == level_law_types(&p, &r, 1), "types differ: p={p:?} r={r:?}");
+            assert!(lat.law(Route::Types) == one && lat.law(Route::Polynomial) == one);
+            if estimate(&p, &r, 1).0.levels < 1e6 {
+                assert!(
+                    one == level_law_polynomial(&p, &r, 1),
+                    "polynomial differs: p={p:?} r={r:?}"
+                );
+            }
+            check_invariants(&one);
+            // n > 1 from the same lattice
+            for n in 2..=3u64 {
+                let lat_n = lat.with_n(n);
+                assert_eq!(lat_n.n(), n);
+                let law = lat_n.law(Route::Auto);
+                assert!(law == level_law_types(&p, &r, n), "p={p:?} r={r:?} n={n}");
+                assert!(law == Lattice::new(&p, &r, n).law(Route::Auto));
+                if k <= 5 {
+                    assert_eq!(
+                        as_map(&law),
+                        brute_force(&p, &r, n as u32),
+                        "p={p:?} r={r:?} n={n}"
+                    );
+                }
+                let (a, b) = lat_n.estimate();
+                let (a2, b2) = estimate(&p, &r, n);
+                assert_eq!(
+                    (a.seconds, a.levels, b.seconds, b.levels),
+                    (a2.seconds, a2.levels, b2.seconds, b2.levels)
+                );
+                assert_eq!(lat_n.choose(), choose_route(&p, &r, n));
+                check_invariants(&law);
+            }
+            cases += 1;
+        }
+    }
+    assert_eq!(cases, 7 * 12);
 }
 
 // ---------------------------------------------------------------------------------------------

@@ -654,3 +654,87 @@ fn tilt_lambda_budget_reproduces_the_delta_budget() {
         "1.856390408969273696517381974642185455224"
     ));
 }
+
+// ---------------------------------------------------------------------------------------------
+// TiltModel construction (integer passes) and the reward law (fast hash, integer masses)
+// ---------------------------------------------------------------------------------------------
+
+/// `TiltModel::new` (integer passes over common denominators) gives the fields the rational
+/// definitions give (`==`): the support, `r_max`, `r_min`, `p(A_max)`, `p(A_min)`, `E_p r`
+/// (the `Model` methods, one exact rational pass each); `by_reward` gives the reward law of an
+/// ordered map of exact rational sums, in increasing reward order, and `None` exactly when the
+/// rewards on the support are distinct. Random models with ties, zero probabilities, negative
+/// rewards, mixed denominators and reward denominators past 2^64.
+#[test]
+fn tilt_model_construction_matches_rational_definitions() {
+    use alignexact::exact::dist::{Distribution, Model};
+    use std::collections::BTreeMap;
+    let mut rng = common::SplitMix64(0x7117_0DE1);
+    for k in 1..=9usize {
+        for rep in 0..20 {
+            let mut w: Vec<Rational> = (0..k)
+                .map(|_| {
+                    if rng.below(4) == 0 {
+                        Rational::new()
+                    } else {
+                        Rational::from((rng.range_i64(1, 30), rng.range_i64(1, 12)))
+                    }
+                })
+                .collect();
+            if w.iter().all(|x| *x == 0) {
+                w[rng.below(k as u64) as usize] = Rational::from(1);
+            }
+            let mut r: Vec<Rational> = Vec::with_capacity(k);
+            for a in 0..k {
+                let x = if a > 0 && rng.below(3) == 0 {
+                    r[rng.below(a as u64) as usize].clone()
+                } else if rep % 4 == 3 && rng.coin() {
+                    let den = (rug::Integer::from(1) << 70u32) + rng.range_i64(1, 99);
+                    Rational::from((rug::Integer::from(rng.range_i64(-999, 999)), den))
+                } else {
+                    Rational::from((rng.range_i64(-20, 20), rng.range_i64(1, 9)))
+                };
+                r.push(x);
+            }
+            let m = Model::new(Distribution::new(w, true, "--p").unwrap(), r).unwrap();
+            let tm = TiltModel::new(&m);
+            assert_eq!(tm.k, k);
+            assert_eq!(tm.idx, m.support());
+            let sp: Vec<Rational> = m.support().iter().map(|&i| m.probs()[i].clone()).collect();
+            let sr: Vec<Rational> = m.support().iter().map(|&i| m.r[i].clone()).collect();
+            assert_eq!(tm.p, sp);
+            assert_eq!(tm.r, sr);
+            assert_eq!(tm.r_max, m.r_max(), "{m:?}");
+            assert_eq!(tm.r_min, m.r_min(), "{m:?}");
+            assert_eq!(tm.p_max, m.mass_max(), "{m:?}");
+            assert_eq!(tm.p_min, m.mass_min(), "{m:?}");
+            assert_eq!(tm.mean, m.mean(), "{m:?}");
+            // the reward law against an ordered map of rational sums
+            let mut law: BTreeMap<Rational, Rational> = BTreeMap::new();
+            for (p, r) in sp.iter().zip(&sr) {
+                *law.entry(r.clone()).or_default() += p;
+            }
+            match tm.by_reward() {
+                None => assert_eq!(law.len(), sp.len(), "ties but no merged law: {m:?}"),
+                Some(merged) => {
+                    assert!(law.len() < sp.len());
+                    let (r2, p2): (Vec<Rational>, Vec<Rational>) = law.into_iter().unzip();
+                    assert_eq!(merged.r, r2, "{m:?}");
+                    assert_eq!(merged.p, p2, "{m:?}");
+                    assert_eq!(merged.k, r2.len());
+                    assert_eq!(merged.idx, (0..r2.len()).collect::<Vec<_>>());
+                    assert_eq!(
+                        (
+                            &merged.r_max,
+                            &merged.r_min,
+                            &merged.p_max,
+                            &merged.p_min,
+                            &merged.mean
+                        ),
+                        (&tm.r_max, &tm.r_min, &tm.p_max, &tm.p_min, &tm.mean)
+                    );
+                }
+            }
+        }
+    }
+}

@@ -1,13 +1,13 @@
 //! `alignexact bon` and `alignexact compare`, with the resource guards.
 
 use super::budget::BudgetArgs;
-use super::guard::{figure, seq_cost, BonWork};
+use super::guard::{figure, seq_cost_lattice, BonWork};
 use super::route;
 use super::tilt::model_echo;
 use super::{args, Common, ModelArgs, Output};
 use crate::error::{Error, Result};
 use crate::exact::dist::Model;
-use crate::exact::level_law::{level_law, Route};
+use crate::exact::level_law::{Lattice, Route};
 use crate::math::best_of_n::{integer_n, Levels, NRule};
 use crate::math::tilt::TiltModel;
 use crate::math::top_levels::TOP_MAX;
@@ -142,7 +142,14 @@ pub fn guard(model: &Model, n: u64, digits: usize) -> Result<()> {
 
 /// [`guard`] with what best-of-N does beyond the level law (`log2 N`, levels listed).
 pub fn guard_work(model: &Model, n: u64, digits: usize, work: BonWork) -> Result<()> {
-    let c = seq_cost(model, n, digits, work);
+    guard_lattice(&Lattice::new(model.probs(), &model.r, n), digits, work)
+}
+
+/// [`guard_work`] on the level law's normal form of the model (built once, then shared with the
+/// run: `lat.law(Route::Auto)`).
+pub fn guard_lattice(lat: &Lattice, digits: usize, work: BonWork) -> Result<()> {
+    let n = lat.n();
+    let c = seq_cost_lattice(lat, digits, work);
     super::guard::check(
         &format!(
             "n = {n} (the exact level law by the {} route, about {} levels, and best-of-N)",
@@ -289,24 +296,28 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
     }
     let method = route::parse_method(a.sample.method.as_deref())?;
     let count = sample_count(a.sample.big_n.as_deref(), rule, n, delta.as_ref(), &prec)?;
-    let tm = TiltModel::new(&model);
+    // the window route is never taken by `--method exact`, nor by `auto` below its smallest n
+    // (`route::plan_for` returns `None` then): the tilt model (exact passes over the k tokens)
+    // is built only when a window plan can come out
+    let windowless = method == route::MethodArg::Exact
+        || (method == route::MethodArg::Auto && n < route::auto_window_min_n(prec.digits));
     // listed levels far from the windows have only Chernoff bounds there, except the top K of
     // a memoryless law, which the window route lists exactly (math::top_levels): `auto` keeps
     // the exact route for a listing, unless the listing is the top K and the exact route is
     // refused (then the window route is the only one that can answer)
     let exact_listing = match view {
         LevelsView::None => false,
-        // (below auto's crossover the windows are not taken anyway: no estimate needed)
-        LevelsView::Top(k) if k <= TOP_MAX && n >= route::auto_window_min_n(prec.digits) => {
+        LevelsView::Top(k) if k <= TOP_MAX && !windowless => {
             let work = bon_work(a.sample.big_n.as_deref(), n, delta.as_ref(), view);
             guard_work(&model, n, prec.digits, work).is_ok()
         }
         _ => true,
     };
-    let plan = if order || (exact_listing && method == route::MethodArg::Auto) {
+    let plan = if order || windowless || (exact_listing && method == route::MethodArg::Auto) {
         None
     } else {
-        bon_tilt_budget(&count, n).and_then(|d| route::plan_for(&model, &tm, &d, n, method, prec.digits))
+        bon_tilt_budget(&count, n)
+            .and_then(|d| route::plan_for(&model, &TiltModel::new(&model), &d, n, method, prec.digits))
     };
     if let Some(pl) = &plan {
         route::window_guard(pl, n, prec.digits)?;
@@ -340,16 +351,20 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
                 .into(),
         );
     }
-    guard_work(
-        &model,
-        n,
+    // the normal form is built once, for the guard's estimate and for the law
+    let lat = Lattice::new(model.probs(), &model.r, n);
+    guard_lattice(
+        &lat,
         prec.digits,
         bon_work(a.sample.big_n.as_deref(), n, delta.as_ref(), view),
     )?;
-    let law = level_law(model.probs(), &model.r, n, Route::Auto);
+    let law = lat.law(Route::Auto);
+    drop(lat);
     let lv = Levels::new(law);
     let exact = exact_feasible(&lv, &count).map(|k| ExactBon::new(&lv, k));
+    let extra = many_levels_bits(lv.len());
     let mut result = ziv::run(&prec, |bits| {
+        let bits = with_extra_bits(bits, extra, &prec);
         let mut v = bon_value(&lv, &count, exact.as_ref(), view, bits);
         if order {
             if let (crate::report::Value::Object(items), crate::report::Value::Object(extra)) = (
@@ -372,6 +387,29 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
         result,
         &a,
     ))
+}
+
+/// Levels from which the exact route starts its precision loop above `--digits`' bits.
+pub const MANY_LEVELS: usize = 1 << 17;
+
+/// Guard bits for a law of `len` levels: `2 ceil(log2 len)` from [`MANY_LEVELS`] levels on,
+/// else 0. The sums over `len` levels lose about `log2 len` bits to rounding, and the BON-3 gap
+/// `ln N - (N-1)/N - D(pi_N || p^n)` shrinks like the squared level spacing (about `len^-2`), so
+/// its subtraction cancels about `2 log2 len` more: at 10^6 levels (a vocabulary with distinct
+/// rewards, `--n 1`) the first pass at `--digits`' bits certified 22 of 30 digits of it and the
+/// loop doubled the precision, a second pass over every level. A heuristic for the starting
+/// precision only: the loop still checks every digit, and fewer levels keep the old start.
+pub fn many_levels_bits(len: usize) -> u32 {
+    if len < MANY_LEVELS {
+        0
+    } else {
+        2 * (usize::BITS - (len - 1).leading_zeros())
+    }
+}
+
+/// The working precision of a pass: the loop's `bits` plus `extra`, within the cap.
+fn with_extra_bits(bits: u32, extra: u32, prec: &Precision) -> u32 {
+    bits.max(bits.saturating_add(extra).min(prec.cap_bits))
 }
 
 /// The per-token budget `ln N / n` whose tilt puts the first window where best-of-N lives
@@ -490,14 +528,24 @@ pub fn compare_routed(
                 .into(),
         );
     }
-    guard_work(
-        model,
-        n,
+    let lat = Lattice::new(model.probs(), &model.r, n);
+    guard_lattice(
+        &lat,
         prec.digits,
         bon_work(None, n, Some(delta), LevelsView::None),
     )?;
-    let lv = Levels::new(level_law(model.probs(), &model.r, n, Route::Auto));
-    let mut v = ziv::run(prec, |bits| Ok(compare_value(tm, &lv, delta, count, bits)))?;
+    let lv = Levels::new(lat.law(Route::Auto));
+    drop(lat);
+    let extra = many_levels_bits(lv.len());
+    let mut v = ziv::run(prec, |bits| {
+        Ok(compare_value(
+            tm,
+            &lv,
+            delta,
+            count,
+            with_extra_bits(bits, extra, prec),
+        ))
+    })?;
     route::mark(&mut v, "exact", note);
     Ok(v)
 }

@@ -244,7 +244,17 @@ pub const LIST_BYTES_PER_LEVEL_BIT: f64 = 2.0;
 
 /// Estimate the level law of `S_n` (the cheaper route) plus best-of-N over its levels.
 pub fn seq_cost(model: &crate::exact::dist::Model, n: u64, digits: usize, work: BonWork) -> SeqCost {
-    let (poly, types) = crate::exact::level_law::estimate(model.probs(), &model.r, n);
+    seq_cost_lattice(
+        &crate::exact::level_law::Lattice::new(model.probs(), &model.r, n),
+        digits,
+        work,
+    )
+}
+
+/// [`seq_cost`] on a model already in the level law's normal form (the lattice the run then
+/// builds its law from: the `k` tokens are normalised once).
+pub fn seq_cost_lattice(lat: &crate::exact::level_law::Lattice, digits: usize, work: BonWork) -> SeqCost {
+    let (poly, types) = lat.estimate();
     let best = if poly.seconds <= types.seconds {
         poly
     } else {

@@ -34,6 +34,7 @@
 //! [`level_law`] with [`Route::Auto`] picks the cheaper route by [`estimate`]. Both routes return
 //! identical values (compare with `==`).
 
+use super::hash::{fx_map, FxHashMap};
 use rug::integer::Order;
 use rug::ops::{Pow, PowAssign};
 use rug::{Assign, Integer, Rational};
@@ -168,9 +169,11 @@ const TYPES_SEC_PER_LEVEL_BIT: f64 = 0.12e-9;
 /// Fixed seconds per new level in the types route (tree node).
 const TYPES_SEC_PER_LEVEL: f64 = 260e-9;
 
-/// The problem in normal form (see the module documentation).
+/// The problem in normal form (see the module documentation), built once and shared by the
+/// cost estimate ([`Lattice::estimate`]) and the law ([`Lattice::law`]): a guard and the run it
+/// guards read the same object instead of normalising `k` tokens twice.
 #[derive(Clone, Debug)]
-struct Lattice {
+pub struct Lattice {
     n: u64,
     /// `L`.
     scale: Integer,
@@ -184,56 +187,145 @@ struct Lattice {
     exps: Vec<Integer>,
     /// Merged integer coefficients `sum_{a: e_a = e} c_a > 0`, aligned with `exps`.
     coefs: Vec<Integer>,
+    /// The distinct scaled rewards `m = m_min + g e` (so `r = m / L`), aligned with `exps`: the
+    /// levels of `S_1`.
+    ms: Vec<Integer>,
 }
 
 fn validate(p: &[Rational], r: &[Rational], n: u64) {
     assert!(n >= 1, "level law: n must be >= 1");
     assert!(!p.is_empty(), "level law: empty distribution");
     assert_eq!(p.len(), r.len(), "level law: p and r must have the same length");
-    let mut total = Rational::new();
     for (a, pa) in p.iter().enumerate() {
         assert!(*pa >= 0, "level law: p[{a}] = {pa} is negative");
-        total += pa;
     }
-    assert!(
-        total == 1,
-        "level law: probabilities sum to {total}, not exactly 1"
-    );
+}
+
+/// Panic with the exact sum of `p` (called only when it is not 1).
+fn not_normalised(p: &[Rational]) -> ! {
+    let total: Rational = p.iter().sum();
+    panic!("level law: probabilities sum to {total}, not exactly 1")
+}
+
+/// `acc = lcm(acc, x)`, skipping the gcd when `x` already divides `acc` in the common case of
+/// equal denominators (`x == acc` or `x == 1`; a vocabulary's probabilities usually share one).
+pub fn lcm_into(acc: &mut Integer, x: &Integer) {
+    if *x != 1 && x != acc {
+        acc.lcm_mut(x);
+    }
+}
+
+/// `(q / den(x)) * num(x)` (exact) for a `q` that `den(x)` divides, without a division when
+/// `den(x)` is `q` or 1.
+pub fn scaled(q: &Integer, x: &Rational) -> Integer {
+    if x.denom() == q {
+        x.numer().clone()
+    } else if *x.denom() == 1 {
+        Integer::from(q * x.numer())
+    } else {
+        Integer::from(q / x.denom()) * x.numer()
+    }
 }
 
 impl Lattice {
-    fn new(p: &[Rational], r: &[Rational], n: u64) -> Lattice {
+    /// Normalise `(p, r, n)` (see the module documentation).
+    ///
+    /// Tokens are grouped by their exact reward first (one hash per token), so the lattice
+    /// arithmetic (`L`, `m_a`, `g`, the exponents) runs over the `k'` distinct rewards only; the
+    /// probabilities enter as integers `c_a = p_a d` over their common denominator `d` and
+    /// `sum p_a = 1` is checked exactly as `sum c_a = d`. The exponent of a reward is a strictly
+    /// increasing function of it (`e = (r L - m_min) / g` with `L, g > 0`), so grouping equal
+    /// rewards merges exactly the tokens of equal exponent, and sorting the distinct rewards by
+    /// `m = r L` sorts the exponents.
+    ///
+    /// # Panics
+    /// If `p`, `r`, `n` are invalid (see [`level_law`]).
+    pub fn new(p: &[Rational], r: &[Rational], n: u64) -> Lattice {
         validate(p, r, n);
-        let support: Vec<usize> = (0..p.len()).filter(|&a| p[a] > 0).collect();
-        let mut scale = Integer::from(1);
+        // d = lcm of the probability denominators over the support (p_a = 0 has denominator 1)
         let mut d = Integer::from(1);
-        for &a in &support {
-            scale.lcm_mut(r[a].denom());
-            d.lcm_mut(p[a].denom());
+        for pa in p {
+            lcm_into(&mut d, pa.denom());
         }
-        let m: Vec<Integer> = support
+        // group the support by reward, summing c_a = p_a d exactly
+        let mut slot: FxHashMap<&Rational, usize> = fx_map(0);
+        let mut rewards: Vec<&Rational> = Vec::new();
+        let mut coefs: Vec<Integer> = Vec::new();
+        let mut total = Integer::new();
+        for (pa, ra) in p.iter().zip(r) {
+            if *pa == 0 {
+                continue;
+            }
+            let ca = scaled(&d, pa);
+            total += &ca;
+            match slot.entry(ra) {
+                std::collections::hash_map::Entry::Occupied(o) => coefs[*o.get()] += ca,
+                std::collections::hash_map::Entry::Vacant(v) => {
+                    v.insert(rewards.len());
+                    rewards.push(ra);
+                    coefs.push(ca);
+                }
+            }
+        }
+        drop(slot);
+        // sum p_a = sum c_a / d over the support, and p_a >= 0 was checked
+        if total != d {
+            not_normalised(p);
+        }
+        let mut scale = Integer::from(1);
+        for ra in &rewards {
+            lcm_into(&mut scale, ra.denom());
+        }
+        let m: Vec<Integer> = rewards.iter().map(|ra| scaled(&scale, ra)).collect();
+        drop(rewards);
+        // sort the distinct rewards by m = r L (distinct, so the order is strict); by machine
+        // integers when every m fits (a vocabulary's rewards), else by the big integers
+        let order: Vec<usize> = match m.iter().map(Integer::to_i64).collect::<Option<Vec<i64>>>() {
+            Some(keys) => {
+                let mut kv: Vec<(i64, usize)> = keys.into_iter().zip(0..).collect();
+                kv.sort_unstable();
+                kv.into_iter().map(|(_, i)| i).collect()
+            }
+            None => {
+                let mut order: Vec<usize> = (0..m.len()).collect();
+                order.sort_unstable_by(|&i, &j| m[i].cmp(&m[j]));
+                order
+            }
+        };
+        let mut m: Vec<Option<Integer>> = m.into_iter().map(Some).collect();
+        let mut c: Vec<Option<Integer>> = coefs.into_iter().map(Some).collect();
+        let ms: Vec<Integer> = order
             .iter()
-            .map(|&a| Integer::from(&scale / r[a].denom()) * r[a].numer())
+            .map(|&i| m[i].take().expect("a permutation"))
             .collect();
-        let c: Vec<Integer> = support
+        let coefs: Vec<Integer> = order
             .iter()
-            .map(|&a| Integer::from(&d / p[a].denom()) * p[a].numer())
+            .map(|&i| c[i].take().expect("a permutation"))
             .collect();
-        let m_min = m.iter().min().expect("non-empty support").clone();
+        drop((m, c, order));
+        let m_min = ms[0].clone();
         let mut g = Integer::new();
-        for ma in &m {
-            g.gcd_mut(&Integer::from(ma - &m_min));
+        let mut diff = Integer::new();
+        for ma in &ms[1..] {
+            if g == 1 {
+                break;
+            }
+            diff.assign(ma - &m_min);
+            g.gcd_mut(&diff);
         }
         if g == 0 {
             g = Integer::from(1);
         }
-        let mut merged: BTreeMap<Integer, Integer> = BTreeMap::new();
-        for (ma, ca) in m.iter().zip(c) {
-            let mut e = Integer::from(ma - &m_min);
-            e.div_exact_mut(&g);
-            *merged.entry(e).or_default() += ca;
-        }
-        let (exps, coefs): (Vec<Integer>, Vec<Integer>) = merged.into_iter().unzip();
+        let exps: Vec<Integer> = ms
+            .iter()
+            .map(|ma| {
+                let mut e = Integer::from(ma - &m_min);
+                if g != 1 {
+                    e.div_exact_mut(&g);
+                }
+                e
+            })
+            .collect();
         debug_assert!(exps[0] == 0);
         Lattice {
             n,
@@ -243,6 +335,70 @@ impl Lattice {
             g,
             exps,
             coefs,
+            ms,
+        }
+    }
+
+    /// The same normal form for another sequence length `n >= 1` (the exponents and
+    /// coefficients do not depend on `n`).
+    pub fn with_n(&self, n: u64) -> Lattice {
+        assert!(n >= 1, "level law: n must be >= 1");
+        Lattice { n, ..self.clone() }
+    }
+
+    /// The sequence length `n`.
+    pub fn n(&self) -> u64 {
+        self.n
+    }
+
+    /// The number `k'` of distinct rewards on the support.
+    pub fn distinct(&self) -> usize {
+        self.exps.len()
+    }
+
+    /// The cost of both routes, `(polynomial, types)`: see [`estimate`].
+    pub fn estimate(&self) -> (CostEstimate, CostEstimate) {
+        estimate_lattice(self)
+    }
+
+    /// The route [`Route::Auto`] takes: see [`choose_route`].
+    pub fn choose(&self) -> Route {
+        choose_lattice(self)
+    }
+
+    /// The exact level law by `route`: see [`level_law`].
+    pub fn law(&self, route: Route) -> LevelLaw {
+        if self.n == 1 {
+            return self.law_one();
+        }
+        let route = match route {
+            Route::Auto => choose_lattice(self),
+            other => other,
+        };
+        match route {
+            Route::Types => types_lattice(self),
+            _ => polynomial_lattice(self),
+        }
+    }
+
+    /// `n = 1`: the law of one token is the reward law itself, level `m` with weight
+    /// `sum_{a: r_a L = m} c_a` over `d`. Both routes return exactly this (`f(z)^1 = f`, whose
+    /// non-zero coefficients are the merged `c`; the compositions of 1 are the single rewards),
+    /// without the dense list of `D + 1` slots or a walk over the `k'` rewards.
+    fn law_one(&self) -> LevelLaw {
+        debug_assert!(self.n == 1);
+        let total: Integer = self.coefs.iter().sum();
+        // Rigour guard, as in `finish`: f(1) = d.
+        assert!(
+            total == self.d,
+            "level law: weights do not sum to d^n (internal error)"
+        );
+        LevelLaw {
+            n: 1,
+            scale: self.scale.clone(),
+            levels: self.ms.clone(),
+            weights: self.coefs.clone(),
+            denom: self.d.clone(),
         }
     }
 
@@ -401,8 +557,9 @@ fn dense_len(lat: &Lattice) -> Option<usize> {
 ///
 /// # Panics
 /// If `n == 0`, `n > u32::MAX`, `p` is empty, `p.len() != r.len()`, some `p_a < 0` or
-/// `sum p_a != 1` exactly; for [`Route::Polynomial`] also if the dense degree `n D` does not fit
-/// in `usize`.
+/// `sum p_a != 1` exactly; for [`Route::Polynomial`] and `n >= 2` also if the dense degree
+/// `n D` does not fit in `usize` (`n = 1` reads the law off the normal form by any route, see
+/// [`Lattice::law`]).
 ///
 /// # Examples
 /// ```
@@ -414,15 +571,7 @@ fn dense_len(lat: &Lattice) -> Option<usize> {
 /// assert_eq!(law.prob(1), Rational::from((1, 2))); // P(S_2 = 1) = 2 * 1/4
 /// ```
 pub fn level_law(p: &[Rational], r: &[Rational], n: u64, route: Route) -> LevelLaw {
-    let lat = Lattice::new(p, r, n);
-    let route = match route {
-        Route::Auto => choose_lattice(&lat),
-        other => other,
-    };
-    match route {
-        Route::Types => types_lattice(&lat),
-        _ => polynomial_lattice(&lat),
-    }
+    Lattice::new(p, r, n).law(route)
 }
 
 /// SEQ-2, polynomial route: the weights are the non-zero coefficients of `f(z)^n`,

@@ -16,6 +16,7 @@ pub mod soft_best_of_n;
 pub mod tilt;
 pub mod tilt_fast;
 pub mod tilt_lattice;
+pub mod tilt_model;
 pub mod tilt_vocab;
 pub mod top_levels;
 pub mod win_lattice;

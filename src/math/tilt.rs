@@ -15,125 +15,12 @@
 
 use super::tilt_fast;
 use super::tilt_lattice;
-use crate::exact::dist::Model;
 use crate::real::round::{add_up, exp2_of, fmax, mul_up};
 use crate::real::Enc;
 use rug::{Float, Rational};
 use std::collections::HashMap;
 
-/// A model restricted to its support, with the reward extremes precomputed.
-#[derive(Clone, Debug)]
-pub struct TiltModel {
-    /// Alphabet size including zero-probability tokens.
-    pub k: usize,
-    /// Support indices into the original alphabet.
-    pub idx: Vec<usize>,
-    /// Support probabilities (all > 0).
-    pub p: Vec<Rational>,
-    /// Support rewards.
-    pub r: Vec<Rational>,
-    /// `r_max` over the support.
-    pub r_max: Rational,
-    /// `r_min` over the support.
-    pub r_min: Rational,
-    /// `p(A_max)`.
-    pub p_max: Rational,
-    /// `p(A_min)`.
-    pub p_min: Rational,
-    /// `E_p r`.
-    pub mean: Rational,
-    /// The reward law ([`TiltModel::by_reward`]), computed on first use by [`TiltModel::law`].
-    pub(crate) law: std::sync::OnceLock<Option<Box<TiltModel>>>,
-}
-
-impl TiltModel {
-    /// Restrict a validated model to its support.
-    pub fn new(m: &Model) -> TiltModel {
-        let idx = m.support();
-        TiltModel {
-            k: m.p.len(),
-            p: idx.iter().map(|&i| m.probs()[i].clone()).collect(),
-            r: idx.iter().map(|&i| m.r[i].clone()).collect(),
-            r_max: m.r_max(),
-            r_min: m.r_min(),
-            p_max: m.mass_max(),
-            p_min: m.mass_min(),
-            mean: m.mean(),
-            idx,
-            law: Default::default(),
-        }
-    }
-    /// The model with rewards negated (`l(x; r) = -l(-x; -r)`), for the side below the mean.
-    pub fn mirrored(&self) -> TiltModel {
-        TiltModel {
-            k: self.k,
-            idx: self.idx.clone(),
-            p: self.p.clone(),
-            r: self.r.iter().map(|x| Rational::from(-x)).collect(),
-            r_max: Rational::from(-&self.r_min),
-            r_min: Rational::from(-&self.r_max),
-            p_max: self.p_min.clone(),
-            p_min: self.p_max.clone(),
-            mean: Rational::from(-&self.mean),
-            law: Default::default(),
-        }
-    }
-    /// The model with the tokens of equal reward merged into one (their probabilities summed
-    /// exactly), in increasing order of reward; `None` when the rewards on the support are
-    /// already distinct. `psi`, `mu`, `sigma2`, `K`, the deficit and `r_max - mu` are functions
-    /// of the reward law alone, so they are the same on both models; `phi` is not (use the
-    /// original model for it).
-    pub fn by_reward(&self) -> Option<TiltModel> {
-        // a hash map first (one hash per token; an ordered map costs log2(k) rational
-        // comparisons per token at a vocabulary of 10^6), sorted only when there are ties
-        let mut law: HashMap<&Rational, Rational> = HashMap::with_capacity(self.p.len());
-        for (p, r) in self.p.iter().zip(&self.r) {
-            *law.entry(r).or_default() += p;
-        }
-        if law.len() == self.p.len() {
-            return None;
-        }
-        let mut law: Vec<(&Rational, Rational)> = law.into_iter().collect();
-        law.sort_unstable_by(|a, b| a.0.cmp(b.0));
-        let (r, p): (Vec<Rational>, Vec<Rational>) = law.into_iter().map(|(r, p)| (r.clone(), p)).unzip();
-        Some(TiltModel {
-            k: p.len(),
-            idx: (0..p.len()).collect(),
-            p,
-            r,
-            r_max: self.r_max.clone(),
-            r_min: self.r_min.clone(),
-            p_max: self.p_max.clone(),
-            p_min: self.p_min.clone(),
-            mean: self.mean.clone(),
-            law: Default::default(),
-        })
-    }
-    /// [`TiltModel::by_reward`], computed once per model (a vocabulary of 10^6 tokens costs a
-    /// hash and an exact addition per token, and every precision of the loop asks again).
-    pub fn law(&self) -> Option<&TiltModel> {
-        self.law.get_or_init(|| self.by_reward().map(Box::new)).as_deref()
-    }
-    /// True when the reward is constant on the support.
-    pub fn is_constant(&self) -> bool {
-        self.r_max == self.r_min
-    }
-    /// `Delta_max = -ln p(A_max)` (exact 0 for a constant reward).
-    pub fn delta_max(&self, prec: u32) -> Enc {
-        if self.p_max == 1 {
-            return Enc::zero(prec);
-        }
-        Enc::from_rational(&self.p_max, prec).ln(prec).neg()
-    }
-    /// Scatter support values back to the full alphabet, with exact 0 elsewhere.
-    pub fn scatter(&self, vals: &[Enc], prec: u32) -> Vec<Enc> {
-        let mut out = vec![Enc::zero(prec); self.k];
-        for (j, &i) in self.idx.iter().enumerate() {
-            out[i] = vals[j].clone();
-        }
-        out
-    }
-}
+pub use super::tilt_model::TiltModel;
 
 /// The tilt evaluated at an enclosure of `l` (all fields enclose the exact values for every
 /// `l` in the enclosure).
