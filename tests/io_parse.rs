@@ -239,3 +239,49 @@ fn the_machine_integer_text_is_the_gmp_text() {
         qs.iter().map(|q| q.to_string()).collect::<Vec<_>>()
     );
 }
+
+#[test]
+fn the_check_without_texts_decides_as_the_certification() {
+    use alignexact::real::format::{certifies, certify_decimal};
+    use alignexact::real::Enc;
+    use rug::Float;
+    let mut g = SplitMix64(0x15_0006);
+    let (mut yes, mut no) = (0, 0);
+    for i in 0..40_000 {
+        let prec = [53u32, 100, 132, 200][i % 4];
+        let digits = [1usize, 5, 15, 30, 31][g.below(5) as usize];
+        // a centre of random sign and exponent, a width of about 10^-w relative
+        let c = Float::with_val(prec, g.next_u64() | 1) >> (g.below(200) as i32 - 100);
+        let c = if g.coin() { -c } else { c };
+        let ten = Float::with_val(
+            prec,
+            rug::ops::Pow::pow(Float::with_val(prec, 10), -(g.below(40) as i32)),
+        );
+        let w = Float::with_val(prec, &c * &ten).abs();
+        let (lo, hi) = match g.below(4) {
+            0 => (c.clone(), c.clone()),
+            1 => (Float::with_val(prec, &c - &w), c.clone()),
+            2 => (c.clone(), Float::with_val(prec, &c + &w)),
+            _ => (Float::with_val(prec, &c - &w), Float::with_val(prec, &c + &w)),
+        };
+        let e = Enc::new(lo, hi);
+        let want = certify_decimal(&e, digits).is_some();
+        assert_eq!(certifies(&e, digits), want, "{e:?} at {digits} digits");
+        if want {
+            yes += 1
+        } else {
+            no += 1
+        }
+    }
+    assert!(
+        yes > 1000 && no > 1000,
+        "both outcomes are exercised: {yes} / {no}"
+    );
+    for e in [
+        Enc::zero(64),
+        Enc::pos_infinity(64),
+        Enc::new(Float::with_val(64, -1), Float::with_val(64, 1)),
+    ] {
+        assert_eq!(certifies(&e, 10), certify_decimal(&e, 10).is_some());
+    }
+}
