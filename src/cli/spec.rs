@@ -279,84 +279,6 @@ fn not_scalar(key: &str) -> Error {
     ))
 }
 
-#[cfg(test)]
-fn scalar_text(key: &str, v: &Json) -> Result<String> {
-    match v {
-        Json::String(s) => Ok(s.clone()),
-        Json::Number(n) => Ok(n.to_string()),
-        Json::Bool(b) => Ok(b.to_string()),
-        _ => Err(not_scalar(key)),
-    }
-}
-
-/// The flag text of a spec value from its `serde_json` tree: the reference for [`Text`], which
-/// writes the same text while reading the file (see the unit test below).
-#[cfg(test)]
-fn flag_text(k: &str, v: &Json) -> Result<String> {
-    Ok(match v {
-        // a matrix (`"transition": [[...], ...]`): rows joined with ';'
-        Json::Array(items) if items.iter().any(Json::is_array) => items
-            .iter()
-            .map(|row| match row {
-                Json::Array(xs) => Ok(xs
-                    .iter()
-                    .map(|x| scalar_text(k, x))
-                    .collect::<Result<Vec<_>>>()?
-                    .join(",")),
-                other => scalar_text(k, other),
-            })
-            .collect::<Result<Vec<_>>>()?
-            .join(";"),
-        Json::Array(items) => items
-            .iter()
-            .map(|x| scalar_text(k, x))
-            .collect::<Result<Vec<_>>>()?
-            .join(","),
-        other => scalar_text(k, other)?,
-    })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    /// The streaming text equals the tree's text on every shape of value, and a non-scalar
-    /// where a scalar is required is refused by both.
-    #[test]
-    fn streaming_text_matches_the_tree() {
-        let cases = [
-            r#""1/2""#,
-            "0.1",
-            "-1e-3",
-            "12345678901234567890123",
-            "true",
-            "false",
-            "null",
-            "{}",
-            r#"{"a": 1}"#,
-            "[]",
-            "[[]]",
-            "[[], []]",
-            r#"["1/2", 3, 0.25, true]"#,
-            r#"[[1, 2], [3, 4]]"#,
-            r#"[[1, 2], 3, [4]]"#,
-            r#"[1, [2, 3]]"#,
-            r#"[[1, [2]], [3]]"#,
-            r#"[[1, {"x": 2}]]"#,
-            r#"[1, null]"#,
-            r#"[{"a": [1, 2]}]"#,
-            r#""a\u00e9\n""#,
-        ];
-        for c in cases {
-            let text = format!("{{\"p\": {c}}}");
-            let tree: Json = serde_json::from_str::<Json>(&text).unwrap()["p"].clone();
-            let want = flag_text("p", &tree).ok();
-            let Pairs(got) = serde_json::from_str(&text).unwrap();
-            assert_eq!(got, vec![("p".to_string(), want)], "value {c}");
-        }
-    }
-}
-
 impl Spec {
     /// Load from a path, or standard input for `-`. At most [`MAX_SPEC_BYTES`] are read, and a
     /// source whose first non-blank byte is not `{` is rejected at once (so `/dev/zero` or a
@@ -448,5 +370,83 @@ impl Spec {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+fn scalar_text(key: &str, v: &Json) -> Result<String> {
+    match v {
+        Json::String(s) => Ok(s.clone()),
+        Json::Number(n) => Ok(n.to_string()),
+        Json::Bool(b) => Ok(b.to_string()),
+        _ => Err(not_scalar(key)),
+    }
+}
+
+/// The flag text of a spec value from its `serde_json` tree: the reference for [`Text`], which
+/// writes the same text while reading the file (see the unit test below).
+#[cfg(test)]
+fn flag_text(k: &str, v: &Json) -> Result<String> {
+    Ok(match v {
+        // a matrix (`"transition": [[...], ...]`): rows joined with ';'
+        Json::Array(items) if items.iter().any(Json::is_array) => items
+            .iter()
+            .map(|row| match row {
+                Json::Array(xs) => Ok(xs
+                    .iter()
+                    .map(|x| scalar_text(k, x))
+                    .collect::<Result<Vec<_>>>()?
+                    .join(",")),
+                other => scalar_text(k, other),
+            })
+            .collect::<Result<Vec<_>>>()?
+            .join(";"),
+        Json::Array(items) => items
+            .iter()
+            .map(|x| scalar_text(k, x))
+            .collect::<Result<Vec<_>>>()?
+            .join(","),
+        other => scalar_text(k, other)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streaming text equals the tree's text on every shape of value, and a non-scalar
+    /// where a scalar is required is refused by both.
+    #[test]
+    fn streaming_text_matches_the_tree() {
+        let cases = [
+            r#""1/2""#,
+            "0.1",
+            "-1e-3",
+            "12345678901234567890123",
+            "true",
+            "false",
+            "null",
+            "{}",
+            r#"{"a": 1}"#,
+            "[]",
+            "[[]]",
+            "[[], []]",
+            r#"["1/2", 3, 0.25, true]"#,
+            r#"[[1, 2], [3, 4]]"#,
+            r#"[[1, 2], 3, [4]]"#,
+            r#"[1, [2, 3]]"#,
+            r#"[[1, [2]], [3]]"#,
+            r#"[[1, {"x": 2}]]"#,
+            r#"[1, null]"#,
+            r#"[{"a": [1, 2]}]"#,
+            r#""a\u00e9\n""#,
+        ];
+        for c in cases {
+            let text = format!("{{\"p\": {c}}}");
+            let tree: Json = serde_json::from_str::<Json>(&text).unwrap()["p"].clone();
+            let want = flag_text("p", &tree).ok();
+            let Pairs(got) = serde_json::from_str(&text).unwrap();
+            assert_eq!(got, vec![("p".to_string(), want)], "value {c}");
+        }
     }
 }
