@@ -3,11 +3,11 @@
 use super::{args, Common, Output};
 use crate::error::{Error, Result};
 use crate::math::divergence as dv;
-use crate::real::ziv;
+use crate::real::{par, ziv};
 use crate::report::{obj, Value};
 use clap::Args;
 use rug::Rational;
-use serde_json::json;
+use serde_json::{json, Value as Json};
 
 /// Flags of `divergence`.
 #[derive(Args, Clone, Debug, Default)]
@@ -30,7 +30,23 @@ pub struct DivergenceArgs {
 
 /// Exact strings of a vector.
 pub fn exact_strings(v: &[Rational]) -> Vec<String> {
-    v.iter().map(|q| q.to_string()).collect()
+    par::map(v, exact_text)
+}
+
+/// The exact string of `q`: `q.to_string()` (`a` or `a/b`), through machine integers when they
+/// hold the numerator and the denominator (the same digits, without GMP's conversion).
+pub fn exact_text(q: &Rational) -> String {
+    match (q.numer().to_i64(), q.denom().to_u64()) {
+        (Some(a), Some(1)) => a.to_string(),
+        (Some(a), Some(b)) => format!("{a}/{b}"),
+        _ => q.to_string(),
+    }
+}
+
+/// The JSON array of the exact strings of a vector (the value of `json!(exact_strings(v))`,
+/// without copying every string a second time).
+pub fn exact_json_array(v: &[Rational]) -> Json {
+    Json::Array(par::map(v, |q| Json::String(exact_text(q))))
 }
 
 /// Run `divergence`.
@@ -58,11 +74,9 @@ pub fn run(mut a: DivergenceArgs) -> Result<(Output, bool)> {
             )));
         }
     }
-    let (pp, qq) = (p.probs().to_vec(), q.probs().to_vec());
-    let result = ziv::run(&prec, |bits| {
-        Ok(divergence_report(&pp, &qq, alpha.as_ref(), bits))
-    })?;
-    let mut input = json!({"p": exact_strings(&pp), "q": exact_strings(&qq), "digits": prec.digits});
+    let (pp, qq) = (p.probs(), q.probs());
+    let result = ziv::run(&prec, |bits| Ok(divergence_report(pp, qq, alpha.as_ref(), bits)))?;
+    let mut input = json!({"p": exact_json_array(pp), "q": exact_json_array(qq), "digits": prec.digits});
     if let Some(al) = &alpha {
         input["alpha"] = json!(al.to_string());
     }

@@ -20,7 +20,7 @@ pub mod tilt;
 pub mod vectors;
 
 use crate::error::Result;
-use crate::report::{envelope_text, Value};
+use crate::report::{write_envelope, Value};
 use clap::{Args, Parser, Subcommand};
 use serde_json::Value as Json;
 use spec::Spec;
@@ -347,11 +347,80 @@ where
     I: IntoIterator<Item = T>,
     T: Into<OsString> + Clone,
 {
+    let mut out = Vec::new();
+    let (code, err) = run_to_writer(argv, &mut out).expect("writing to memory does not fail");
+    (
+        code,
+        String::from_utf8(out).expect("the output is UTF-8 text"),
+        err,
+    )
+}
+
+/// Parse `argv`, run, write the standard output text to `w` (a `--json` envelope is written as
+/// it is serialised, never held whole), and return (exit code, stderr text); an error is a
+/// failed write to `w`.
+pub fn run_to_writer<I, T>(argv: I, w: &mut dyn std::io::Write) -> std::io::Result<(i32, String)>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
+    let (code, out, err) = match run_or_text(argv) {
+        Ok(done) => return done.write(w),
+        Err(texts) => texts,
+    };
+    w.write_all(out.as_bytes())?;
+    Ok((code, err))
+}
+
+/// A successful run whose output is still to be written.
+struct Done {
+    out: Output,
+    json: bool,
+}
+
+impl Done {
+    /// Write the output to `w`, return (exit code, stderr text).
+    fn write(self, w: &mut dyn std::io::Write) -> std::io::Result<(i32, String)> {
+        let Done { out, json } = self;
+        if json {
+            write_envelope(&mut *w, out.command, &out.input, &out.result, out.digits).map_err(|e| {
+                if e.is_io() {
+                    std::io::Error::from(e)
+                } else {
+                    panic!("JSON serialisation: {e}")
+                }
+            })?;
+            w.write_all(b"\n")?;
+        } else if let Some(t) = &out.text {
+            w.write_all(t.as_bytes())?;
+        } else {
+            w.write_all(out.result.to_table(out.digits).as_bytes())?;
+        }
+        // exit code 3 always says why on standard error (check: undecided claims)
+        let err = match (out.exit_code, out.result.get("undecided")) {
+            (3, Some(Value::Count(u))) => format!(
+                "error: {u} claim(s) stayed undecided up to the precision limit (see the lines marked \
+                 undecided); raise --max-bits or check fewer ids\n"
+            ),
+            (3, _) => "error: some values could not be certified within the precision limit\n".to_string(),
+            _ => String::new(),
+        };
+        Ok((out.exit_code, err))
+    }
+}
+
+/// Parse `argv` and run: a successful run to write, or (exit code, stdout text, stderr text) of
+/// a help text or an error.
+fn run_or_text<I, T>(argv: I) -> std::result::Result<Done, (i32, String, String)>
+where
+    I: IntoIterator<Item = T>,
+    T: Into<OsString> + Clone,
+{
     let cli = match parse_cached(argv) {
         Ok(c) => c,
         Err(e) => {
             use clap::error::ErrorKind;
-            return match e.kind() {
+            return Err(match e.kind() {
                 ErrorKind::DisplayHelp
                 | ErrorKind::DisplayVersion
                 | ErrorKind::DisplayHelpOnMissingArgumentOrSubcommand => {
@@ -385,38 +454,16 @@ where
                         format!("error: {}; see 'alignexact --help'\n", cap_line(&first)),
                     )
                 }
-            };
+            });
         }
     };
     match run_command(cli.command) {
-        Ok((out, json)) => {
-            let text = if json {
-                let mut s = envelope_text(out.command, &out.input, &out.result, out.digits);
-                s.push('\n');
-                s
-            } else if let Some(t) = out.text {
-                t
-            } else {
-                out.result.to_table(out.digits)
-            };
-            // exit code 3 always says why on standard error (check: undecided claims)
-            let err = match (out.exit_code, out.result.get("undecided")) {
-                (3, Some(Value::Count(u))) => format!(
-                    "error: {u} claim(s) stayed undecided up to the precision limit (see the lines marked \
-                     undecided); raise --max-bits or check fewer ids\n"
-                ),
-                (3, _) => {
-                    "error: some values could not be certified within the precision limit\n".to_string()
-                }
-                _ => String::new(),
-            };
-            (out.exit_code, text, err)
-        }
-        Err(e) => (
+        Ok((out, json)) => Ok(Done { out, json }),
+        Err(e) => Err((
             e.exit_code(),
             String::new(),
             format!("error: {}\n", cap_line(&e.to_string())),
-        ),
+        )),
     }
 }
 
@@ -457,17 +504,23 @@ where
 
 /// The whole program: run with the process arguments, print, return the exit code.
 pub fn main_entry() -> i32 {
-    let (code, out, err) = run_to_strings(std::env::args_os());
     use std::io::Write;
-    // every write to standard output is checked: a lost result is exit 2, never a silent 0
-    let mut stdout = std::io::stdout().lock();
-    if let Err(e) = stdout.write_all(out.as_bytes()).and_then(|_| stdout.flush()) {
-        let _ = writeln!(
-            std::io::stderr(),
-            "error: cannot write the output to standard output: {e}"
-        );
-        return 2;
+    // every write to standard output is checked: a lost result is exit 2, never a silent 0. The
+    // output is written as it is produced, through a buffer (a 10^6-token `tilt --json` is
+    // 228 MB, which is never held whole)
+    let mut stdout = std::io::BufWriter::with_capacity(1 << 20, std::io::stdout().lock());
+    let done = run_to_writer(std::env::args_os(), &mut stdout).and_then(|r| stdout.flush().map(|_| r));
+    match done {
+        Ok((code, err)) => {
+            let _ = std::io::stderr().write_all(err.as_bytes());
+            code
+        }
+        Err(e) => {
+            let _ = writeln!(
+                std::io::stderr(),
+                "error: cannot write the output to standard output: {e}"
+            );
+            2
+        }
     }
-    let _ = std::io::stderr().write_all(err.as_bytes());
-    code
 }

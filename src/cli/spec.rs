@@ -99,8 +99,148 @@ pub struct Spec {
     written: Vec<(String, String)>,
 }
 
-/// The top-level object of a spec file, keys in file order, duplicates kept (to refuse them).
-struct Pairs(Vec<(String, Json)>);
+/// The top-level object of a spec file, keys in file order, duplicates kept (to refuse them),
+/// each value already turned into its flag text (`None` when some part of it is not a string,
+/// a number or a boolean where one is required). The text is written while the JSON is read,
+/// without a `serde_json::Value` tree: a 10^6-token spec would build 2 * 10^6 small values.
+struct Pairs(Vec<(String, Option<String>)>);
+
+/// Where a value sits in a spec value: the value itself, an item of its array, or an item of a
+/// row of a matrix (`"transition": [[...], ...]`).
+#[derive(Clone, Copy, PartialEq)]
+enum Level {
+    Value,
+    Element,
+    RowItem,
+}
+
+/// Writes the flag text of one JSON value into `buf` (the text [`flag_text`] gives for the
+/// same value): scalars as their text, an array's items joined with `,`, and an array with an
+/// array among its items as rows joined with `;`.
+struct Text<'a> {
+    buf: &'a mut String,
+    level: Level,
+    /// Turned false by a value that is not a scalar where a scalar is required.
+    ok: &'a mut bool,
+    /// Turned true by a row (an array item of an array).
+    row: &'a mut bool,
+}
+
+impl<'de> serde::de::DeserializeSeed<'de> for Text<'_> {
+    type Value = ();
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> std::result::Result<(), D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> serde::de::Visitor<'de> for Text<'_> {
+    type Value = ();
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON value")
+    }
+    fn visit_str<E: serde::de::Error>(self, v: &str) -> std::result::Result<(), E> {
+        self.buf.push_str(v);
+        Ok(())
+    }
+    fn visit_bool<E: serde::de::Error>(self, v: bool) -> std::result::Result<(), E> {
+        self.buf.push_str(if v { "true" } else { "false" });
+        Ok(())
+    }
+    fn visit_u64<E: serde::de::Error>(self, v: u64) -> std::result::Result<(), E> {
+        self.buf.push_str(&serde_json::Number::from(v).to_string());
+        Ok(())
+    }
+    fn visit_i64<E: serde::de::Error>(self, v: i64) -> std::result::Result<(), E> {
+        self.buf.push_str(&serde_json::Number::from(v).to_string());
+        Ok(())
+    }
+    fn visit_f64<E: serde::de::Error>(self, v: f64) -> std::result::Result<(), E> {
+        match serde_json::Number::from_f64(v) {
+            Some(n) => self.buf.push_str(&n.to_string()),
+            None => *self.ok = false,
+        }
+        Ok(())
+    }
+    fn visit_unit<E: serde::de::Error>(self) -> std::result::Result<(), E> {
+        *self.ok = false;
+        Ok(())
+    }
+    fn visit_map<A: serde::de::MapAccess<'de>>(self, m: A) -> std::result::Result<(), A::Error> {
+        // a number arrives here under serde_json's `arbitrary_precision` (a one-entry map holding
+        // its exact text); an object is not a flag value
+        use serde::Deserialize;
+        match Json::deserialize(serde::de::value::MapAccessDeserializer::new(m))? {
+            Json::Number(n) => self.buf.push_str(&n.to_string()),
+            _ => *self.ok = false,
+        }
+        Ok(())
+    }
+    fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> std::result::Result<(), A::Error> {
+        let Text { buf, level, ok, row } = self;
+        match level {
+            Level::Value => {
+                // items joined with ','; when one of them is a row, the separators between the
+                // items become ';' (each is one byte, recorded where it was written)
+                let mut seps = Vec::new();
+                let mut any_row = false;
+                let mut first = true;
+                loop {
+                    if !first {
+                        seps.push(buf.len());
+                        buf.push(',');
+                    }
+                    let seed = Text {
+                        buf: &mut *buf,
+                        level: Level::Element,
+                        ok: &mut *ok,
+                        row: &mut any_row,
+                    };
+                    if seq.next_element_seed(seed)?.is_none() {
+                        if let Some(at) = seps.pop() {
+                            buf.truncate(at);
+                        }
+                        break;
+                    }
+                    first = false;
+                }
+                if any_row {
+                    let mut bytes = std::mem::take(buf).into_bytes();
+                    for at in seps {
+                        bytes[at] = b';';
+                    }
+                    *buf = String::from_utf8(bytes).expect("ASCII separators replaced by ASCII");
+                }
+            }
+            Level::Element => {
+                *row = true;
+                let mut first = true;
+                loop {
+                    let at = buf.len();
+                    if !first {
+                        buf.push(',');
+                    }
+                    let mut inner_row = false;
+                    let seed = Text {
+                        buf: &mut *buf,
+                        level: Level::RowItem,
+                        ok: &mut *ok,
+                        row: &mut inner_row,
+                    };
+                    if seq.next_element_seed(seed)?.is_none() {
+                        buf.truncate(at);
+                        break;
+                    }
+                    first = false;
+                }
+            }
+            Level::RowItem => {
+                *ok = false;
+                while seq.next_element::<serde::de::IgnoredAny>()?.is_some() {}
+            }
+        }
+        Ok(())
+    }
+}
 
 impl<'de> serde::Deserialize<'de> for Pairs {
     fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Pairs, D::Error> {
@@ -115,8 +255,15 @@ impl<'de> serde::Deserialize<'de> for Pairs {
                 mut m: A,
             ) -> std::result::Result<Pairs, A::Error> {
                 let mut out = Vec::new();
-                while let Some((k, v)) = m.next_entry::<String, Json>()? {
-                    out.push((k, v));
+                while let Some(k) = m.next_key::<String>()? {
+                    let (mut buf, mut ok, mut row) = (String::new(), true, false);
+                    m.next_value_seed(Text {
+                        buf: &mut buf,
+                        level: Level::Value,
+                        ok: &mut ok,
+                        row: &mut row,
+                    })?;
+                    out.push((k, ok.then_some(buf)));
                 }
                 Ok(Pairs(out))
             }
@@ -125,16 +272,11 @@ impl<'de> serde::Deserialize<'de> for Pairs {
     }
 }
 
-fn scalar_text(key: &str, v: &Json) -> Result<String> {
-    match v {
-        Json::String(s) => Ok(s.clone()),
-        Json::Number(n) => Ok(n.to_string()),
-        Json::Bool(b) => Ok(b.to_string()),
-        _ => Err(Error::input(format!(
-            "--spec: key '{}' must be a string, a number, a boolean or an array of those",
-            key.escape_debug()
-        ))),
-    }
+fn not_scalar(key: &str) -> Error {
+    Error::input(format!(
+        "--spec: key '{}' must be a string, a number, a boolean or an array of those",
+        key.escape_debug()
+    ))
 }
 
 impl Spec {
@@ -165,15 +307,19 @@ impl Spec {
                 "--spec: the file must hold one JSON object such as {\"p\": [\"1/2\",\"1/2\"], \"r\": [0,1]}",
             )
         };
-        let json: Json =
-            serde_json::from_str(text).map_err(|e| Error::input(format!("--spec: not valid JSON: {e}")))?;
-        if !json.is_object() {
-            return Err(not_object());
-        }
-        let Pairs(obj) = serde_json::from_str(text).map_err(|_| not_object())?;
+        // one pass for a valid object (the common case, and 10^6-token specs are large); only on
+        // a failure is the text parsed again to tell invalid JSON from JSON that is not an object
+        let Pairs(obj) = match serde_json::from_str(text) {
+            Ok(pairs) => pairs,
+            Err(_) => {
+                let _: Json = serde_json::from_str(text)
+                    .map_err(|e| Error::input(format!("--spec: not valid JSON: {e}")))?;
+                return Err(not_object());
+            }
+        };
         let mut values = BTreeMap::new();
         let mut written: Vec<(String, String)> = Vec::new();
-        for (k, v) in &obj {
+        for (k, v) in obj {
             let key = k.replace('_', "-");
             if let Some((first, _)) = written.iter().find(|(_, f)| *f == key) {
                 return Err(Error::input(format!(
@@ -188,27 +334,7 @@ impl Spec {
                     KNOWN_KEYS.join(", ")
                 )));
             }
-            let text = match v {
-                // a matrix (`"transition": [[...], ...]`): rows joined with ';'
-                Json::Array(items) if items.iter().any(Json::is_array) => items
-                    .iter()
-                    .map(|row| match row {
-                        Json::Array(xs) => Ok(xs
-                            .iter()
-                            .map(|x| scalar_text(k, x))
-                            .collect::<Result<Vec<_>>>()?
-                            .join(",")),
-                        other => scalar_text(k, other),
-                    })
-                    .collect::<Result<Vec<_>>>()?
-                    .join(";"),
-                Json::Array(items) => items
-                    .iter()
-                    .map(|x| scalar_text(k, x))
-                    .collect::<Result<Vec<_>>>()?
-                    .join(","),
-                other => scalar_text(k, other)?,
-            };
+            let text = v.ok_or_else(|| not_scalar(&k))?;
             values.insert(key, text);
         }
         Ok(Spec { values, written })
@@ -244,5 +370,83 @@ impl Spec {
             }
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+fn scalar_text(key: &str, v: &Json) -> Result<String> {
+    match v {
+        Json::String(s) => Ok(s.clone()),
+        Json::Number(n) => Ok(n.to_string()),
+        Json::Bool(b) => Ok(b.to_string()),
+        _ => Err(not_scalar(key)),
+    }
+}
+
+/// The flag text of a spec value from its `serde_json` tree: the reference for [`Text`], which
+/// writes the same text while reading the file (see the unit test below).
+#[cfg(test)]
+fn flag_text(k: &str, v: &Json) -> Result<String> {
+    Ok(match v {
+        // a matrix (`"transition": [[...], ...]`): rows joined with ';'
+        Json::Array(items) if items.iter().any(Json::is_array) => items
+            .iter()
+            .map(|row| match row {
+                Json::Array(xs) => Ok(xs
+                    .iter()
+                    .map(|x| scalar_text(k, x))
+                    .collect::<Result<Vec<_>>>()?
+                    .join(",")),
+                other => scalar_text(k, other),
+            })
+            .collect::<Result<Vec<_>>>()?
+            .join(";"),
+        Json::Array(items) => items
+            .iter()
+            .map(|x| scalar_text(k, x))
+            .collect::<Result<Vec<_>>>()?
+            .join(","),
+        other => scalar_text(k, other)?,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The streaming text equals the tree's text on every shape of value, and a non-scalar
+    /// where a scalar is required is refused by both.
+    #[test]
+    fn streaming_text_matches_the_tree() {
+        let cases = [
+            r#""1/2""#,
+            "0.1",
+            "-1e-3",
+            "12345678901234567890123",
+            "true",
+            "false",
+            "null",
+            "{}",
+            r#"{"a": 1}"#,
+            "[]",
+            "[[]]",
+            "[[], []]",
+            r#"["1/2", 3, 0.25, true]"#,
+            r#"[[1, 2], [3, 4]]"#,
+            r#"[[1, 2], 3, [4]]"#,
+            r#"[1, [2, 3]]"#,
+            r#"[[1, [2]], [3]]"#,
+            r#"[[1, {"x": 2}]]"#,
+            r#"[1, null]"#,
+            r#"[{"a": [1, 2]}]"#,
+            r#""a\u00e9\n""#,
+        ];
+        for c in cases {
+            let text = format!("{{\"p\": {c}}}");
+            let tree: Json = serde_json::from_str::<Json>(&text).unwrap()["p"].clone();
+            let want = flag_text("p", &tree).ok();
+            let Pairs(got) = serde_json::from_str(&text).unwrap();
+            assert_eq!(got, vec![("p".to_string(), want)], "value {c}");
+        }
     }
 }

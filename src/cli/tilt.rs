@@ -1,7 +1,7 @@
 //! `alignexact tilt`, `rate` and `cumulants`.
 
 use super::budget::BudgetArgs;
-use super::divergence::exact_strings;
+use super::divergence::exact_json_array;
 use super::{args, Common, ModelArgs, Output};
 use crate::error::{Error, Result};
 use crate::exact::dist::Model;
@@ -56,7 +56,7 @@ pub struct CumulantsArgs {
 
 /// Echo of the model.
 pub fn model_echo(m: &Model, digits: usize) -> Json {
-    json!({"p": exact_strings(m.probs()), "r": exact_strings(&m.r), "digits": digits})
+    json!({"p": exact_json_array(m.probs()), "r": exact_json_array(&m.r), "digits": digits})
 }
 
 /// Read `--spec` into the flags of `tilt` and check the precision flags (before the chain

@@ -5,7 +5,8 @@
 //! formula. A [`Model`] pairs a distribution `p` with rewards `r` of the same length.
 
 use crate::error::{Error, Result};
-use rug::Rational;
+use rug::{Assign, Integer, Rational};
+use std::collections::HashMap;
 
 /// A probability vector of exact rationals, summing to exactly 1.
 #[derive(Clone, Debug, PartialEq)]
@@ -41,7 +42,7 @@ impl Distribution {
                 i + 1
             )));
         }
-        let sum: Rational = probs.iter().sum();
+        let sum = exact_sum(&probs);
         if sum == 0 {
             return Err(Error::input(format!(
                 "{flag}: all entries are zero; at least one probability must be positive"
@@ -53,7 +54,7 @@ impl Distribution {
                     "{flag}: the probabilities sum to {sum}, not exactly 1; fix them or pass --normalize to rescale exactly"
                 )));
             }
-            let probs = probs.into_iter().map(|q| q / &sum).collect();
+            let probs = divide_all(probs, &sum);
             return Ok(Distribution { probs });
         }
         Ok(Distribution { probs })
@@ -105,49 +106,57 @@ impl Model {
     pub fn support(&self) -> Vec<usize> {
         self.p.support()
     }
-    /// `r_max` over the support.
-    pub fn r_max(&self) -> Rational {
-        self.support()
-            .into_iter()
-            .map(|i| &self.r[i])
-            .max()
-            .expect("non-empty support")
-            .clone()
-    }
-    /// `r_min` over the support.
-    pub fn r_min(&self) -> Rational {
-        self.support()
-            .into_iter()
-            .map(|i| &self.r[i])
-            .min()
-            .expect("non-empty support")
-            .clone()
-    }
-    /// `p(A_max)`: the mass of the tokens attaining `r_max`.
-    pub fn mass_max(&self) -> Rational {
-        let m = self.r_max();
-        self.support()
-            .into_iter()
-            .filter(|&i| self.r[i] == m)
-            .map(|i| self.probs()[i].clone())
-            .sum()
-    }
-    /// `p(A_min)`.
-    pub fn mass_min(&self) -> Rational {
-        let m = self.r_min();
-        self.support()
-            .into_iter()
-            .filter(|&i| self.r[i] == m)
-            .map(|i| self.probs()[i].clone())
-            .sum()
-    }
-    /// `E_p r`, exact.
-    pub fn mean(&self) -> Rational {
+    /// The rewards of the support (positive probability), in token order.
+    fn support_rewards(&self) -> impl Iterator<Item = &Rational> {
         self.probs()
             .iter()
             .zip(&self.r)
-            .map(|(p, r)| Rational::from(p * r))
-            .sum()
+            .filter(|(p, _)| **p > 0)
+            .map(|(_, r)| r)
+    }
+    /// `r_max` over the support.
+    pub fn r_max(&self) -> Rational {
+        self.support_rewards().max().expect("non-empty support").clone()
+    }
+    /// `r_min` over the support.
+    pub fn r_min(&self) -> Rational {
+        self.support_rewards().min().expect("non-empty support").clone()
+    }
+    /// The exact mass of the tokens of reward `m` (zero-probability tokens add nothing).
+    fn mass_at(&self, m: &Rational) -> Rational {
+        let hits: Vec<Rational> = self
+            .probs()
+            .iter()
+            .zip(&self.r)
+            .filter(|(p, r)| *r == m && **p > 0)
+            .map(|(p, _)| p.clone())
+            .collect();
+        exact_sum(&hits)
+    }
+    /// `p(A_max)`: the mass of the tokens attaining `r_max`.
+    pub fn mass_max(&self) -> Rational {
+        self.mass_at(&self.r_max())
+    }
+    /// `p(A_min)`.
+    pub fn mass_min(&self) -> Rational {
+        self.mass_at(&self.r_min())
+    }
+    /// `E_p r`, exact.
+    pub fn mean(&self) -> Rational {
+        let mut acc = DenomSum::default();
+        let mut num = Integer::new();
+        let mut den = Integer::new();
+        for (p, r) in self.probs().iter().zip(&self.r) {
+            if *p == 0 || *r == 0 {
+                continue;
+            }
+            // p r = (a c) / (b d), not reduced: the buckets only add numerators over an equal
+            // denominator, and the final sum is canonicalised once (exact either way)
+            num.assign(p.numer() * r.numer());
+            den.assign(p.denom() * r.denom());
+            acc.add(&num, &den);
+        }
+        acc.total()
     }
     /// True when the reward is constant on the support (then `Delta_max = 0`).
     pub fn is_constant(&self) -> bool {
@@ -169,4 +178,80 @@ impl Model {
             })
             .collect()
     }
+}
+
+/// Distinct denominators kept by a [`DenomSum`] before it folds them into its rational total.
+const DENOM_BUCKETS: usize = 1 << 12;
+
+/// An exact sum of fractions `a/b` (not necessarily reduced) grouped by denominator: each term
+/// costs one integer addition onto the numerator of its denominator's bucket instead of a
+/// rational addition (a gcd and several products). The buckets are folded into a rational total
+/// when there are [`DENOM_BUCKETS`] of them and at the end, so the result is the exact sum
+/// whatever the grouping (rational addition is exact, associative and commutative).
+#[derive(Default)]
+struct DenomSum {
+    buckets: HashMap<Integer, Integer>,
+    total: Rational,
+}
+
+impl DenomSum {
+    fn add(&mut self, num: &Integer, den: &Integer) {
+        if let Some(acc) = self.buckets.get_mut(den) {
+            *acc += num;
+            return;
+        }
+        if self.buckets.len() >= DENOM_BUCKETS {
+            self.fold();
+        }
+        self.buckets.insert(den.clone(), num.clone());
+    }
+    fn fold(&mut self) {
+        for (d, n) in self.buckets.drain() {
+            self.total += Rational::from((n, d));
+        }
+    }
+    fn total(mut self) -> Rational {
+        self.fold();
+        self.total
+    }
+}
+
+/// The exact sum of `xs`: an integer sum when every entry is an integer (the weights of a
+/// `--normalize` model), else sums grouped by denominator ([`DenomSum`]). Equal to
+/// `xs.iter().sum::<Rational>()`.
+pub fn exact_sum(xs: &[Rational]) -> Rational {
+    if xs.iter().all(|q| *q.denom() == 1) {
+        let mut s = Integer::new();
+        for q in xs {
+            s += q.numer();
+        }
+        return Rational::from(s);
+    }
+    let mut acc = DenomSum::default();
+    for q in xs {
+        acc.add(q.numer(), q.denom());
+    }
+    acc.total()
+}
+
+/// `xs[i] / s` for every `i` (`s != 0`), exact and canonical: the same values as
+/// `xs.into_iter().map(|q| q / s)`, with an integer fast path (`a / s` for an integer `a` and
+/// an integer `s` is the fraction `a/s` reduced by one gcd).
+pub fn divide_all(xs: Vec<Rational>, s: &Rational) -> Vec<Rational> {
+    if *s.denom() == 1 {
+        let d = s.numer();
+        return xs
+            .into_iter()
+            .map(|q| {
+                if *q.denom() == 1 {
+                    let (n, _) = q.into_numer_denom();
+                    // Rational::from((n, d)) canonicalises: gcd, and the sign onto the numerator
+                    Rational::from((n, d.clone()))
+                } else {
+                    q / s
+                }
+            })
+            .collect();
+    }
+    xs.into_iter().map(|q| q / s).collect()
 }

@@ -70,6 +70,29 @@ fn parse_mantissa(item: &str, m: &str) -> Result<(Integer, usize), ParseError> {
     Ok((num, fp.len()))
 }
 
+/// Digits of a machine-integer fast path: any 19 decimal digits fit in a `u64`.
+const SMALL_DIGITS: usize = 19;
+
+/// `body` (unsigned) as an integer `a` or a fraction `a/b` of at most [`SMALL_DIGITS`] digits
+/// each (`b != 0`), read into machine integers: the same value as the general path below
+/// (`Rational::from((a, b))` canonicalises), without its allocations. `None` for any other text,
+/// which the general path then parses (or rejects with its message).
+fn small_integer_or_fraction(body: &str) -> Option<Rational> {
+    fn small(t: &str) -> Option<u64> {
+        if t.is_empty() || t.len() > SMALL_DIGITS || !all_digits(t) {
+            return None;
+        }
+        t.parse().ok()
+    }
+    match body.split_once('/') {
+        None => small(body).map(Rational::from),
+        Some((a, b)) => {
+            let (a, b) = (small(a)?, small(b)?);
+            (b != 0).then(|| Rational::from((a, b)))
+        }
+    }
+}
+
 /// Parse one number exactly. See the module documentation for the syntax.
 ///
 /// ```
@@ -84,9 +107,9 @@ pub fn parse_rational(item: &str) -> Result<Rational, ParseError> {
     if s.is_empty() {
         return Err(err(item, "expected a number"));
     }
-    let lower = s.to_ascii_lowercase();
-    let core = lower.trim_start_matches(['+', '-']);
-    if core.starts_with("nan") || core.starts_with("inf") {
+    let core = s.trim_start_matches(['+', '-']);
+    let head = core.as_bytes().get(..3);
+    if head.is_some_and(|h| h.eq_ignore_ascii_case(b"nan") || h.eq_ignore_ascii_case(b"inf")) {
         return Err(err(item, "only finite numbers are accepted"));
     }
     let (neg, body) = match s.as_bytes()[0] {
@@ -96,6 +119,9 @@ pub fn parse_rational(item: &str) -> Result<Rational, ParseError> {
     };
     if body.is_empty() {
         return Err(err(item, "a sign must be followed by digits"));
+    }
+    if let Some(v) = small_integer_or_fraction(body) {
+        return Ok(if neg { -v } else { v });
     }
     let value = if let Some(slash) = body.find('/') {
         let (a, b) = (&body[..slash], &body[slash + 1..]);
@@ -149,22 +175,33 @@ pub fn parse_rational(item: &str) -> Result<Rational, ParseError> {
 /// Parse a comma-separated list of exact numbers. Empty items (`1,,2`, a trailing comma)
 /// are rejected with their position.
 pub fn parse_list(list: &str) -> Result<Vec<Rational>, ParseError> {
+    check_list_nonblank(list)?;
+    list.split(',')
+        .enumerate()
+        .map(|(i, item)| parse_list_item(i, item))
+        .collect()
+}
+
+/// Item `i` (from 0) of a list for [`parse_list`]: an empty item is an error naming its
+/// position. A caller that parses the items of a long list on several threads and keeps the
+/// first error in item order gets exactly [`parse_list`]'s answer.
+pub fn parse_list_item(i: usize, item: &str) -> Result<Rational, ParseError> {
+    if item.trim().is_empty() {
+        Err(err("", &format!("item {} of the list is empty", i + 1)))
+    } else {
+        parse_rational(item)
+    }
+}
+
+/// The first check of [`parse_list`]: a blank list is an error.
+pub fn check_list_nonblank(list: &str) -> Result<(), ParseError> {
     if list.trim().is_empty() {
         return Err(err(
             "",
             "the list is empty; give comma-separated numbers such as 1/2,1/3,1/6",
         ));
     }
-    list.split(',')
-        .enumerate()
-        .map(|(i, item)| {
-            if item.trim().is_empty() {
-                Err(err("", &format!("item {} of the list is empty", i + 1)))
-            } else {
-                parse_rational(item)
-            }
-        })
-        .collect()
+    Ok(())
 }
 
 /// Parse a non-negative integer (for `--n`, `--N`): exact rational syntax is accepted

@@ -361,6 +361,29 @@ fn int_sig_dir_u128(n: u128, sig: usize, up: bool) -> (u128, i64) {
 /// steps on machine integers instead of [`Integer`]s (the same MPFR digits, the same integer
 /// arithmetic, so the same texts; a vocabulary of 10^6 tokens prints 10^6 such values).
 fn certify_u128(lo: &rug::Float, hi: &rug::Float, sig: usize) -> Option<CertifiedDecimal> {
+    let c = certify_u128_digits(lo, hi, sig)?;
+    let bsig = sig + BOUND_EXTRA_DIGITS;
+    let (blm, ble) = int_sig_dir_u128(c.lq, bsig, false);
+    let (bhm, bhe) = int_sig_dir_u128(c.hq, bsig, true);
+    Some(CertifiedDecimal {
+        value: render_u128(c.m, c.ek + c.e0),
+        lo: render_u128(blm, ble + c.e0),
+        hi: render_u128(bhm, bhe + c.e0),
+    })
+}
+
+/// The integers of an accepted [`certify_u128`], before rendering: `value = m 10^(ek + e0)`,
+/// `L = lq 10^e0`, `H = hq 10^e0`.
+struct U128Digits {
+    m: u128,
+    ek: i64,
+    lq: u128,
+    hq: u128,
+    e0: i64,
+}
+
+/// The decision of [`certify_u128`] (`None` exactly when it returns `None`) and its integers.
+fn certify_u128_digits(lo: &rug::Float, hi: &rug::Float, sig: usize) -> Option<U128Digits> {
     let g = sig + GUARD_DIGITS;
     let (_, lm, lx) = super::round::decimal_digits_u128(lo, g, rug::float::Round::Down);
     let (_, hm, hx) = super::round::decimal_digits_u128(hi, g, rug::float::Round::Up);
@@ -390,14 +413,28 @@ fn certify_u128(lo: &rug::Float, hi: &rug::Float, sig: usize) -> Option<Certifie
         m /= 10;
         ek += 1;
     }
-    let bsig = sig + BOUND_EXTRA_DIGITS;
-    let (blm, ble) = int_sig_dir_u128(lq, bsig, false);
-    let (bhm, bhe) = int_sig_dir_u128(hq, bsig, true);
-    Some(CertifiedDecimal {
-        value: render_u128(m, ek + e0),
-        lo: render_u128(blm, ble + e0),
-        hi: render_u128(bhm, bhe + e0),
-    })
+    Some(U128Digits { m, ek, lq, hq, e0 })
+}
+
+/// `certify_decimal(x, sig).is_some()`, without rendering the texts on the machine-integer path
+/// (the precision loop asks this of every real of a result, and the rendering certifies again:
+/// a vocabulary's phi has 10^6 of them). The same branches as [`certify_decimal_uncached`], so
+/// the same answer.
+pub fn certifies(x: &Enc, sig: usize) -> bool {
+    let fast = sig + GUARD_DIGITS <= FAST_DIGITS && sig < MEMO_MIN_DIGITS && !FORCE_BIG.with(|f| f.get());
+    if !fast || !x.is_finite() || x.is_exact_zero() {
+        return certify_decimal(x, sig).is_some();
+    }
+    let (lo, hi) = (x.lo(), x.hi());
+    if lo.is_zero() || hi.is_zero() || lo.is_sign_negative() != hi.is_sign_negative() {
+        return false;
+    }
+    if lo.is_sign_negative() {
+        // certify_decimal_uncached certifies a negative enclosure through its negation
+        let n = x.neg();
+        return certify_u128_digits(n.lo(), n.hi(), sig).is_some();
+    }
+    certify_u128_digits(lo, hi, sig).is_some()
 }
 
 /// [`certify_decimal`] without the machine-integer path (the reference of the tests that

@@ -2,11 +2,11 @@
 //! quantity of the result shows the requested significant digits, or fail with
 //! [`Error::Uncertified`] (exit code 3) at the cap.
 //!
-//! The loop never invents digits: a result is accepted only when [`certify_decimal`] accepts
+//! The loop never invents digits: a result is accepted only when [`certify_decimal`](super::format::certify_decimal) accepts
 //! every enclosure in it, and that check is exact.
 
 use super::enclosure::take_violation;
-use super::format::{certified_digits, certify_decimal};
+use super::format::{certified_digits, certifies};
 use super::Enc;
 use crate::error::{Error, Result};
 
@@ -58,7 +58,7 @@ pub trait Certifiable {
 
 impl Certifiable for Enc {
     fn first_uncertified(&self, digits: usize) -> Option<(String, usize)> {
-        if self.is_pos_infinity() || self.is_neg_infinity() || certify_decimal(self, digits).is_some() {
+        if self.is_pos_infinity() || self.is_neg_infinity() || certifies(self, digits) {
             None
         } else {
             Some(("the value".into(), certified_digits(self)))
