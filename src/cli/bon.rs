@@ -158,7 +158,12 @@ pub fn guard_lattice(lat: &Lattice, digits: usize, work: BonWork) -> Result<()> 
         ),
         c.bytes,
         c.seconds,
-        "try a smaller --n or fewer --digits",
+        if work.listed.is_infinite() {
+            // `--levels all`: the window route lists the top K of the law at any n
+            "try --levels top K or --levels none (the window route answers them at large n), a smaller --n, or fewer --digits"
+        } else {
+            "try a smaller --n or fewer --digits"
+        },
     )
 }
 
