@@ -14,6 +14,7 @@ pub mod perron;
 pub mod sample_count;
 pub mod soft_best_of_n;
 pub mod tilt;
+pub mod tilt_chain;
 pub mod tilt_fast;
 pub mod tilt_lattice;
 pub mod tilt_vocab;
