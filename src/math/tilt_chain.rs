@@ -67,6 +67,10 @@ fn common_denominator<'a>(qs: impl Iterator<Item = &'a Rational>) -> Option<Inte
 
 /// `q d` as a `u64 < LIMIT` when `d` is a multiple of the denominator of `q >= 0`.
 fn scaled(q: &Rational, d: &Integer) -> Option<u64> {
+    if let (Some(num), Some(den), Some(d)) = (q.numer().to_u64(), q.denom().to_u64(), d.to_u64()) {
+        // no allocation: den divides d
+        return num.checked_mul(d / den).filter(|&x| x < LIMIT);
+    }
     let v = Integer::from(d.div_exact_ref(q.denom())) * q.numer();
     v.to_u64().filter(|&x| x < LIMIT)
 }
@@ -82,7 +86,15 @@ impl Lattice {
         let dp = common_denominator(p.iter())?;
         let top = Rational::from(r_max * &dg);
         let top = top.numer().clone();
+        // n_a = top - r_a dg, in i128 when the parts fit (no allocation), else in Integer
+        let (top_i, dg_u) = (top.to_i128(), dg.to_u64());
         let n = par::map(r, |ra| {
+            if let (Some(t), Some(d), Some(num), Some(den)) = (top_i, dg_u, ra.numer().to_i128(), ra.denom().to_u64()) {
+                // den divides dg (common denominator); |num| (dg/den) < 2^63 2^62 fits i128 when
+                // the product does not overflow (checked)
+                let v = num.checked_mul((d / den) as i128).and_then(|v| t.checked_sub(v));
+                return v.and_then(|x| u64::try_from(x).ok()).filter(|&x| x < LIMIT);
+            }
             let v = Integer::from(dg.div_exact_ref(ra.denom())) * ra.numer();
             Integer::from(&top - v).to_u64().filter(|&x| x < LIMIT)
         });
@@ -316,6 +328,10 @@ impl Lattice {
                 let mut hi = Float::with_val(prec, num);
                 hi.mul_assign_round(c, Round::Up);
                 hi.mul_assign_round(k, Round::Up);
+                // a probability is at most 1 (lo >= 0 already: positive factors)
+                if hi > 1 && lo <= 1 {
+                    hi.assign(1);
+                }
                 out.push((i as u32, Enc::new(lo, hi)));
             });
             out

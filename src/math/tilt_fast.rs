@@ -587,8 +587,7 @@ impl Root {
                 let t0 = std::time::Instant::now();
                 let phi = lat.phi(y.lo(), y.hi(), &w_at(y.lo()), &w_at(y.hi()), &at.eg, prec);
                 trace_step("phi", t0);
-                let phi = phi?;
-                phi.iter().map(clamp01).collect()
+                phi? // in [0, 1] already
             }
             None => {
                 // phi_a = w_a e^{-d δ_a} / S_0(y), with s = -d δ_a:
