@@ -125,6 +125,15 @@ impl Cache {
     pub fn want_order(&self, order: usize) {
         self.want.fetch_max(order, AtomicOrdering::Relaxed);
     }
+    /// The number of passes kept (for the tests of the reuse).
+    pub fn kept(&self) -> usize {
+        self.roots.lock().map(|v| v.len()).unwrap_or(0)
+    }
+    /// True when the per-token data is computed and on the integer lattice
+    /// ([`super::tilt_chain`]).
+    pub fn on_lattice(&self) -> bool {
+        self.prep.get().is_some_and(|p| p.as_ref().is_some_and(|p| p.lattice.is_some()))
+    }
     /// Keep a pass; returns it shared.
     pub fn keep(&self, root: Root) -> Arc<Root> {
         let root = Arc::new(root);

@@ -41,6 +41,12 @@ pub fn want_order(m: &TiltModel, order: usize) {
     }
 }
 
+/// `(passes kept, per-token data on the integer lattice)` for the model the fast path runs on
+/// (for the tests of the reuse; `(0, false)` when the fast path does not apply).
+pub fn fast_state(m: &TiltModel) -> (usize, bool) {
+    large_law(m).map_or((0, false), |l| (l.fast.kept(), l.fast.on_lattice()))
+}
+
 /// A pass whose sums give the tilt over the enclosure `l` with moments up to `order`: a kept
 /// one (the optimum's, [`tilt_fast::Cache::find`]) or a new [`tilt_fast::probe`] at `mid [l]`.
 fn pass_near(law: &TiltModel, l: &Enc, order: usize, prec: u32) -> Option<Arc<tilt_fast::Root>> {
