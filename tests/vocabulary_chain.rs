@@ -28,7 +28,11 @@ fn model(seed: u64, general: bool) -> TiltModel {
     let mut k = 0i64;
     let mut r: Vec<Rational> = Vec::with_capacity(n);
     for i in 0..n {
-        k += if rng.below(4) == 0 { 17 + rng.below(300) as i64 } else { 1 + rng.below(16) as i64 };
+        k += if rng.below(4) == 0 {
+            17 + rng.below(300) as i64
+        } else {
+            1 + rng.below(16) as i64
+        };
         let mut v = Rational::from((k, d));
         if general {
             // distinct odd denominators near 2^40: their lcm leaves 62 bits at once
@@ -57,7 +61,9 @@ fn check(seed: u64, general: bool) {
     let delta = Rational::from((1 + seed as i64 % 3, 10));
     // the tilt: root and per-token fields from one pass
     let (opt, ev) = optimum_eval(&m, &delta, 132).expect("decided");
-    let Optimum::Interior(l) = opt else { panic!("{label}: interior") };
+    let Optimum::Interior(l) = opt else {
+        panic!("{label}: interior")
+    };
     let (kept, lattice) = tilt_vocab::fast_state(&m);
     assert_eq!(kept, 1, "{label}: the optimum's pass is kept");
     assert_eq!(lattice, !general, "{label}: lattice route");
@@ -79,24 +85,45 @@ fn check(seed: u64, general: bool) {
     // psi(l0), mu([l]) from the kept pass (no new pass), and from a fresh pass on a copy
     let l0 = Enc::point(&l.mid());
     let (psi0, mu) = tilt_vocab::psi_mid_mu(&m, &l, 132).expect("fast path");
-    assert_eq!(tilt_vocab::fast_state(&m).0, 1, "{label}: psi_mid_mu reads the kept pass");
+    assert_eq!(
+        tilt_vocab::fast_state(&m).0,
+        1,
+        "{label}: psi_mid_mu reads the kept pass"
+    );
     let copy = m.clone();
     assert_eq!(tilt_vocab::fast_state(&copy).0, 0, "{label}: a copy starts empty");
     let (psi0c, muc) = tilt_vocab::psi_mid_mu(&copy, &l, 132).expect("fast path");
-    assert_eq!(tilt_vocab::fast_state(&copy).0, 1, "{label}: a fresh pass on the copy");
-    assert!(psi0.overlaps(&psi0c) && mu.overlaps(&muc), "{label}: kept and fresh passes agree");
+    assert_eq!(
+        tilt_vocab::fast_state(&copy).0,
+        1,
+        "{label}: a fresh pass on the copy"
+    );
+    assert!(
+        psi0.overlaps(&psi0c) && mu.overlaps(&muc),
+        "{label}: kept and fresh passes agree"
+    );
     covers(&format!("{label} psi(l0)"), &psi0, &eval_psi_mu(&m, &l0, 264).psi);
-    covers(&format!("{label} psi(l0) fresh"), &psi0c, &eval_psi_mu(&m, &l0, 264).psi);
+    covers(
+        &format!("{label} psi(l0) fresh"),
+        &psi0c,
+        &eval_psi_mu(&m, &l0, 264).psi,
+    );
     let mur = eval_psi_mu(&m, &lr, 264).mu;
     covers(&format!("{label} mu([l])"), &mu, &mur);
     covers(&format!("{label} mu([l]) fresh"), &muc, &mur);
     // cumulants up to order 8 from the optimum's own pass when asked for before the solve
     let mc = m.clone();
     tilt_vocab::want_order(&mc, 8);
-    let Some(Optimum::Interior(lc)) = optimum(&mc, &delta, 132) else { panic!("{label}: interior") };
+    let Some(Optimum::Interior(lc)) = optimum(&mc, &delta, 132) else {
+        panic!("{label}: interior")
+    };
     assert_eq!(lc, l, "{label}: the same root");
     let kc = tilt_vocab::cumulants_fast(&mc, &lc, 8, 132).expect("fast path");
-    assert_eq!(tilt_vocab::fast_state(&mc).0, 1, "{label}: cumulants read the optimum's pass");
+    assert_eq!(
+        tilt_vocab::fast_state(&mc).0,
+        1,
+        "{label}: cumulants read the optimum's pass"
+    );
     let kf = tilt_vocab::cumulants_fast(&copy, &l, 8, 132).expect("fast path");
     let kr = cumulants(&m, &lr, 8, 264);
     for (j, ((a, b), c)) in kc.iter().zip(&kf).zip(&kr).enumerate() {
@@ -113,8 +140,16 @@ fn check(seed: u64, general: bool) {
         let xe = Enc::from_rational(&x, 264);
         let mu_a = eval_psi_mu(&m, &Enc::point(lx.lo()), 264).mu;
         let mu_b = eval_psi_mu(&m, &Enc::point(lx.hi()), 264).mu;
-        assert_eq!(mu_a.cmp_certified(&xe), Some(std::cmp::Ordering::Less), "{label} x {x}: mu(a) < x");
-        assert_eq!(mu_b.cmp_certified(&xe), Some(std::cmp::Ordering::Greater), "{label} x {x}: mu(b) > x");
+        assert_eq!(
+            mu_a.cmp_certified(&xe),
+            Some(std::cmp::Ordering::Less),
+            "{label} x {x}: mu(a) < x"
+        );
+        assert_eq!(
+            mu_b.cmp_certified(&xe),
+            Some(std::cmp::Ordering::Greater),
+            "{label} x {x}: mu(b) > x"
+        );
     }
 }
 
@@ -146,7 +181,9 @@ fn integer_weights_on_a_wide_lattice() {
         panic!("interior with fields")
     };
     assert!(tilt_vocab::fast_state(&m).1, "on the lattice");
-    let Some(Optimum::Interior(lr)) = optimum_full_precision(&m, &delta, 264) else { panic!() };
+    let Some(Optimum::Interior(lr)) = optimum_full_precision(&m, &delta, 264) else {
+        panic!()
+    };
     covers("wide lambda", &l, &lr);
     let er = eval(&m, &lr, 264);
     for (i, (a, b)) in ev.phi.iter().zip(&er.phi).enumerate() {

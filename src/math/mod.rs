@@ -17,6 +17,7 @@ pub mod tilt;
 pub mod tilt_chain;
 pub mod tilt_fast;
 pub mod tilt_lattice;
+pub mod tilt_search;
 pub mod tilt_vocab;
 pub mod win_lattice;
 pub mod win_outside;

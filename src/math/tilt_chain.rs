@@ -32,6 +32,9 @@ const MAX_GAP: usize = 16;
 /// Bound on the integers `n_a`, `c_a` and the denominators (exact in `u64` and `i64`).
 const LIMIT: u64 = 1 << 62;
 
+/// A chain's base: `[x_lo / dg, x_hi / dg]` and the powers `u^k` (see [`Lattice::base`]).
+type Base<'a> = (&'a (Float, Float), &'a [(Float, Float)]);
+
 /// The model in integer scale (module docs), in support order.
 #[derive(Debug)]
 pub struct Lattice {
@@ -89,17 +92,21 @@ impl Lattice {
         // n_a = top - r_a dg, in i128 when the parts fit (no allocation), else in Integer
         let (top_i, dg_u) = (top.to_i128(), dg.to_u64());
         let n = par::map(r, |ra| {
-            if let (Some(t), Some(d), Some(num), Some(den)) = (top_i, dg_u, ra.numer().to_i128(), ra.denom().to_u64()) {
+            if let (Some(t), Some(d), Some(num), Some(den)) =
+                (top_i, dg_u, ra.numer().to_i128(), ra.denom().to_u64())
+            {
                 // den divides dg (common denominator); |num| (dg/den) < 2^63 2^62 fits i128 when
                 // the product does not overflow (checked)
                 let v = num.checked_mul((d / den) as i128).and_then(|v| t.checked_sub(v));
                 return v.and_then(|x| u64::try_from(x).ok()).filter(|&x| x < LIMIT);
             }
             let v = Integer::from(dg.div_exact_ref(ra.denom())) * ra.numer();
-            Integer::from(&top - v).to_u64().filter(|&x| x < LIMIT)
+            (&top - v).to_u64().filter(|&x| x < LIMIT)
         });
         let n = n.into_iter().collect::<Option<Vec<u64>>>()?;
-        let c = par::map(p, |q| scaled(q, &dp)).into_iter().collect::<Option<Vec<u64>>>()?;
+        let c = par::map(p, |q| scaled(q, &dp))
+            .into_iter()
+            .collect::<Option<Vec<u64>>>()?;
         let mut order: Vec<u32> = (0..p.len() as u32).collect();
         order.sort_unstable_by_key(|&i| n[i as usize]);
         let nmax = *n.iter().max()?;
@@ -142,7 +149,7 @@ impl Lattice {
     fn chain<const K: usize>(
         &self,
         blk: &[u32],
-        bases: [(&(Float, Float), &[(Float, Float)]); K],
+        bases: [Base<'_>; K],
         prec: u32,
         mut f: impl FnMut(usize, &[(Float, Float); K]),
     ) {
@@ -235,7 +242,9 @@ impl Lattice {
             });
             acc
         });
-        let mut tot: Vec<(Float, Float)> = (0..nm + nt).map(|_| (Float::new(prec), Float::new(prec))).collect();
+        let mut tot: Vec<(Float, Float)> = (0..nm + nt)
+            .map(|_| (Float::new(prec), Float::new(prec)))
+            .collect();
         for part in &partial {
             for (t, p) in tot.iter_mut().zip(part) {
                 t.0.add_assign_round(&p.0, Round::Down);
@@ -244,7 +253,7 @@ impl Lattice {
         }
         // undo the integer scale: M_k = Mi_k / (dp dg^k), T_k likewise (exact rational factors)
         let scale = |k: usize| -> Rational {
-            let d = Integer::from(&self.dp * Integer::from(rug::ops::Pow::pow(&self.dg, k as u32)));
+            let d: Integer = &self.dp * Integer::from(rug::ops::Pow::pow(&self.dg, k as u32));
             Rational::from((Integer::from(1), d))
         };
         let mut m = Vec::with_capacity(nm);
@@ -297,7 +306,12 @@ impl Lattice {
             if t < 0 {
                 None
             } else {
-                Some(t.floor().to_integer().and_then(|i| i.to_u64()).unwrap_or(u64::MAX))
+                Some(
+                    t.floor()
+                        .to_integer()
+                        .and_then(|i| i.to_u64())
+                        .unwrap_or(u64::MAX),
+                )
             }
         };
         let blocks = self.blocks();

@@ -28,8 +28,22 @@
 //!
 //! These give `K`, `Delta_max - K`, `r_max - mu` at the two ends of a bracket, and `psi`, `mu`,
 //! `sigma2`, `phi` over the bracket, without another exponential.
+//!
+//! The per-token data (the `f64` arrays of the search, the exact `g_a`, or the integer scale of
+//! [`super::tilt_chain`]) is computed once per model and kept in its [`Cache`], with the last
+//! few passes: `rate` and `cumulants` read `psi`, `mu` and the moments at the optimum from the
+//! optimum's own pass ([`Cache::find`]). When the rewards and probabilities have small common
+//! denominators (`r_a = i/10^6`, normalised integer weights) the pass is
+//! [`super::tilt_chain::Lattice::pass`]: the weights `e^{-x g_a}` as a running product of
+//! powers of one exponential along the sorted lattice, the sums in exact integer scale about an
+//! integer centre, every operation with directed rounding and no allocation per token; `phi`
+//! over the root enclosure comes from two such chains at its ends
+//! ([`super::tilt_chain::Lattice::phi`]). Otherwise the general pass below (one exponential per
+//! token).
 
 use super::tilt_chain::{Lattice, CHAIN_GUARD};
+pub use super::tilt_search::Equation;
+use super::tilt_search::Model64;
 use crate::real::round::{add_up, exp2_of, fmax, mul_up, rat_up};
 use crate::real::{par, Enc};
 use rug::float::Round;
@@ -40,17 +54,6 @@ use std::sync::{Arc, Mutex, OnceLock};
 /// Support size (distinct rewards) from which [`solve`] is tried: below it the full-precision
 /// Newton of [`super::tilt`] costs little.
 pub const FAST_MIN_TOKENS: usize = 4096;
-
-/// Which equation a root solves (the same three as [`super::tilt`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Equation {
-    /// `K(l) = t`, `K` strictly increasing on `l > 0` (`K' = l sigma2 > 0`).
-    Kl,
-    /// `Delta_max - K(l) = t`, strictly decreasing on `l > 0`.
-    Deficit,
-    /// `r_max - mu(l) = t`, strictly decreasing on `l > 0` (`mu' = sigma2 > 0`).
-    MeanGap,
-}
 
 /// A model on its support (all `p > 0`), non-constant reward.
 pub struct Input<'a> {
@@ -132,7 +135,9 @@ impl Cache {
     /// True when the per-token data is computed and on the integer lattice
     /// ([`super::tilt_chain`]).
     pub fn on_lattice(&self) -> bool {
-        self.prep.get().is_some_and(|p| p.as_ref().is_some_and(|p| p.lattice.is_some()))
+        self.prep
+            .get()
+            .is_some_and(|p| p.as_ref().is_some_and(|p| p.lattice.is_some()))
     }
     /// Keep a pass; returns it shared.
     pub fn keep(&self, root: Root) -> Arc<Root> {
@@ -251,7 +256,15 @@ impl Prep {
     }
     /// The pass at `x` about the centre (module docs): per-token data (general pass only) and
     /// the sums.
-    fn pass(&self, p: &[Rational], x: &Float, c: &Centre, rest: bool, nm: usize, pp: u32) -> (Vec<(Enc, Enc)>, Sums) {
+    fn pass(
+        &self,
+        p: &[Rational],
+        x: &Float,
+        c: &Centre,
+        rest: bool,
+        nm: usize,
+        pp: u32,
+    ) -> (Vec<(Enc, Enc)>, Sums) {
         match (&self.lattice, c) {
             (Some(l), Centre::Lattice(m0)) => {
                 let nt = if rest { J + 2 } else { 0 };
@@ -316,150 +329,6 @@ struct Sums {
     t: Vec<Enc>,
     /// The centre `g0` (an exact number, enclosed: `m0 / dg` on the lattice).
     g0: Enc,
-}
-
-/// `f64` statistics of the tilt at `l` for the search (not rigorous: they only place `x`).
-struct Stats64 {
-    f: f64,
-    var: f64,
-    f1: f64,
-    f2: f64,
-    eg: f64,
-}
-
-struct Model64 {
-    p: Vec<f64>,
-    g: Vec<f64>,
-    top: Vec<bool>,
-    m0: f64,
-    gmax: f64,
-}
-
-impl Model64 {
-    /// The tilt's statistics at `l >= 0` in `f64`: one `exp` (or `expm1`) per token. For
-    /// `l gmax <= 600` the weights are centred at `m0 = E_p g` (`e^{-l g} = e^{-l m0} e^{-l δ'}`)
-    /// and `K = -l B/(1+A) - ln1p(A)` with `A = sum p expm1(-l δ')`, `B = sum p δ' expm1(-l δ')`
-    /// (no cancellation for small `l`, since `sum p δ' = 0`); beyond, the shifted form.
-    fn stats(&self, eq: Equation, l: f64) -> Option<Stats64> {
-        let n = self.p.len();
-        let mut e = vec![0.0f64; n];
-        let centred = l * self.gmax <= 600.0;
-        let (mut a, mut b, mut w, mut wr, mut wt, mut gs) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-        for (i, ei) in e.iter_mut().enumerate() {
-            let (p, g) = (self.p[i], self.g[i]);
-            let weight = if centred {
-                let d = g - self.m0;
-                let v = (-l * d).exp_m1();
-                a += p * v;
-                b += p * d * v;
-                p * (1.0 + v)
-            } else {
-                p * (-l * g).exp()
-            };
-            *ei = weight;
-            w += weight;
-            if self.top[i] {
-                wt += weight;
-            } else {
-                wr += weight;
-            }
-            gs += weight * g;
-        }
-        let eg = gs / w;
-        let (mut s2, mut s3) = (0.0, 0.0);
-        for (ei, g) in e.iter().zip(&self.g) {
-            let d = g - eg;
-            s2 += ei * d * d;
-            s3 += ei * d * d * d;
-        }
-        let var = s2 / w;
-        let k3r = -s3 / w; // third cumulant of r = r_max - g
-        let kl = if centred {
-            -l * b / (1.0 + a) - a.ln_1p()
-        } else {
-            -l * eg - w.ln()
-        };
-        let (f, f1, f2) = match eq {
-            Equation::Kl => (kl, l * var, var + l * k3r),
-            Equation::Deficit => {
-                // W_rest / p(A_max) is the same ratio in both forms (the common factor cancels)
-                ((wr / wt).ln_1p() + l * eg, -l * var, -(var + l * k3r))
-            }
-            Equation::MeanGap => (eg, -var, -k3r),
-        };
-        if f.is_finite() && f1.is_finite() && eg.is_finite() {
-            Some(Stats64 {
-                f,
-                var,
-                f1,
-                f2: if f2.is_finite() { f2 } else { 0.0 },
-                eg,
-            })
-        } else {
-            None
-        }
-    }
-
-    /// A root of `f(l) = t` on `l > 0` in `f64` (safeguarded Newton on `ln f - ln t`).
-    fn root(&self, eq: Equation, t: f64) -> Option<f64> {
-        if !(t > 0.0 && t.is_finite()) {
-            return None;
-        }
-        let inc = eq == Equation::Kl;
-        // "below": the root is to the right of l
-        let below = |s: &Stats64| if inc { s.f < t } else { s.f > t };
-        let s0 = self.stats(eq, 0.0)?;
-        let var0 = s0.var.max(f64::MIN_POSITIVE);
-        let guess = match eq {
-            Equation::Kl => (2.0 * t / var0).sqrt(),
-            Equation::MeanGap => ((self.m0 - t) / var0).max(1e-300),
-            Equation::Deficit => 1.0,
-        };
-        let mut lo = 0.0f64;
-        let mut hi = guess.max(1e-300);
-        let mut guard = 0;
-        loop {
-            let s = self.stats(eq, hi)?;
-            if below(&s) {
-                lo = hi;
-                hi *= 4.0;
-            } else {
-                break;
-            }
-            guard += 1;
-            if guard > 600 || !hi.is_finite() {
-                return None;
-            }
-        }
-        let mut x = if guess > lo && guess < hi {
-            guess
-        } else {
-            0.5 * (lo + hi)
-        };
-        for _ in 0..2000 {
-            let s = self.stats(eq, x)?;
-            if below(&s) {
-                lo = x;
-            } else {
-                hi = x;
-            }
-            // Newton on h = ln f - ln t: h' = f'/f
-            let step = if s.f > 0.0 && s.f1 != 0.0 {
-                (s.f / t).ln() * s.f / s.f1
-            } else {
-                f64::NAN
-            };
-            let mut nx = x - step;
-            if !nx.is_finite() || nx <= lo || nx >= hi {
-                nx = 0.5 * (lo + hi);
-            }
-            if (nx - x).abs() <= 1e-15 * x.abs() || hi - lo <= 1e-15 * hi {
-                return Some(nx);
-            }
-            x = nx;
-        }
-        Some(x)
-    }
 }
 
 /// `max |y|` over an enclosure, rounded up.
@@ -579,7 +448,7 @@ impl Root {
             .div(&at.s[0], prec)
             .sub(&e1.square(prec), prec)
             .clamp_nonneg(prec); // a variance is >= 0
-        // a KL divergence is >= 0
+                                 // a KL divergence is >= 0
         let kl = y.mul(&at.eg, prec).neg().sub(&at.ln_w, prec).clamp_nonneg(prec);
         let d = y.sub(&Enc::point(&self.x), prec);
         let phi = match &self.prep.lattice {

@@ -86,7 +86,10 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
     // the tilt over the root enclosure (the same exponentials), when it has one
     let t0 = std::time::Instant::now();
     if crate::real::ziv::trace_on() {
-        eprintln!("[tilt] start (process CPU so far {:.2} s)", crate::math::tilt_fast::process_cpu());
+        eprintln!(
+            "[tilt] start (process CPU so far {:.2} s)",
+            crate::math::tilt_fast::process_cpu()
+        );
     }
     let (res, fast_eval) = match b {
         Budget::Delta(d) => match optimum_eval(m, d, prec) {
