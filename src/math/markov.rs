@@ -489,6 +489,7 @@ pub fn level_tilt_model(law: &LevelLaw) -> TiltModel {
         p_min: law.prob(0),
         mean: law.mean(),
         law: Default::default(),
+        fast: Default::default(),
     }
 }
 

@@ -85,9 +85,29 @@ pub fn eval_psi_mu(m: &TiltModel, l: &Enc, prec: u32) -> TiltEval {
 /// The reward law of a model with ties from [`tilt_fast::FAST_MIN_TOKENS`] tokens on, else `m`.
 fn law_if_large(m: &TiltModel) -> &TiltModel {
     if m.p.len() >= tilt_fast::FAST_MIN_TOKENS {
-        m.law().unwrap_or(m)
+        law_of(m).unwrap_or(m)
     } else {
         m
+    }
+}
+
+/// [`TiltModel::law`], answered `None` without hashing the rewards when the fast path's
+/// per-token data shows them distinct ([`tilt_fast::Cache::distinct`]).
+pub(crate) fn law_of(m: &TiltModel) -> Option<&TiltModel> {
+    if m.p.len() >= tilt_fast::FAST_MIN_TOKENS && m.fast.distinct(&fast_input(m)) {
+        return None;
+    }
+    m.law()
+}
+
+/// The fast path's view of a model.
+pub(crate) fn fast_input(m: &TiltModel) -> tilt_fast::Input<'_> {
+    tilt_fast::Input {
+        p: &m.p,
+        r: &m.r,
+        r_max: &m.r_max,
+        p_max: &m.p_max,
+        cache: &m.fast,
     }
 }
 
@@ -755,13 +775,12 @@ fn optimum_impl(
     // a vocabulary of many distinct rewards: the f64 search and one MPFR pass (tilt_fast), on
     // the model with equal rewards merged (the equations depend on the reward law only); its
     // per-token fields are the tilt's only when no tokens were merged
-    let merged = m.law();
+    let merged = law_of(m);
     let mm = merged.unwrap_or(m);
     if allow_fast && mm.p.len() >= tilt_fast::FAST_MIN_TOKENS {
         if let Some(fast) = fast_root(mm, eq, &*target_at, prec) {
             let ev = if want_eval && merged.is_none() {
-                let f = fast.fields();
-                Some(TiltEval {
+                fast.fields().map(|f| TiltEval {
                     psi: f.psi,
                     mu: f.mu,
                     var: f.var,
@@ -773,7 +792,7 @@ fn optimum_impl(
             } else {
                 None
             };
-            return Some((Optimum::Interior(fast.root), ev));
+            return Some((Optimum::Interior(fast.root.clone()), ev));
         }
     }
     let root = certified_root(m, eq, &target_at(prec), prec)?;
@@ -781,28 +800,24 @@ fn optimum_impl(
 }
 
 /// The fast root of `eq = target` from [`tilt_fast::FAST_MIN_TOKENS`] tokens on (`None`: not
-/// tried or not certified; the caller falls back to [`certified_root`]).
+/// tried or not certified; the caller falls back to [`certified_root`]), kept in the model's
+/// cache for the later quantities at the same tilt.
 fn fast_root(
     m: &TiltModel,
     eq: Equation,
     target_at: &dyn Fn(u32) -> Enc,
     prec: u32,
-) -> Option<tilt_fast::Root> {
+) -> Option<std::sync::Arc<tilt_fast::Root>> {
     if m.p.len() < tilt_fast::FAST_MIN_TOKENS
         || m.is_constant()
         || std::env::var_os("ALIGNEXACT_NO_FAST_ROOT").is_some()
     {
         return None;
     }
-    let input = tilt_fast::Input {
-        p: &m.p,
-        r: &m.r,
-        r_max: &m.r_max,
-        p_max: &m.p_max,
-    };
+    let input = fast_input(m);
     use tilt_fast::Equation as E;
     let feq = [E::Kl, E::Deficit, E::MeanGap][eq as usize];
-    tilt_fast::solve(&input, feq, target_at, prec)
+    tilt_fast::solve(&input, feq, target_at, prec).map(|r| m.fast.keep(r))
 }
 
 /// `l(x)`: the root of `psi'(l) = x` for `x` strictly between `r_min` and `r_max`, certified
@@ -816,10 +831,10 @@ pub fn lambda_of_x(m: &TiltModel, x: &Rational, prec: u32) -> Option<Enc> {
         return lambda_of_x(&mm, &Rational::from(-x), prec).map(|e| e.neg());
     }
     let target = Rational::from(&m.r_max - x);
-    let merged = m.law();
+    let merged = law_of(m);
     let mm = merged.unwrap_or(m);
     if let Some(fast) = fast_root(mm, Equation::MeanGap, &|p| Enc::from_rational(&target, p), prec) {
-        return Some(fast.root);
+        return Some(fast.root.clone());
     }
     certified_root(m, Equation::MeanGap, &Enc::from_rational(&target, prec), prec)
 }

@@ -28,26 +28,32 @@
 //!
 //! These give `K`, `Delta_max - K`, `r_max - mu` at the two ends of a bracket, and `psi`, `mu`,
 //! `sigma2`, `phi` over the bracket, without another exponential.
+//!
+//! The per-token data (the `f64` arrays of the search, the exact `g_a`, or the integer scale of
+//! [`super::tilt_chain`]) is computed once per model and kept in its [`Cache`], with the last
+//! few passes: `rate` and `cumulants` read `psi`, `mu` and the moments at the optimum from the
+//! optimum's own pass ([`Cache::find`]). When the rewards and probabilities have small common
+//! denominators (`r_a = i/10^6`, normalised integer weights) the pass is
+//! [`super::tilt_chain::Lattice::pass`]: the weights `e^{-x g_a}` as a running product of
+//! powers of one exponential along the sorted lattice, the sums in exact integer scale about an
+//! integer centre, every operation with directed rounding and no allocation per token; `phi`
+//! over the root enclosure comes from two such chains at its ends
+//! ([`super::tilt_chain::Lattice::phi`]). Otherwise the general pass below (one exponential per
+//! token).
 
+use super::tilt_chain::{Lattice, CHAIN_GUARD};
+pub use super::tilt_search::Equation;
+use super::tilt_search::Model64;
 use crate::real::round::{add_up, exp2_of, fmax, mul_up, rat_up};
 use crate::real::{par, Enc};
 use rug::float::Round;
-use rug::{Float, Rational};
+use rug::{Float, Integer, Rational};
+use std::sync::atomic::{AtomicUsize, Ordering as AtomicOrdering};
+use std::sync::{Arc, Mutex, OnceLock};
 
 /// Support size (distinct rewards) from which [`solve`] is tried: below it the full-precision
 /// Newton of [`super::tilt`] costs little.
 pub const FAST_MIN_TOKENS: usize = 4096;
-
-/// Which equation a root solves (the same three as [`super::tilt`]).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Equation {
-    /// `K(l) = t`, `K` strictly increasing on `l > 0` (`K' = l sigma2 > 0`).
-    Kl,
-    /// `Delta_max - K(l) = t`, strictly decreasing on `l > 0`.
-    Deficit,
-    /// `r_max - mu(l) = t`, strictly decreasing on `l > 0` (`mu' = sigma2 > 0`).
-    MeanGap,
-}
 
 /// A model on its support (all `p > 0`), non-constant reward.
 pub struct Input<'a> {
@@ -59,6 +65,223 @@ pub struct Input<'a> {
     pub r_max: &'a Rational,
     /// `p(A_max)`.
     pub p_max: &'a Rational,
+    /// The model's cache (per-token data and recent passes).
+    pub cache: &'a Cache,
+}
+
+/// What a model keeps between the solves and probes of one command and across the precision
+/// loop: the per-token data of the fast path (computed once) and the most recent passes, so
+/// that a later quantity at the same tilt reads the sums of the optimum's pass instead of a new
+/// one. Cloning gives an empty cache.
+#[derive(Default)]
+pub struct Cache {
+    prep: OnceLock<Option<Arc<Prep>>>,
+    roots: Mutex<Vec<Arc<Root>>>,
+    /// Moments `M_k` that passes should sum beyond their own need (`k <= want + J`), so that a
+    /// later `cumulants` of that order reads the same pass.
+    want: AtomicUsize,
+}
+
+impl Clone for Cache {
+    fn clone(&self) -> Cache {
+        Cache::default()
+    }
+}
+
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Cache")
+    }
+}
+
+/// With `ALIGNEXACT_TRACE`, the time since `t0` of a step of the fast path on standard error.
+fn trace_step(what: &str, t0: std::time::Instant) {
+    if crate::real::ziv::trace_on() {
+        eprintln!(
+            "[fast] {what}: {:.3} s (process CPU so far {:.2} s)",
+            t0.elapsed().as_secs_f64(),
+            process_cpu()
+        );
+    }
+}
+
+/// The process's CPU time (user + system) in seconds, from `/proc/self/stat` (0 elsewhere):
+/// for the trace only.
+pub fn process_cpu() -> f64 {
+    let Ok(s) = std::fs::read_to_string("/proc/self/stat") else {
+        return 0.0;
+    };
+    let Some(rest) = s.rsplit_once(')').map(|x| x.1) else {
+        return 0.0;
+    };
+    let f: Vec<&str> = rest.split_whitespace().collect();
+    // fields 14 and 15 of stat (utime, stime), in clock ticks of 1/100 s
+    let t = |i: usize| f.get(i).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    (t(11) + t(12)) / 100.0
+}
+
+/// Passes kept per model.
+const KEEP_ROOTS: usize = 4;
+
+impl Cache {
+    /// Ask later passes to sum the moments a cumulant of `order` needs.
+    pub fn want_order(&self, order: usize) {
+        self.want.fetch_max(order, AtomicOrdering::Relaxed);
+    }
+    /// The number of passes kept (for the tests of the reuse).
+    pub fn kept(&self) -> usize {
+        self.roots.lock().map(|v| v.len()).unwrap_or(0)
+    }
+    /// True when the per-token data is computed and on the integer lattice
+    /// ([`super::tilt_chain`]).
+    pub fn on_lattice(&self) -> bool {
+        self.prep
+            .get()
+            .is_some_and(|p| p.as_ref().is_some_and(|p| p.lattice.is_some()))
+    }
+    /// Keep a pass; returns it shared.
+    pub fn keep(&self, root: Root) -> Arc<Root> {
+        let root = Arc::new(root);
+        if let Ok(mut v) = self.roots.lock() {
+            // a pass at a lower precision is not read again
+            v.retain(|r| r.prec >= root.prec);
+            v.push(Arc::clone(&root));
+            if v.len() > KEEP_ROOTS {
+                v.remove(0);
+            }
+        }
+        root
+    }
+    /// A kept pass of the caller's precision `prec` (at least `prec + 32` bits) whose sums
+    /// reach `M_{order + J}` and whose Taylor remainders hold over `y` (`|y - x| gmax <= 1/2`).
+    pub fn find(&self, y: &Enc, order: usize, prec: u32) -> Option<Arc<Root>> {
+        let v = self.roots.lock().ok()?;
+        v.iter()
+            .rev()
+            .find(|r| r.prec >= prec + 32 && r.sums.m.len() > order.max(2) + J && r.near(y))
+            .cloned()
+    }
+    /// True when the model's rewards are known to be pairwise distinct from its lattice (a
+    /// sort of integers, no hashing of rationals); false when unknown. Computes the per-token
+    /// data on first use.
+    pub fn distinct(&self, m: &Input) -> bool {
+        m.p.len() >= FAST_MIN_TOKENS
+            && self
+                .prep(m)
+                .is_some_and(|p| p.lattice.as_ref().is_some_and(|l| l.distinct))
+    }
+    fn prep(&self, m: &Input) -> Option<Arc<Prep>> {
+        self.prep
+            .get_or_init(|| {
+                let t0 = std::time::Instant::now();
+                let p = Prep::new(m).map(Arc::new);
+                trace_step("per-token data", t0);
+                p
+            })
+            .clone()
+    }
+}
+
+/// The per-token data of a model for the fast path (module docs), computed once.
+pub struct Prep {
+    m64: Model64,
+    /// The exact `g_a` (for the general pass; empty when `lattice` is set).
+    g: Vec<Rational>,
+    gmax_q: Rational,
+    lattice: Option<Lattice>,
+}
+
+impl Prep {
+    fn new(m: &Input) -> Option<Prep> {
+        let n = m.p.len();
+        let lattice = if std::env::var_os("ALIGNEXACT_NO_CHAIN").is_some() {
+            None
+        } else {
+            Lattice::new(m.p, m.r, m.r_max)
+        };
+        let p: Vec<f64> = par::map(m.p, |x| x.to_f64());
+        // the exact g_a only for the general pass; on the lattice g_a = n_a / dg
+        let (g, gmax_q, gf, top) = match &lattice {
+            Some(l) => {
+                let gmax_q = Rational::from((Integer::from(l.nmax), l.dg.clone()));
+                let dg = l.dg.to_f64();
+                let gf: Vec<f64> = l.n.iter().map(|&k| k as f64 / dg).collect();
+                let top: Vec<bool> = l.n.iter().map(|&k| k == 0).collect();
+                (Vec::new(), gmax_q, gf, top)
+            }
+            None => {
+                let idx: Vec<usize> = (0..n).collect();
+                let g: Vec<Rational> = par::map(&idx, |&i| Rational::from(m.r_max - &m.r[i]));
+                let gmax_q = g.iter().max()?.clone();
+                let gf: Vec<f64> = par::map(&g, |x| x.to_f64());
+                let top: Vec<bool> = g.iter().map(|x| *x == 0).collect();
+                (g, gmax_q, gf, top)
+            }
+        };
+        let m0 = p.iter().zip(&gf).map(|(a, b)| a * b).sum::<f64>();
+        let m64 = Model64 {
+            p,
+            g: gf,
+            top,
+            m0,
+            gmax: gmax_q.to_f64(),
+        };
+        Some(Prep {
+            m64,
+            g,
+            gmax_q,
+            lattice,
+        })
+    }
+    /// The centre `g0` of a pass near `v` (an `f64`/float estimate of `E g`; any value in
+    /// `[0, gmax]` is valid, the remainders use `|δ| <= gmax`): on the lattice the integer
+    /// `m0 = round(v dg)` (so `δ_a dg` is exact), clamped to `[0, nmax]`.
+    fn centre(&self, v: &Float, pp: u32) -> Centre {
+        let ok = v.is_finite() && *v >= 0 && *v <= self.gmax_q;
+        match &self.lattice {
+            Some(l) => {
+                let m0 = if ok {
+                    Float::with_val(pp, v * &l.dg)
+                        .to_integer()
+                        .and_then(|i| i.to_u64())
+                        .unwrap_or(0)
+                        .min(l.nmax)
+                } else {
+                    0
+                };
+                Centre::Lattice(m0)
+            }
+            None => Centre::Point(if ok { v.clone() } else { Float::new(pp) }),
+        }
+    }
+    /// The pass at `x` about the centre (module docs): per-token data (general pass only) and
+    /// the sums.
+    fn pass(
+        &self,
+        p: &[Rational],
+        x: &Float,
+        c: &Centre,
+        rest: bool,
+        nm: usize,
+        pp: u32,
+    ) -> (Vec<(Enc, Enc)>, Sums) {
+        match (&self.lattice, c) {
+            (Some(l), Centre::Lattice(m0)) => {
+                let nt = if rest { J + 2 } else { 0 };
+                let (m, t, g0) = l.pass(x, *m0, nm, nt, pp + CHAIN_GUARD);
+                (Vec::new(), Sums { m, t, g0 })
+            }
+            (_, Centre::Point(g0)) => pass(&self.g, p, x, g0, rest, nm, pp),
+            // not produced by `centre` (a lattice centre only with a lattice): the centre 0
+            (None, Centre::Lattice(_)) => pass(&self.g, p, x, &Float::new(pp), rest, nm, pp),
+        }
+    }
+}
+
+/// The centre of a pass: an exact float, or `m0 / dg` on the lattice.
+enum Centre {
+    Point(Float),
+    Lattice(u64),
 }
 
 /// The certified root and the pass it was certified from (for the output fields).
@@ -67,8 +290,10 @@ pub struct Root {
     pub root: Enc,
     /// The point `x` of the exponentials.
     x: Float,
-    /// `(w_a, g_a)` per support token at the pass precision.
+    /// `(w_a, g_a)` per support token at the pass precision (general pass; empty on the
+    /// lattice, where `phi` comes from `prep`).
     tokens: Vec<(Enc, Enc)>,
+    prep: Arc<Prep>,
     sums: Sums,
     gmax: Float,
     p_max: Enc,
@@ -102,152 +327,8 @@ struct Sums {
     m: Vec<Enc>,
     /// `T_0 .. T_{J+1}` (tokens with `g > 0`, uncentred); empty unless the deficit is needed.
     t: Vec<Enc>,
-    /// The centre `g0` (exact).
-    g0: Float,
-}
-
-/// `f64` statistics of the tilt at `l` for the search (not rigorous: they only place `x`).
-struct Stats64 {
-    f: f64,
-    var: f64,
-    f1: f64,
-    f2: f64,
-    eg: f64,
-}
-
-struct Model64 {
-    p: Vec<f64>,
-    g: Vec<f64>,
-    top: Vec<bool>,
-    m0: f64,
-    gmax: f64,
-}
-
-impl Model64 {
-    /// The tilt's statistics at `l >= 0` in `f64`: one `exp` (or `expm1`) per token. For
-    /// `l gmax <= 600` the weights are centred at `m0 = E_p g` (`e^{-l g} = e^{-l m0} e^{-l δ'}`)
-    /// and `K = -l B/(1+A) - ln1p(A)` with `A = sum p expm1(-l δ')`, `B = sum p δ' expm1(-l δ')`
-    /// (no cancellation for small `l`, since `sum p δ' = 0`); beyond, the shifted form.
-    fn stats(&self, eq: Equation, l: f64) -> Option<Stats64> {
-        let n = self.p.len();
-        let mut e = vec![0.0f64; n];
-        let centred = l * self.gmax <= 600.0;
-        let (mut a, mut b, mut w, mut wr, mut wt, mut gs) = (0.0, 0.0, 0.0, 0.0, 0.0, 0.0);
-        for (i, ei) in e.iter_mut().enumerate() {
-            let (p, g) = (self.p[i], self.g[i]);
-            let weight = if centred {
-                let d = g - self.m0;
-                let v = (-l * d).exp_m1();
-                a += p * v;
-                b += p * d * v;
-                p * (1.0 + v)
-            } else {
-                p * (-l * g).exp()
-            };
-            *ei = weight;
-            w += weight;
-            if self.top[i] {
-                wt += weight;
-            } else {
-                wr += weight;
-            }
-            gs += weight * g;
-        }
-        let eg = gs / w;
-        let (mut s2, mut s3) = (0.0, 0.0);
-        for (ei, g) in e.iter().zip(&self.g) {
-            let d = g - eg;
-            s2 += ei * d * d;
-            s3 += ei * d * d * d;
-        }
-        let var = s2 / w;
-        let k3r = -s3 / w; // third cumulant of r = r_max - g
-        let kl = if centred {
-            -l * b / (1.0 + a) - a.ln_1p()
-        } else {
-            -l * eg - w.ln()
-        };
-        let (f, f1, f2) = match eq {
-            Equation::Kl => (kl, l * var, var + l * k3r),
-            Equation::Deficit => {
-                // W_rest / p(A_max) is the same ratio in both forms (the common factor cancels)
-                ((wr / wt).ln_1p() + l * eg, -l * var, -(var + l * k3r))
-            }
-            Equation::MeanGap => (eg, -var, -k3r),
-        };
-        if f.is_finite() && f1.is_finite() && eg.is_finite() {
-            Some(Stats64 {
-                f,
-                var,
-                f1,
-                f2: if f2.is_finite() { f2 } else { 0.0 },
-                eg,
-            })
-        } else {
-            None
-        }
-    }
-
-    /// A root of `f(l) = t` on `l > 0` in `f64` (safeguarded Newton on `ln f - ln t`).
-    fn root(&self, eq: Equation, t: f64) -> Option<f64> {
-        if !(t > 0.0 && t.is_finite()) {
-            return None;
-        }
-        let inc = eq == Equation::Kl;
-        // "below": the root is to the right of l
-        let below = |s: &Stats64| if inc { s.f < t } else { s.f > t };
-        let s0 = self.stats(eq, 0.0)?;
-        let var0 = s0.var.max(f64::MIN_POSITIVE);
-        let guess = match eq {
-            Equation::Kl => (2.0 * t / var0).sqrt(),
-            Equation::MeanGap => ((self.m0 - t) / var0).max(1e-300),
-            Equation::Deficit => 1.0,
-        };
-        let mut lo = 0.0f64;
-        let mut hi = guess.max(1e-300);
-        let mut guard = 0;
-        loop {
-            let s = self.stats(eq, hi)?;
-            if below(&s) {
-                lo = hi;
-                hi *= 4.0;
-            } else {
-                break;
-            }
-            guard += 1;
-            if guard > 600 || !hi.is_finite() {
-                return None;
-            }
-        }
-        let mut x = if guess > lo && guess < hi {
-            guess
-        } else {
-            0.5 * (lo + hi)
-        };
-        for _ in 0..2000 {
-            let s = self.stats(eq, x)?;
-            if below(&s) {
-                lo = x;
-            } else {
-                hi = x;
-            }
-            // Newton on h = ln f - ln t: h' = f'/f
-            let step = if s.f > 0.0 && s.f1 != 0.0 {
-                (s.f / t).ln() * s.f / s.f1
-            } else {
-                f64::NAN
-            };
-            let mut nx = x - step;
-            if !nx.is_finite() || nx <= lo || nx >= hi {
-                nx = 0.5 * (lo + hi);
-            }
-            if (nx - x).abs() <= 1e-15 * x.abs() || hi - lo <= 1e-15 * hi {
-                return Some(nx);
-            }
-            x = nx;
-        }
-        Some(x)
-    }
+    /// The centre `g0` (an exact number, enclosed: `m0 / dg` on the lattice).
+    g0: Enc,
 }
 
 /// `max |y|` over an enclosure, rounded up.
@@ -328,8 +409,8 @@ impl Root {
     fn at(&self, y: &Enc, prec: u32) -> At {
         let d = y.sub(&Enc::point(&self.x), prec);
         let s = self.sums.centred(&d, &self.gmax, prec);
-        let g0 = Enc::point(&self.sums.g0);
-        let ln_w = d.mul(&g0, prec).neg().add(&s[0].ln(prec), prec);
+        let g0 = &self.sums.g0;
+        let ln_w = d.mul(g0, prec).neg().add(&s[0].ln(prec), prec);
         let eg = g0.add(&s[1].div(&s[0], prec), prec);
         At { ln_w, eg, s }
     }
@@ -353,8 +434,9 @@ impl Root {
         }
     }
 
-    /// `psi`, `mu`, `sigma2`, `K` and `phi` over the root enclosure, from the stored pass.
-    pub fn fields(&self) -> Fields {
+    /// `psi`, `mu`, `sigma2`, `K` and `phi` over the root enclosure, from the stored pass
+    /// (`None` when the lattice's enclosure of `W` over the root is not positive).
+    pub fn fields(&self) -> Option<Fields> {
         let prec = self.prec;
         let y = &self.root;
         let at = self.at(y, prec);
@@ -366,40 +448,60 @@ impl Root {
             .div(&at.s[0], prec)
             .sub(&e1.square(prec), prec)
             .clamp_nonneg(prec); // a variance is >= 0
-        let kl = y.mul(&at.eg, prec).neg().sub(&at.ln_w, prec).clamp_nonneg(prec); // a KL divergence is >= 0
-                                                                                   // phi_a = w_a e^{-d δ_a} / S_0(y), with s = -d δ_a:
-                                                                                   // e^s in 1 + s (1 + s (1/2 + s/6)) + [-1, 1] 2 sm^4 / 4! (J = 3), where
-                                                                                   // sm = dm gmax >= |s| bounds every token's remainder at once
+                                 // a KL divergence is >= 0
+        let kl = y.mul(&at.eg, prec).neg().sub(&at.ln_w, prec).clamp_nonneg(prec);
         let d = y.sub(&Enc::point(&self.x), prec);
-        let g0 = Enc::point(&self.sums.g0);
-        let s0 = at.s[0].clone();
-        let sm = mul_up(&abs_max(&d, prec), &self.gmax, prec);
-        let mut r = Float::with_val(prec, 2);
-        for _ in 0..=J {
-            r = mul_up(&r, &sm, prec);
-        }
-        let rem = sym(&mul_up(&r, inv_fact(J + 1, prec).hi(), prec));
-        let sixth = inv_fact(3, prec);
-        let half = inv_fact(2, prec);
-        let one = Enc::from_i64(1, prec);
-        let nd = d.neg();
-        let phi = par::map(&self.tokens, |(wa, ga)| {
-            if ga.is_exact_zero() && self.sums.g0.is_zero() {
-                return clamp01(&wa.div(&s0, prec));
+        let phi = match &self.prep.lattice {
+            // phi_a = p_a e^{-y g_a} / W(y) over the root enclosure from chains at its ends
+            // (tilt_chain), with W(v) = e^{-(v - x) g0} S_0(v) (module docs)
+            Some(lat) => {
+                // W(v) = e^{-(v - x) g0} S_0(v) at the ends v of the root enclosure
+                let w_at = |v: &Float| -> Enc {
+                    let v = Enc::point(v);
+                    let dv = v.sub(&Enc::point(&self.x), prec);
+                    let s0 = self.at(&v, prec).s[0].clone();
+                    dv.mul(&self.sums.g0, prec).neg().exp(prec).mul(&s0, prec)
+                };
+                let t0 = std::time::Instant::now();
+                let phi = lat.phi(y.lo(), y.hi(), &w_at(y.lo()), &w_at(y.hi()), &at.eg, prec);
+                trace_step("phi", t0);
+                phi? // in [0, 1] already
             }
-            let sa = nd.mul(&ga.sub(&g0, prec), prec);
-            let f = sa.mul(&sixth, prec).add(&half, prec);
-            let f = sa.mul(&f, prec).add(&one, prec);
-            let f = sa.mul(&f, prec).add(&one, prec).add(&rem, prec);
-            clamp01(&wa.mul(&f, prec).div(&s0, prec))
-        });
-        Fields {
+            None => {
+                // phi_a = w_a e^{-d δ_a} / S_0(y), with s = -d δ_a:
+                // e^s in 1 + s (1 + s (1/2 + s/6)) + [-1, 1] 2 sm^4 / 4! (J = 3), where
+                // sm = dm gmax >= |s| bounds every token's remainder at once
+                let g0 = &self.sums.g0;
+                let s0 = at.s[0].clone();
+                let sm = mul_up(&abs_max(&d, prec), &self.gmax, prec);
+                let mut r = Float::with_val(prec, 2);
+                for _ in 0..=J {
+                    r = mul_up(&r, &sm, prec);
+                }
+                let rem = sym(&mul_up(&r, inv_fact(J + 1, prec).hi(), prec));
+                let sixth = inv_fact(3, prec);
+                let half = inv_fact(2, prec);
+                let one = Enc::from_i64(1, prec);
+                let nd = d.neg();
+                par::map(&self.tokens, |(wa, ga)| {
+                    if ga.is_exact_zero() && g0.is_exact_zero() {
+                        return clamp01(&wa.div(&s0, prec));
+                    }
+                    let sa = nd.mul(&ga.sub(g0, prec), prec);
+                    let f = sa.mul(&sixth, prec).add(&half, prec);
+                    let f = sa.mul(&f, prec).add(&one, prec);
+                    let f = sa.mul(&f, prec).add(&one, prec).add(&rem, prec);
+                    clamp01(&wa.mul(&f, prec).div(&s0, prec))
+                })
+            }
+        };
+        Some(Fields {
             psi,
             mu,
             var,
             kl,
             phi,
-        }
+        })
     }
 }
 
@@ -484,7 +586,7 @@ fn pass(
         Sums {
             m: tot,
             t,
-            g0: g0.clone(),
+            g0: Enc::point(g0),
         },
     )
 }
@@ -503,33 +605,20 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
     if n < FAST_MIN_TOKENS {
         return None;
     }
-    let g: Vec<Rational> = {
-        let idx: Vec<usize> = (0..n).collect();
-        par::map(&idx, |&i| Rational::from(m.r_max - &m.r[i]))
-    };
-    let gmax_q = g.iter().max()?.clone();
-    if gmax_q == 0 {
+    let prep = m.cache.prep(m)?;
+    let gmax_q = &prep.gmax_q;
+    if *gmax_q == 0 {
         return None;
     }
-    let m64 = {
-        let p: Vec<f64> = m.p.iter().map(|x| x.to_f64()).collect();
-        let gf: Vec<f64> = g.iter().map(|x| x.to_f64()).collect();
-        let top: Vec<bool> = g.iter().map(|x| *x == 0).collect();
-        let m0 = p.iter().zip(&gf).map(|(a, b)| a * b).sum::<f64>();
-        Model64 {
-            p,
-            g: gf,
-            top,
-            m0,
-            gmax: gmax_q.to_f64(),
-        }
-    };
+    let m64 = &prep.m64;
     if !m64.gmax.is_finite() || m64.gmax <= 0.0 || m64.p.iter().any(|x| x.is_nan() || *x <= 0.0) {
         return None;
     }
     let t64 = target(64).mid().to_f64();
     let debug = std::env::var_os("ALIGNEXACT_DEBUG_ROOT").is_some();
+    let t0 = std::time::Instant::now();
     let x64 = m64.root(eq, t64);
+    trace_step("f64 search", t0);
     if debug {
         eprintln!("[fast root] f64 root {x64:?} of {eq:?} = {t64}");
     }
@@ -546,7 +635,7 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
         0
     };
     let pp = prec + 32 + cancel.min(4 * prec);
-    let gmax = rat_up(&gmax_q, pp);
+    let gmax = rat_up(gmax_q, pp);
     let p_max = Enc::from_rational(m.p_max, pp);
     let t = target(pp);
     let tmid = t.mid();
@@ -554,20 +643,18 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
     let mut x = Float::with_val(pp, x64);
     let mut f2 = s64.f2;
     // the centre g0 must lie in [0, gmax] (then |δ| <= gmax, used by the remainders)
-    let centre = |v: Float| -> Float {
-        if v >= 0 && v <= gmax_q {
-            v
-        } else {
-            Float::new(pp)
-        }
-    };
-    let mut g0 = centre(Float::with_val(pp, s64.eg));
+    let mut g0 = prep.centre(&Float::with_val(pp, s64.eg), pp);
+    // the moments a later `cumulants` asked for, from the same pass
+    let nm = (J + 3).max(m.cache.want.load(AtomicOrdering::Relaxed) + J + 1);
     for _pass in 0..4 {
-        let (tokens, sums) = pass(&g, m.p, &x, &g0, eq == Equation::Deficit, J + 3, pp);
+        let t0 = std::time::Instant::now();
+        let (tokens, sums) = prep.pass(m.p, &x, &g0, eq == Equation::Deficit, nm, pp);
+        trace_step("pass", t0);
         let mut root = Root {
             root: Enc::point(&x),
             x: x.clone(),
             tokens,
+            prep: Arc::clone(&prep),
             sums,
             gmax: gmax.clone(),
             p_max: p_max.clone(),
@@ -670,20 +757,12 @@ pub fn solve(m: &Input, eq: Equation, target: &dyn Fn(u32) -> Enc, prec: u32) ->
         }
         // another pass from the refined point
         x = xn;
-        g0 = centre(root.value(Equation::MeanGap, &Enc::point(&x), pp).mid());
+        g0 = prep.centre(&root.value(Equation::MeanGap, &Enc::point(&x), pp).mid(), pp);
         if let Some(s) = m64.stats(eq, x.to_f64()) {
             f2 = s.f2;
         }
     }
     None
-}
-
-/// The shifted rewards `g_a = r_max - r_a >= 0` and their maximum.
-fn shifted(m: &Input) -> Option<(Vec<Rational>, Rational)> {
-    let idx: Vec<usize> = (0..m.p.len()).collect();
-    let g: Vec<Rational> = par::map(&idx, |&i| Rational::from(m.r_max - &m.r[i]));
-    let gmax = g.iter().max()?.clone();
-    Some((g, gmax))
 }
 
 /// One MPFR pass at a given point `x > 0` (no root search), for a model with at least
@@ -695,8 +774,8 @@ pub fn probe(m: &Input, x: &Float, extra: usize, prec: u32) -> Option<Root> {
     if m.p.len() < FAST_MIN_TOKENS || !(x.is_finite() && *x > 0) {
         return None;
     }
-    let (g, gmax_q) = shifted(m)?;
-    if gmax_q == 0 {
+    let prep = m.cache.prep(m)?;
+    if prep.gmax_q == 0 {
         return None;
     }
     let pp = prec + 32;
@@ -704,26 +783,23 @@ pub fn probe(m: &Input, x: &Float, extra: usize, prec: u32) -> Option<Root> {
     // exactly; the remainders use |δ| <= gmax)
     let xf = x.to_f64();
     let (mut sw, mut sg) = (0.0f64, 0.0f64);
-    for (pa, ga) in m.p.iter().zip(&g) {
-        let gf = ga.to_f64();
-        let w = pa.to_f64() * (-xf * gf).exp();
+    for (pa, gf) in prep.m64.p.iter().zip(&prep.m64.g) {
+        let w = pa * (-xf * gf).exp();
         sw += w;
         sg += w * gf;
     }
-    let g0 = Float::with_val(pp, sg / sw);
-    let g0 = if g0.is_finite() && g0 >= 0 && g0 <= gmax_q {
-        g0
-    } else {
-        Float::new(pp)
-    };
+    let g0 = prep.centre(&Float::with_val(pp, sg / sw), pp);
     let x = Float::with_val(pp, x);
-    let (tokens, sums) = pass(&g, m.p, &x, &g0, false, J + 3 + extra, pp);
+    let t0 = std::time::Instant::now();
+    let (tokens, sums) = prep.pass(m.p, &x, &g0, false, J + 3 + extra, pp);
+    trace_step("probe pass", t0);
     Some(Root {
         root: Enc::point(&x),
         x,
         tokens,
         sums,
-        gmax: rat_up(&gmax_q, pp),
+        gmax: rat_up(&prep.gmax_q, pp),
+        prep,
         p_max: Enc::from_rational(m.p_max, pp),
         r_max: m.r_max.clone(),
         prec: pp,
@@ -784,7 +860,7 @@ impl Root {
             .collect();
         let mut nu = vec![Enc::from_i64(1, prec)];
         nu.extend(s.iter().skip(1).map(|sk| sk.div(&s[0], prec)));
-        let eg = Enc::point(&self.sums.g0).add(&nu[1], prec);
+        let eg = self.sums.g0.add(&nu[1], prec);
         nu.truncate(order + 1);
         Some((eg, nu))
     }

@@ -33,6 +33,8 @@ pub struct TiltModel {
     pub mean: Rational,
     /// The reward law ([`TiltModel::by_reward`]), computed on first use by [`TiltModel::law`].
     pub(crate) law: std::sync::OnceLock<Option<Box<TiltModel>>>,
+    /// The fast path's per-token data and recent passes ([`super::tilt_fast::Cache`]).
+    pub(crate) fast: super::tilt_fast::Cache,
 }
 
 impl TiltModel {
@@ -103,6 +105,7 @@ impl TiltModel {
             p_min: Rational::from((c_min, d)),
             mean: Rational::from((acc, dl)),
             law: Default::default(),
+            fast: Default::default(),
         }
     }
     /// The model with rewards negated (`l(x; r) = -l(-x; -r)`), for the side below the mean.
@@ -118,6 +121,7 @@ impl TiltModel {
             p_min: self.p_max.clone(),
             mean: Rational::from(-&self.mean),
             law: Default::default(),
+            fast: Default::default(),
         }
     }
     /// The model with the tokens of equal reward merged into one (their probabilities summed
@@ -185,6 +189,7 @@ impl TiltModel {
             p_min: self.p_min.clone(),
             mean: self.mean.clone(),
             law: Default::default(),
+            fast: Default::default(),
         })
     }
     /// [`TiltModel::by_reward`], computed once per model (a vocabulary of 10^6 tokens costs a

@@ -84,6 +84,13 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
     let dmax = Value::Real(m.delta_max(prec));
     // a budget Delta on a vocabulary of distinct rewards: the root finder's own evaluation of
     // the tilt over the root enclosure (the same exponentials), when it has one
+    let t0 = std::time::Instant::now();
+    if crate::real::ziv::trace_on() {
+        eprintln!(
+            "[tilt] start (process CPU so far {:.2} s)",
+            crate::math::tilt_fast::process_cpu()
+        );
+    }
     let (res, fast_eval) = match b {
         Budget::Delta(d) => match optimum_eval(m, d, prec) {
             None => (None, None),
@@ -93,6 +100,13 @@ pub fn tilt_value(m: &TiltModel, b: &Budget, prec: u32) -> Value {
         },
         _ => (resolve(m, b, prec), None),
     };
+    if crate::real::ziv::trace_on() {
+        eprintln!(
+            "[tilt] optimum: {:.3} s (process CPU so far {:.2} s)",
+            t0.elapsed().as_secs_f64(),
+            crate::math::tilt_fast::process_cpu()
+        );
+    }
     let Some(res) = res else {
         return obj(vec![("lambda", undecided(prec))]);
     };
@@ -378,6 +392,8 @@ pub fn cumulants_value(
     t: Option<&Rational>,
     prec: u32,
 ) -> Value {
+    // the optimum's pass sums the moments these cumulants read
+    tilt_vocab::want_order(m, order);
     let Some(res) = resolve(m, b, prec) else {
         return obj(vec![("lambda", undecided(prec))]);
     };
