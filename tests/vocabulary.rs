@@ -120,3 +120,42 @@ fn spec_errors_stay_on_one_line_fuzz_regression() {
         .to_string();
     assert!(!e.contains('\n'), "{e}");
 }
+
+/// TILT-1's phi per token on a vocabulary with ties (6000 tokens, 30 reward levels): the crate
+/// takes it from the reward law (`phi_a = p_a phi_j / P_j`); here it is recomputed token by token
+/// (`p_a e^{l r_a} / sum_b p_b e^{l r_b}` in enclosures at 300 bits): every pair overlaps, and
+/// the crate's enclosures are narrow.
+#[test]
+fn phi_per_token_from_the_reward_law_equals_the_token_by_token_tilt() {
+    let mut rng = SplitMix64(0x00FE_ED01);
+    let (p, r) = vocab(&mut rng, 6000, 30);
+    let m =
+        alignexact::exact::dist::Model::new(Distribution::new(p.clone(), false, "--p").unwrap(), r.clone())
+            .unwrap();
+    let tm = TiltModel::new(&m);
+    assert!(tm.law().is_some(), "ties expected");
+    for l in ["-2/3", "1/5", "5/2"] {
+        let lq = common::q(l);
+        let ev = eval(&tm, &Enc::from_rational(&lq, 200), 200);
+        let prec = 300;
+        let w: Vec<Enc> = p
+            .iter()
+            .zip(&r)
+            .map(|(pa, ra)| {
+                Enc::from_rational(&Rational::from(&lq * ra), prec)
+                    .exp(prec)
+                    .mul_rational(pa, prec)
+            })
+            .collect();
+        let z = Enc::sum(w.iter(), prec);
+        assert_eq!(ev.phi.len(), w.len());
+        for (a, (f, wa)) in ev.phi.iter().zip(&w).enumerate() {
+            let want = wa.div(&z, prec);
+            assert!(overlaps(f, &want), "token {a} at l = {l}");
+            assert!(
+                f.width() < 1e-50 * f.hi().to_f64().max(1e-300) + 1e-300,
+                "token {a}: wide"
+            );
+        }
+    }
+}

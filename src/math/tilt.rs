@@ -132,7 +132,38 @@ impl Parts {
 }
 
 /// [`eval`] with only the requested parts; skipped ones are the whole line (never certified).
+///
+/// A vocabulary-size model with ties ([`tilt_fast::FAST_MIN_TOKENS`] tokens or more) is
+/// evaluated on its reward law ([`TiltModel::law`]: `psi`, `mu`, `sigma2`, `K` and the deficit
+/// are functions of the reward law alone), and `phi` per token from the law's:
+/// `phi_a = p_a e^{l r_a} / Z = p_a (phi_j / P_j)` for the level `j` of `r_a` (`P_j` its exact
+/// mass, `> 0`), one product per token on worker threads.
 fn eval_parts(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
+    match m.law() {
+        Some(law) if m.p.len() >= tilt_fast::FAST_MIN_TOKENS => {
+            let mut ev = eval_tokens(law, l, prec, parts);
+            if parts.moments {
+                let level: crate::exact::hash::FxHashMap<&Rational, usize> =
+                    law.r.iter().enumerate().map(|(j, r)| (r, j)).collect();
+                let ratio: Vec<Enc> = ev
+                    .phi
+                    .iter()
+                    .zip(&law.p)
+                    .map(|(f, pj)| f.div(&Enc::from_rational(pj, prec), prec))
+                    .collect();
+                let idx: Vec<usize> = (0..m.p.len()).collect();
+                ev.phi = crate::real::par::map(&idx, |&a| {
+                    ratio[level[&m.r[a]]].mul_rational(&m.p[a], prec).clamp01()
+                });
+            }
+            ev
+        }
+        _ => eval_tokens(m, l, prec, parts),
+    }
+}
+
+/// [`eval_parts`] token by token.
+fn eval_tokens(m: &TiltModel, l: &Enc, prec: u32, parts: Parts) -> TiltEval {
     // shift by r_max when l >= 0 (or l straddles 0 with a non-negative midpoint), else r_min
     let nonneg = *l.lo() >= 0 || l.mid() >= 0;
     // |l| as an enclosure in the orientation of the shift
