@@ -18,8 +18,6 @@
 //! [`CHAIN_GUARD`] extra bits of the chain's precision absorb (the enclosures are rigorous at
 //! any precision; only their width depends on it).
 
-use crate::real::enclosure::{record_violation, take_violation};
-use crate::real::round::widen_exponent_range;
 use crate::real::{par, Enc};
 use rug::float::Round;
 use rug::ops::{AddAssignRound, MulAssignRound, NegAssign};
@@ -33,48 +31,6 @@ pub const CHAIN_GUARD: u32 = 16;
 const MAX_GAP: usize = 16;
 /// Bound on the integers `n_a`, `c_a` and the denominators (exact in `u64` and `i64`).
 const LIMIT: u64 = 1 << 62;
-
-/// `items.iter().map(f).collect()` for the few heavy items of a pass (its blocks of
-/// [`CHAIN_BLOCK`] tokens) on the machine's threads, in item order: [`par::map`] keeps fewer
-/// than [`par::MIN_PARALLEL_ITEMS`] items on the calling thread. As there, each worker widens
-/// MPFR's exponent range first and hands a broken-invariant record back; the results (and so
-/// the sums folded in block order) do not depend on the number of threads.
-fn map_blocks<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let w = std::thread::available_parallelism()
-        .map(|p| p.get())
-        .unwrap_or(1)
-        .clamp(1, 16)
-        .min(items.len());
-    if w <= 1 || items.len() < 4 {
-        return items.iter().map(f).collect();
-    }
-    let chunk = items.len().div_ceil(w);
-    let f = &f;
-    let parts: Vec<(Vec<R>, Option<String>)> = std::thread::scope(|s| {
-        let handles: Vec<_> = items
-            .chunks(chunk)
-            .map(|c| {
-                s.spawn(move || {
-                    widen_exponent_range();
-                    let v: Vec<R> = c.iter().map(f).collect();
-                    (v, take_violation())
-                })
-            })
-            .collect();
-        handles
-            .into_iter()
-            .map(|h| h.join().unwrap_or_else(|e| std::panic::resume_unwind(e)))
-            .collect()
-    });
-    let mut out = Vec::with_capacity(items.len());
-    for (v, violation) in parts {
-        if let Some(msg) = violation {
-            record_violation(msg);
-        }
-        out.extend(v);
-    }
-    out
-}
 
 /// A chain's base: `[x_lo / dg, x_hi / dg]` and the powers `u^k` (see [`Lattice::base`]).
 type Base<'a> = (&'a (Float, Float), &'a [(Float, Float)]);
@@ -242,7 +198,7 @@ impl Lattice {
         let (xh, pw) = self.base(x, x, prec);
         let blocks = self.blocks();
         let m0 = m0.min(self.nmax) as i64;
-        let partial: Vec<Vec<(Float, Float)>> = map_blocks(&blocks, |blk| {
+        let partial: Vec<Vec<(Float, Float)>> = par::map_heavy(&blocks, 4, |blk| {
             let z = || (Float::new(prec), Float::new(prec));
             let mut acc: Vec<(Float, Float)> = (0..nm + nt).map(|_| z()).collect();
             let (mut vlo, mut vhi) = z();
@@ -359,7 +315,7 @@ impl Lattice {
             }
         };
         let blocks = self.blocks();
-        let parts: Vec<Vec<(u32, Enc)>> = map_blocks(&blocks, |blk| {
+        let parts: Vec<Vec<(u32, Enc)>> = par::map_heavy(&blocks, 4, |blk| {
             let mut out = Vec::with_capacity(blk.len());
             let mut t = Float::new(prec);
             self.chain(blk, [(&xa, &pwa), (&xb, &pwb)], prec, |i, u| {

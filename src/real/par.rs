@@ -13,21 +13,33 @@ use super::round::widen_exponent_range;
 /// Items below which [`map`] stays on the calling thread (spawning costs more than it saves).
 pub const MIN_PARALLEL_ITEMS: usize = 1 << 14;
 
-/// Workers for `n` items: 1 below [`MIN_PARALLEL_ITEMS`], else the available parallelism (at
-/// most 16).
-fn workers(n: usize) -> usize {
-    if n < MIN_PARALLEL_ITEMS {
+/// Workers for `n` items: 1 below `min_items`, else the available parallelism (at most 16 and
+/// at most `n`).
+fn workers(n: usize, min_items: usize) -> usize {
+    if n < min_items.max(2) {
         return 1;
     }
     std::thread::available_parallelism()
         .map(|p| p.get())
         .unwrap_or(1)
         .clamp(1, 16)
+        .min(n)
 }
 
-/// `items.iter().map(f).collect()`, computed in contiguous chunks on scoped threads.
+/// `items.iter().map(f).collect()`, computed in contiguous chunks on scoped threads (from
+/// [`MIN_PARALLEL_ITEMS`] items on).
 pub fn map<T: Sync, R: Send>(items: &[T], f: impl Fn(&T) -> R + Sync) -> Vec<R> {
-    let w = workers(items.len());
+    map_from(items, MIN_PARALLEL_ITEMS, f)
+}
+
+/// [`map`] for a few heavy items (e.g. blocks of thousands of tokens each): parallel from
+/// `min_items` items on.
+pub fn map_heavy<T: Sync, R: Send>(items: &[T], min_items: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    map_from(items, min_items, f)
+}
+
+fn map_from<T: Sync, R: Send>(items: &[T], min_items: usize, f: impl Fn(&T) -> R + Sync) -> Vec<R> {
+    let w = workers(items.len(), min_items);
     if w <= 1 {
         return items.iter().map(f).collect();
     }
