@@ -149,7 +149,23 @@ fn ln_neg_expm1(y: &Enc, prec: u32) -> Enc {
     if *y.hi() < -0.693_f64 {
         y.exp(prec).neg().ln_1p(prec)
     } else {
-        y.expm1(prec).neg().ln(prec)
+        let e = y.expm1(prec);
+        if *e.hi() < 0 {
+            return e.neg().ln(prec);
+        }
+        // `Enc::expm1`'s one-call form (expm1 at the lower end plus a width increment) can lose
+        // the sign of the upper end when the enclosure is wide relative to |y| (a level whose
+        // P_S is known only within a large factor, at a low per-level precision: the increment
+        // cancels expm1(lo) to within the rounding). expm1 is increasing, so the endpoint
+        // enclosure [expm1(lo) rounded down, expm1(hi) rounded up] is valid (a point enclosure
+        // has width 0, so `Enc::expm1` takes MPFR's directed roundings at the point), and for
+        // y.hi < 0 its upper end stays < 0 unless expm1(y.hi) underflows (then ln gives a lower
+        // end of -inf: still an enclosure). Seen at n = 10^6, N = e^10, 528 bits: the top levels
+        // of the window (L << E, P_S known within e^42) at 64 bits gave P_N = [0, ...] and
+        // kl_bon_reference = [0, 9.00...] (0 digits) where 264 bits had certified 29.
+        let lo = Enc::point(y.lo()).expm1(prec);
+        let hi = Enc::point(y.hi()).expm1(prec);
+        lo.hull(&hi).neg().ln(prec)
     }
 }
 
