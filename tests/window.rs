@@ -236,7 +236,9 @@ fn assert_agree_unit(what: &str, path: &str, e: &Value, w: &Value) -> usize {
     match e {
         Value::Object(eo) => {
             if let Some(Value::String(ev)) = eo.get("value") {
-                let wv = w["value"].as_str().unwrap_or_else(|| panic!("{what}: {path} missing: {w}"));
+                let wv = w["value"]
+                    .as_str()
+                    .unwrap_or_else(|| panic!("{what}: {path} missing: {w}"));
                 if ev != wv {
                     let unit = last_unit(ev).max(&last_unit(wv));
                     let diff = Float::with_val(2048, float(ev) - float(wv)).abs();
@@ -297,17 +299,38 @@ fn win_small_n_delta_agrees_with_exact() {
         for k in [1, 3, 10] {
             let d = format!("{k}/{n}");
             cases.push(
-                ["compare", "--p", "1/2,3/10,1/5", "--r", "0,1,3", "--delta", &d, "--n", &n_s]
-                    .map(String::from)
-                    .to_vec(),
+                [
+                    "compare",
+                    "--p",
+                    "1/2,3/10,1/5",
+                    "--r",
+                    "0,1,3",
+                    "--delta",
+                    &d,
+                    "--n",
+                    &n_s,
+                ]
+                .map(String::from)
+                .to_vec(),
             );
         }
         for big_n in ["2", "3"] {
             for (p, r) in [("1/2,1/2", "-3,-1"), ("1/2,3/10,1/5", "0,1,3")] {
                 cases.push(
-                    ["bon", "--p", p, &format!("--r={r}"), "--n", &n_s, "--N", big_n, "--levels", "none"]
-                        .map(String::from)
-                        .to_vec(),
+                    [
+                        "bon",
+                        "--p",
+                        p,
+                        &format!("--r={r}"),
+                        "--n",
+                        &n_s,
+                        "--N",
+                        big_n,
+                        "--levels",
+                        "none",
+                    ]
+                    .map(String::from)
+                    .to_vec(),
                 );
             }
         }
@@ -338,7 +361,18 @@ fn win_small_n_delta_large_n_certifies() {
         [&["compare"][..], &a, &["--delta", "1/100000"]].concat(),
         [&["compare"][..], &a, &["--delta", "1/100000", "--digits", "20"]].concat(),
         [&["compare"][..], &a, &["--delta", "1/1000000"]].concat(),
-        vec!["bon", "--p", "1/2,1/2", "--r=-3,-1", "--n", "1000000", "--N", "2", "--levels", "none"],
+        vec![
+            "bon",
+            "--p",
+            "1/2,1/2",
+            "--r=-3,-1",
+            "--n",
+            "1000000",
+            "--N",
+            "2",
+            "--levels",
+            "none",
+        ],
     ];
     for c in cases {
         let t0 = std::time::Instant::now();
@@ -346,6 +380,11 @@ fn win_small_n_delta_large_n_certifies() {
         assert_eq!(code, 0, "{}: {err}", c.join(" "));
         assert_eq!(w["method"], "window", "{}", c.join(" "));
         // about 2-3 s each on a loaded 2-core machine; a generous bound against a regression
-        assert!(t0.elapsed().as_secs() < 120, "{}: {:?}", c.join(" "), t0.elapsed());
+        assert!(
+            t0.elapsed().as_secs() < 120,
+            "{}: {:?}",
+            c.join(" "),
+            t0.elapsed()
+        );
     }
 }
