@@ -391,7 +391,18 @@ pub fn ln_pn_of(nlf: Enc, q: &Enc, first: bool, n_samples: &Enc, prec: u32) -> E
             let corr = Enc::new(-tiny, rug::Float::new(prec));
             nlf.add(&corr, prec)
         } else {
-            let step = q.neg().ln_1p(prec);
+            let mut step = q.neg().ln_1p(prec);
+            if *step.hi() >= 0 && *q.lo() > 0 {
+                // `Enc::ln_1p`'s one-call form (ln1p at one end plus a width increment) cancels
+                // to within its rounding when q's enclosure is wide relative to q (a window level
+                // whose P_S is known only within a factor e^40, at 64 bits), and its upper end
+                // lost the sign. ln1p(-q) is decreasing in q: the endpoint enclosure
+                // [ln1p(-q_hi) rounded down, ln1p(-q_lo) rounded up] is valid, and its upper end
+                // is < 0 for q_lo > 0 (directed rounding of a negative, normal value).
+                let a = Enc::point(&rug::Float::with_val(prec, -q.hi())).ln_1p(prec);
+                let b = Enc::point(&rug::Float::with_val(prec, -q.lo())).ln_1p(prec);
+                step = a.hull(&b);
+            }
             nlf.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
         }
     }
