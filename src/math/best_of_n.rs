@@ -149,7 +149,23 @@ fn ln_neg_expm1(y: &Enc, prec: u32) -> Enc {
     if *y.hi() < -0.693_f64 {
         y.exp(prec).neg().ln_1p(prec)
     } else {
-        y.expm1(prec).neg().ln(prec)
+        let e = y.expm1(prec);
+        if *e.hi() < 0 {
+            return e.neg().ln(prec);
+        }
+        // `Enc::expm1`'s one-call form (expm1 at the lower end plus a width increment) can lose
+        // the sign of the upper end when the enclosure is wide relative to |y| (a level whose
+        // P_S is known only within a large factor, at a low per-level precision: the increment
+        // cancels expm1(lo) to within the rounding). expm1 is increasing, so the endpoint
+        // enclosure [expm1(lo) rounded down, expm1(hi) rounded up] is valid (a point enclosure
+        // has width 0, so `Enc::expm1` takes MPFR's directed roundings at the point), and for
+        // y.hi < 0 its upper end stays < 0 unless expm1(y.hi) underflows (then ln gives a lower
+        // end of -inf: still an enclosure). Seen at n = 10^6, N = e^10, 528 bits: the top levels
+        // of the window (L << E, P_S known within e^42) at 64 bits gave P_N = [0, ...] and
+        // kl_bon_reference = [0, 9.00...] (0 digits) where 264 bits had certified 29.
+        let lo = Enc::point(y.lo()).expm1(prec);
+        let hi = Enc::point(y.hi()).expm1(prec);
+        lo.hull(&hi).neg().ln(prec)
     }
 }
 
@@ -375,7 +391,18 @@ pub fn ln_pn_of(nlf: Enc, q: &Enc, first: bool, n_samples: &Enc, prec: u32) -> E
             let corr = Enc::new(-tiny, rug::Float::new(prec));
             nlf.add(&corr, prec)
         } else {
-            let step = q.neg().ln_1p(prec);
+            let mut step = q.neg().ln_1p(prec);
+            if *step.hi() >= 0 && *q.lo() > 0 {
+                // `Enc::ln_1p`'s one-call form (ln1p at one end plus a width increment) cancels
+                // to within its rounding when q's enclosure is wide relative to q (a window level
+                // whose P_S is known only within a factor e^40, at 64 bits), and its upper end
+                // lost the sign. ln1p(-q) is decreasing in q: the endpoint enclosure
+                // [ln1p(-q_hi) rounded down, ln1p(-q_lo) rounded up] is valid, and its upper end
+                // is < 0 for q_lo > 0 (directed rounding of a negative, normal value).
+                let a = Enc::point(&rug::Float::with_val(prec, -q.hi())).ln_1p(prec);
+                let b = Enc::point(&rug::Float::with_val(prec, -q.lo())).ln_1p(prec);
+                step = a.hull(&b);
+            }
             nlf.add(&ln_neg_expm1(&n_samples.mul(&step, prec), prec), prec)
         }
     }

@@ -345,7 +345,12 @@ impl WindowLaw {
         // The tails' R come from one cheap backward recursion; the logarithms are taken lazily
         // from the bottom up to the first level that passes (with `ln C` formed once), so the
         // choice costs a few transcendental calls instead of several per window level.
-        let prec = 64;
+        // At the working precision, not a fixed 64 bits: F = 1 - T at the lowest levels is
+        // ~ 2^-p small only when T is formed to more than p bits, so a fixed precision fixed the
+        // listing's bottom (and with it the unlisted mass below, WIN-3/WIN-4's outside bounds) at
+        // the same level at every working precision: an error floor that precision did not lower
+        // (F(s_lo)^N ~ 1e-30 at N = 2, n = 10^6).
+        let prec = self.prec.max(64);
         let wp = prec + 16;
         let rs = self.tails_r(prec, self.lo, self.hi);
         let lnc = self.ln_c(wp);
@@ -354,8 +359,8 @@ impl WindowLaw {
         let mut first = self.hi;
         for (i, rr) in rs.iter().enumerate() {
             let lt = Self::ln_t_with(&lnc, &th, self.lo + i, rr, prec);
-            let t = clamp01(&lt.exp(64), 64);
-            let lf = t.neg().ln_1p(64);
+            let t = clamp01(&lt.exp(prec), prec);
+            let lf = t.neg().ln_1p(prec);
             if lt.is_finite() && lf.is_finite() && lt.width() <= tol && lf.width() <= tol {
                 first = self.lo + i;
                 break;
@@ -556,7 +561,12 @@ impl WindowLaw {
             let (ln_f, fv) = if top {
                 (Enc::zero(prec), Enc::from_i64(1, prec))
             } else {
-                let t = clamp01(&scale_s.mul(&rs[j], wpj), wpj);
+                // T at the full `wp` (one multiplication), whatever the level's precision: at
+                // the lowest listed levels F = 1 - T is far below 2^-prec_j, and T formed at the
+                // level's reduced precision left F = [0, ...] (ln F = -inf, P_N = [0, ...]) even
+                // though the listing was chosen where F is resolved at `wp`. ln F and F are then
+                // rounded at the level's precision (outward: still enclosures).
+                let t = clamp01(&scale_s.mul(&rs[j], wp), wp);
                 (t.neg().ln_1p(prec), one.sub(&t, prec))
             };
             let q = if first {
@@ -631,7 +641,8 @@ impl WindowLaw {
             let fv = if s == top_level {
                 Enc::from_i64(1, p)
             } else {
-                let t = clamp01(&scale_s.mul(&rs[j], wpj), wpj);
+                // T at the full `wp`, as in `visit_graded` (F = 1 - T cancels at the lowest levels)
+                let t = clamp01(&scale_s.mul(&rs[j], wp), wp);
                 let ln_f = t.neg().ln_1p(p);
                 // nlf = N ln F, then ln P_N (BON-1)
                 let nlf = n_samples.mul(&ln_f, p);
