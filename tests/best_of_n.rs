@@ -320,7 +320,7 @@ fn bon1_order_rule_equals_brute_force_and_has_larger_kl() {
                 best
             };
             let brute = brute_force(&s, 1, big_n, &pick);
-            let order = bon::order_rule_exact(&p, &r, big_n as u32);
+            let order = alignexact::math::order_rule::order_rule_exact(&p, &r, big_n as u32);
             assert_eq!(brute, order, "{name} N={big_n}: order rule");
             // the level rule on tokens: p(y) P_N(s) / P_S(s)
             let lv = levels(&p, &r, 1);
@@ -357,7 +357,7 @@ fn bon1_order_rule_equals_brute_force_and_has_larger_kl() {
                 assert_eq!(order, level, "{name} N={big_n}: no tie, same law");
             }
             // the certified order rule (log space) encloses the exact one
-            let enc = bon::order_rule_enc(&p, &r, &n_enc(big_n as u64, prec), prec);
+            let enc = alignexact::math::order_rule::order_rule_enc(&p, &r, &n_enc(big_n as u64, prec), prec);
             for (a, e) in enc.iter().enumerate() {
                 assert!(
                     e.contains_rational(&order[a]),

@@ -92,7 +92,7 @@ fn order_keys(tm: &TiltModel) -> Vec<usize> {
 }
 
 /// BON-1 (order rule, one token): brute force with ties broken by the total order
-/// `(reward, token index)` equals `G(y)^N - G-(y)^N` ([`bon::order_rule_exact`]), exactly; and
+/// `(reward, token index)` equals `G(y)^N - G-(y)^N` ([`crate::math::order_rule::order_rule_exact`]), exactly; and
 /// its KL to `p` is at least the level rule's (`order-kl`), the margin being
 /// `sum_s P_N(s) D(pi_order(.|s) || p(.|s)) >= 0` with exact ratios (exact 0 on tie-free levels).
 pub fn bon1_order(case: &Case, n_samples: u32, prec: u32) -> [Claim; 2] {
@@ -100,7 +100,7 @@ pub fn bon1_order(case: &Case, n_samples: u32, prec: u32) -> [Claim; 2] {
     let seqs = Sequences::new(tm, 1);
     let keys = order_keys(tm);
     let brute = bon_brute(&seqs, n_samples, Some(&keys));
-    let closed_full = bon::order_rule_exact(case.model.probs(), &case.model.r, n_samples);
+    let closed_full = crate::math::order_rule::order_rule_exact(case.model.probs(), &case.model.r, n_samples);
     let dist: Rational = (0..seqs.len())
         .map(|i| Rational::from(&brute[i] - &closed_full[tm.idx[i]]).abs())
         .sum();

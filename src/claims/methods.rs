@@ -160,7 +160,7 @@ pub fn rel1_at(law: &LevelLaw, n_samples: u32, prec: u32) -> [Claim; 2] {
 /// REL-1 with the order tie rule on one token: outcomes are the tokens, `sum_y p(y)^2`.
 pub fn rel1_order(case: &Case, n_samples: u32, prec: u32) -> Claim {
     let p = case.model.probs();
-    let pi = bon::order_rule_exact(p, &case.model.r, n_samples);
+    let pi = crate::math::order_rule::order_rule_exact(p, &case.model.r, n_samples);
     let pairs: Vec<(Rational, Rational)> = pi.iter().cloned().zip(p.iter().cloned()).collect();
     let kl = kl_exact(&pairs, prec).clamp_nonneg(prec);
     let ne = Enc::from_i64(i64::from(n_samples), prec);

@@ -217,7 +217,7 @@ impl DenomSum {
 }
 
 /// The exact sum of `xs`: an integer sum when every entry is an integer (the weights of a
-/// `--normalize` model), else sums grouped by denominator ([`DenomSum`]). Equal to
+/// `--normalize` model), else sums grouped by denominator (`DenomSum`). Equal to
 /// `xs.iter().sum::<Rational>()`.
 pub fn exact_sum(xs: &[Rational]) -> Rational {
     if xs.iter().all(|q| *q.denom() == 1) {

@@ -80,7 +80,7 @@ fn scaled(q: &Rational, d: &Integer) -> Option<u64> {
 
 impl Lattice {
     /// The integer scale of a model (support probabilities `p > 0`, rewards `r`, `r_max`);
-    /// `None` when a denominator or a scaled value passes [`LIMIT`], or fewer than 2 tokens.
+    /// `None` when a denominator or a scaled value passes `LIMIT` (2^62), or fewer than 2 tokens.
     pub fn new(p: &[Rational], r: &[Rational], r_max: &Rational) -> Option<Lattice> {
         if p.len() < 2 || p.len() >= u32::MAX as usize {
             return None;

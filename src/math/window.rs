@@ -33,9 +33,8 @@
 //! of `WindowLaw::unlisted_reverse_kl` (see `proofs/windowed.md`).
 
 use crate::math::best_of_n as bon;
-use crate::math::level_precision::{graded, reverse_top, ScoutCtx};
-use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, ScoutLevel, Unlisted};
-use crate::math::top_levels::{level_count, TopLevels, TOP_MAX};
+use crate::math::level_precision::{graded, ScoutCtx};
+use crate::math::level_source::{LevelProbs, LevelSource, ReverseKlCtx, ScoutLevel};
 use crate::real::round::{add_up, int_dn, int_up};
 use crate::real::Enc;
 use rug::integer::Order;
@@ -404,7 +403,7 @@ impl WindowLaw {
         })
     }
 
-    fn theta_enc(&self, prec: u32) -> Enc {
+    pub(crate) fn theta_enc(&self, prec: u32) -> Enc {
         Enc::from_rational(&self.theta, prec)
     }
     /// A window from a given power and prefactor `ln C` (see [`WindowLaw::ln_pref`]), with the
@@ -466,7 +465,7 @@ impl WindowLaw {
         }
     }
     /// `ln T(s)` for `s in [lo, hi]` (WIN-3), from the backward recursion over the window above.
-    fn ln_tails(&self, prec: u32, lo: usize, hi: usize) -> Vec<Enc> {
+    pub(crate) fn ln_tails(&self, prec: u32, lo: usize, hi: usize) -> Vec<Enc> {
         let r = self.tails_r(prec, lo, hi);
         (lo..=hi)
             .zip(r)
@@ -523,7 +522,7 @@ impl WindowLaw {
     /// formed at the full `prec + 16` for every level (no transcendental call per level); a level's
     /// own operations (`P_S`, its logarithm, `T`, `ln F`, `q`) run at its precision: lower
     /// precision only widens its enclosures.
-    fn visit_graded(
+    pub(crate) fn visit_graded(
         &self,
         prec: u32,
         sel: Option<&[bool]>,
@@ -751,92 +750,7 @@ impl WindowLaw {
     }
 }
 
-impl LevelSource for WindowLaw {
-    fn method(&self) -> Method {
-        Method::Window
-    }
-    fn n(&self) -> u64 {
-        self.n
-    }
-    fn len(&self) -> usize {
-        self.hi - self.lo + 1
-    }
-    fn scale(&self) -> Integer {
-        self.lat.scale.clone()
-    }
-    fn level(&self, j: usize) -> Integer {
-        Integer::from(&self.lat.m_min * self.n) + Integer::from(&self.lat.g * (self.lo + j))
-    }
-    fn reward_range(&self) -> (Rational, Rational) {
-        let lo = Integer::from(&self.lat.m_min * self.n);
-        let hi = &lo + Integer::from(&self.lat.g * (self.lat.d as u64 * self.n));
-        (
-            Rational::from((lo, self.lat.scale.clone())),
-            Rational::from((hi, self.lat.scale.clone())),
-        )
-    }
-    fn visit(&self, prec: u32, sel: Option<&[bool]>, f: &mut dyn FnMut(usize, LevelProbs)) {
-        self.visit_graded(prec, sel, None, f)
-    }
-    fn visit_at(&self, prec: u32, precs: &[u32], f: &mut dyn FnMut(usize, LevelProbs)) {
-        self.visit_graded(prec, None, Some(precs), f)
-    }
-    fn scout(&self) -> Option<Vec<ScoutLevel>> {
-        Some(self.scout_levels())
-    }
-    fn law_levels(&self) -> Option<u64> {
-        // memoryless only (a chain's sums depend on its transition graph)
-        self.ln_pref
-            .is_none()
-            .then(|| level_count(&self.lat, self.n))
-            .flatten()
-    }
-    fn top_levels(&self, k: usize) -> Option<TopLevels> {
-        // a memoryless window only (a chain's levels are not sums of independent deficits)
-        if self.ln_pref.is_some() || k > TOP_MAX {
-            return None;
-        }
-        TopLevels::new(&self.lat, self.n, k)
-    }
-    fn restricted_source(&self, lo: usize, hi: usize) -> Option<Box<dyn LevelSource + '_>> {
-        self.restricted(self.lo + lo, self.lo + hi)
-            .map(|w| Box::new(w) as Box<dyn LevelSource>)
-    }
-    fn reverse_scout_top(&self, ln_n: f64, l: f64, n_psi: f64) -> f64 {
-        // the second window's levels (those below the split are summed by reverse_kl_outside;
-        // the others are the same levels as this window's, so still terms of the same sum)
-        self.half.as_ref().map_or(f64::NEG_INFINITY, |h| {
-            reverse_top(&h.scout_levels(), ln_n, l, n_psi)
-        })
-    }
-    fn unlisted(&self, prec: u32) -> Unlisted {
-        let wp = prec + 16;
-        let top_level = self.lat.d * self.n as usize;
-        let above = (self.hi < top_level).then(|| {
-            let lt = self.ln_tails(wp, self.hi, self.hi);
-            clamp01(&lt[0].exp(prec), prec)
-        });
-        let below = (self.lo > 0).then(|| {
-            // P(S < s_lo) = 1 - T(s_lo - 1) = 1 - (T(s_lo) + P_S(s_lo))
-            let lt = self.ln_tails(wp, self.lo, self.lo);
-            let th = self.theta_enc(wp);
-            let ts = th.mul(&Enc::from_integer(&Integer::from(self.lo), wp), wp);
-            let ln_ps = self
-                .ln_c(wp)
-                .sub(&ts, wp)
-                .add(&self.g_enc(self.lo, wp).ln(wp), wp);
-            let t = clamp01(&lt[0].exp(wp).add(&ln_ps.exp(wp), wp), wp);
-            let ln_b = t.neg().ln_1p(prec);
-            (Enc::from_i64(1, prec).sub(&t, prec), ln_b)
-        });
-        Unlisted { below, above }
-    }
-    fn reverse_kl_rest(&self, ctx: &ReverseKlCtx, prec: u32) -> Option<(Enc, usize)> {
-        reverse_kl_outside(self, ctx, prec)
-    }
-}
-
-fn clamp01(x: &Enc, prec: u32) -> Enc {
+pub(crate) fn clamp01(x: &Enc, prec: u32) -> Enc {
     let lo = if *x.lo() < 0 {
         Float::new(prec)
     } else {
@@ -862,7 +776,7 @@ fn clamp01(x: &Enc, prec: u32) -> Enc {
 /// `M = max(1, n ln(1/p(A_min)))`, and `>= Phi(R) ln Phi(R)`; `Phi(R) <= G_{l'}(R) sup_S
 /// e^{(l - l') S - n (psi(l) - psi(l'))}`. Derivation in `proofs/windowed.md` (mean value theorem
 /// `P_N >= N P_S F_-^{N-1}`, `-ln F_- <= 2 M T_-`, Chernoff at `l - l'/2`).
-fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(Enc, usize)> {
+pub(crate) fn reverse_kl_outside(w1: &WindowLaw, ctx: &ReverseKlCtx, prec: u32) -> Option<(Enc, usize)> {
     if ctx.l.sign_certified() != Some(std::cmp::Ordering::Greater) {
         return None;
     }

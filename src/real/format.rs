@@ -418,7 +418,7 @@ fn certify_u128_digits(lo: &rug::Float, hi: &rug::Float, sig: usize) -> Option<U
 
 /// `certify_decimal(x, sig).is_some()`, without rendering the texts on the machine-integer path
 /// (the precision loop asks this of every real of a result, and the rendering certifies again:
-/// a vocabulary's phi has 10^6 of them). The same branches as [`certify_decimal_uncached`], so
+/// a vocabulary's phi has 10^6 of them). The same branches as `certify_decimal_uncached`, so
 /// the same answer.
 pub fn certifies(x: &Enc, sig: usize) -> bool {
     let fast = sig + GUARD_DIGITS <= FAST_DIGITS && sig < MEMO_MIN_DIGITS && !FORCE_BIG.with(|f| f.get());

@@ -419,12 +419,12 @@ pub fn bon_value(
 pub fn bon_order_value(p: &[Rational], r: &[Rational], count: &SampleCount, exact: bool, prec: u32) -> Value {
     let (probs, kl): (Vec<Value>, Enc) = match (count, exact) {
         (SampleCount::Integer(i), true) => {
-            let pi = bon::order_rule_exact(p, r, i.to_u32().expect("small N"));
+            let pi = crate::math::order_rule::order_rule_exact(p, r, i.to_u32().expect("small N"));
             let kl = crate::math::divergence::kl(&pi, p, prec);
             (pi.into_iter().map(Value::Exact).collect(), kl)
         }
         _ => {
-            let logs = bon::order_rule_ln(p, r, &count.enc(prec), prec);
+            let logs = crate::math::order_rule::order_rule_ln(p, r, &count.enc(prec), prec);
             let mut kl = Enc::zero(prec);
             let mut values = Vec::with_capacity(logs.len());
             for (lp, b) in logs.iter().zip(p) {
