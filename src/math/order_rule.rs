@@ -6,20 +6,27 @@ use super::best_of_n::ln_neg_expm1;
 use crate::real::Enc;
 use rug::Rational;
 
+/// The tokens of positive probability in `(reward, index)` order, each with `G-(y)` and `G(y)`
+/// (the CDF just below and at it, exact).
+fn cdf_steps(p: &[Rational], r: &[Rational]) -> Vec<(usize, Rational, Rational)> {
+    let mut idx: Vec<usize> = (0..p.len()).filter(|&i| p[i] != 0).collect();
+    idx.sort_by(|&a, &b| r[a].cmp(&r[b]).then(a.cmp(&b)));
+    let mut g = Rational::new();
+    idx.into_iter()
+        .map(|i| {
+            let gm = g.clone();
+            g += &p[i];
+            (i, gm, g.clone())
+        })
+        .collect()
+}
+
 /// The "order" tie rule for a single token (BON-1): tokens sorted by (reward, index); with
 /// `G` the CDF in that order, `pi_N(y) = G(y)^N - G-(y)^N`, exact for integer `N`.
 /// Returns the exact probabilities in the original token order.
 pub fn order_rule_exact(p: &[Rational], r: &[Rational], n_samples: u32) -> Vec<Rational> {
-    let mut idx: Vec<usize> = (0..p.len()).collect();
-    idx.sort_by(|&a, &b| r[a].cmp(&r[b]).then(a.cmp(&b)));
     let mut out = vec![Rational::new(); p.len()];
-    let mut g = Rational::new();
-    for &i in &idx {
-        if p[i] == 0 {
-            continue;
-        }
-        let gm = g.clone();
-        g += &p[i];
+    for (i, gm, g) in cdf_steps(p, r) {
         let a = Rational::from(rug::ops::Pow::pow(&g, n_samples));
         let b = Rational::from(rug::ops::Pow::pow(&gm, n_samples));
         out[i] = a - b;
@@ -39,16 +46,8 @@ pub fn order_rule_enc(p: &[Rational], r: &[Rational], n_samples: &Enc, prec: u32
 /// best-of-N probability is exactly 0): `ln pi_N(y) = N ln G + ln(-expm1(N ln1p(-p_y / G)))`,
 /// finite even where `pi_N(y)` is below every floating-point range (`0.9^(10^30)`).
 pub fn order_rule_ln(p: &[Rational], r: &[Rational], n_samples: &Enc, prec: u32) -> Vec<Option<Enc>> {
-    let mut idx: Vec<usize> = (0..p.len()).collect();
-    idx.sort_by(|&a, &b| r[a].cmp(&r[b]).then(a.cmp(&b)));
     let mut out = vec![None; p.len()];
-    let mut g = Rational::new();
-    for &i in &idx {
-        if p[i] == 0 {
-            continue;
-        }
-        let gm = g.clone();
-        g += &p[i];
+    for (i, gm, g) in cdf_steps(p, r) {
         let lg = if g == 1 {
             Enc::zero(prec)
         } else if g < Rational::from((1, 2)) {
