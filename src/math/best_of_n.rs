@@ -192,6 +192,38 @@ pub struct BonEval {
 }
 
 impl BonEval {
+    /// No level yet (room for the source's `len()`), with the source's unlisted part.
+    fn empty(lv: &dyn LevelSource, n_samples: &Enc, prec: u32) -> BonEval {
+        let len = lv.len();
+        BonEval {
+            ln_ps: Vec::with_capacity(len),
+            ln_f: Vec::with_capacity(len),
+            f: Vec::with_capacity(len),
+            f_pow: Vec::with_capacity(len),
+            ln_pn: Vec::with_capacity(len),
+            pn: Vec::with_capacity(len),
+            out: OutsideEval::new(lv, n_samples, prec),
+            precs: None,
+        }
+    }
+    /// Level `j`'s terms: appended when `j` is the next level, else replacing level `j`'s.
+    fn set(&mut self, j: usize, t: LevelTerms) {
+        if j == self.pn.len() {
+            self.ln_ps.push(t.ln_ps);
+            self.ln_f.push(t.ln_f);
+            self.f.push(t.f);
+            self.f_pow.push(t.f_pow);
+            self.ln_pn.push(t.ln_pn);
+            self.pn.push(t.pn);
+        } else {
+            self.ln_ps[j] = t.ln_ps;
+            self.ln_f[j] = t.ln_f;
+            self.f[j] = t.f;
+            self.f_pow[j] = t.f_pow;
+            self.ln_pn[j] = t.ln_pn;
+            self.pn[j] = t.pn;
+        }
+    }
     /// The working precision level `j` was evaluated at (at most `prec`).
     pub fn level_prec(&self, j: usize, prec: u32) -> u32 {
         self.precs.as_ref().map_or(prec, |p| p[j].min(prec))
@@ -420,25 +452,9 @@ pub fn eval_graded(lv: &dyn LevelSource, n_samples: &Enc, prec: u32, precs: Opti
     let Some(precs) = precs else {
         return eval(lv, n_samples, prec);
     };
-    let len = lv.len();
-    let mut out = BonEval {
-        ln_ps: Vec::with_capacity(len),
-        ln_f: Vec::with_capacity(len),
-        f: Vec::with_capacity(len),
-        f_pow: Vec::with_capacity(len),
-        ln_pn: Vec::with_capacity(len),
-        pn: Vec::with_capacity(len),
-        out: OutsideEval::new(lv, n_samples, prec),
-        precs: None,
-    };
+    let mut out = BonEval::empty(lv, n_samples, prec);
     lv.visit_at(prec, &precs, &mut |j, lp| {
-        let t = level_terms(lp, n_samples, precs[j].min(prec), prec);
-        out.ln_ps.push(t.ln_ps);
-        out.ln_f.push(t.ln_f);
-        out.f.push(t.f);
-        out.f_pow.push(t.f_pow);
-        out.ln_pn.push(t.ln_pn);
-        out.pn.push(t.pn);
+        out.set(j, level_terms(lp, n_samples, precs[j].min(prec), prec));
     });
     out.precs = Some(precs);
     out
@@ -451,38 +467,12 @@ fn eval_selected(
     sel: Option<&[bool]>,
     base: Option<BonEval>,
 ) -> BonEval {
-    let len = lv.len();
-    let mut out = base.unwrap_or_else(|| BonEval {
-        ln_ps: Vec::with_capacity(len),
-        ln_f: Vec::with_capacity(len),
-        f: Vec::with_capacity(len),
-        f_pow: Vec::with_capacity(len),
-        ln_pn: Vec::with_capacity(len),
-        pn: Vec::with_capacity(len),
-        out: OutsideEval::new(lv, n_samples, prec),
-        precs: None,
-    });
-    let fill = out.pn.is_empty();
-    if !fill {
+    let mut out = base.unwrap_or_else(|| BonEval::empty(lv, n_samples, prec));
+    if !out.pn.is_empty() {
         out.out = OutsideEval::new(lv, n_samples, prec);
     }
     lv.visit(prec, sel, &mut |j, lp| {
-        let t = level_terms(lp, n_samples, prec, prec);
-        if fill {
-            out.ln_ps.push(t.ln_ps);
-            out.ln_f.push(t.ln_f);
-            out.f.push(t.f);
-            out.f_pow.push(t.f_pow);
-            out.ln_pn.push(t.ln_pn);
-            out.pn.push(t.pn);
-        } else {
-            out.ln_ps[j] = t.ln_ps;
-            out.ln_f[j] = t.ln_f;
-            out.f[j] = t.f;
-            out.f_pow[j] = t.f_pow;
-            out.ln_pn[j] = t.ln_pn;
-            out.pn[j] = t.pn;
-        }
+        out.set(j, level_terms(lp, n_samples, prec, prec))
     });
     out
 }

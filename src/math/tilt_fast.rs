@@ -485,13 +485,13 @@ impl Root {
                 let nd = d.neg();
                 par::map(&self.tokens, |(wa, ga)| {
                     if ga.is_exact_zero() && g0.is_exact_zero() {
-                        return clamp01(&wa.div(&s0, prec));
+                        return wa.div(&s0, prec).clamp01();
                     }
                     let sa = nd.mul(&ga.sub(g0, prec), prec);
                     let f = sa.mul(&sixth, prec).add(&half, prec);
                     let f = sa.mul(&f, prec).add(&one, prec);
                     let f = sa.mul(&f, prec).add(&one, prec).add(&rem, prec);
-                    clamp01(&wa.mul(&f, prec).div(&s0, prec))
+                    wa.mul(&f, prec).div(&s0, prec).clamp01()
                 })
             }
         };
@@ -503,24 +503,6 @@ impl Root {
             phi,
         })
     }
-}
-
-/// `x ∩ [0, 1]` (unchanged when disjoint).
-fn clamp01(x: &Enc) -> Enc {
-    let a = if *x.lo() < 0 {
-        Float::new(x.lo().prec())
-    } else {
-        x.lo().clone()
-    };
-    let b = if *x.hi() > 1 {
-        Float::with_val(x.hi().prec(), 1)
-    } else {
-        x.hi().clone()
-    };
-    if a > b {
-        return x.clone();
-    }
-    Enc::new(a, b)
 }
 
 /// Tokens per block of the summation: block partial sums run on worker threads and are added

@@ -358,7 +358,7 @@ impl WindowLaw {
         let mut first = self.hi;
         for (i, rr) in rs.iter().enumerate() {
             let lt = Self::ln_t_with(&lnc, &th, self.lo + i, rr, prec);
-            let t = clamp01(&lt.exp(prec), prec);
+            let t = lt.exp(prec).clamp01();
             let lf = t.neg().ln_1p(prec);
             if lt.is_finite() && lf.is_finite() && lt.width() <= tol && lf.width() <= tol {
                 first = self.lo + i;
@@ -565,13 +565,13 @@ impl WindowLaw {
                 // level's reduced precision left F = [0, ...] (ln F = -inf, P_N = [0, ...]) even
                 // though the listing was chosen where F is resolved at `wp`. ln F and F are then
                 // rounded at the level's precision (outward: still enclosures).
-                let t = clamp01(&scale_s.mul(&rs[j], wp), wp);
+                let t = scale_s.mul(&rs[j], wp).clamp01();
                 (t.neg().ln_1p(prec), one.sub(&t, prec))
             };
             let q = if first {
                 Enc::from_i64(1, prec)
             } else {
-                clamp01(&ps.div(&fv, prec), prec)
+                ps.div(&fv, prec).clamp01()
             };
             f(
                 j,
@@ -641,7 +641,7 @@ impl WindowLaw {
                 Enc::from_i64(1, p)
             } else {
                 // T at the full `wp`, as in `visit_graded` (F = 1 - T cancels at the lowest levels)
-                let t = clamp01(&scale_s.mul(&rs[j], wp), wp);
+                let t = scale_s.mul(&rs[j], wp).clamp01();
                 let ln_f = t.neg().ln_1p(p);
                 // nlf = N ln F, then ln P_N (BON-1)
                 let nlf = n_samples.mul(&ln_f, p);
@@ -649,7 +649,7 @@ impl WindowLaw {
                 let q = if first {
                     Enc::from_i64(1, p)
                 } else {
-                    clamp01(&ps.div(&fv, p), p)
+                    ps.div(&fv, p).clamp01()
                 };
                 let ln_pn = bon::ln_pn_of(nlf, &q, first, n_samples, p);
                 let phi = ps.mul(&e_s, p);
@@ -670,7 +670,7 @@ impl WindowLaw {
             let q = if first {
                 Enc::from_i64(1, p)
             } else {
-                clamp01(&ps.div(&fv, p), p)
+                ps.div(&fv, p).clamp01()
             };
             let ln_pn = bon::ln_pn_of(Enc::zero(p), &q, first, n_samples, p);
             let phi = ps.mul(&e_s, p);
@@ -748,23 +748,6 @@ impl WindowLaw {
         let e = one - sum;
         Enc::new(Float::new(prec), int_up(&e, prec) >> self.pow.bits as i32)
     }
-}
-
-pub(crate) fn clamp01(x: &Enc, prec: u32) -> Enc {
-    let lo = if *x.lo() < 0 {
-        Float::new(prec)
-    } else {
-        x.lo().clone()
-    };
-    let hi = if *x.hi() > 1 {
-        Float::with_val(prec, 1)
-    } else {
-        x.hi().clone()
-    };
-    if lo > hi {
-        return x.clone();
-    }
-    Enc::new(lo, hi)
 }
 
 /// WIN-4: the reverse KL `sum Phi ln(Phi / P_N)` over the levels not listed by the first window

@@ -5,7 +5,7 @@
 use crate::math::level_precision::reverse_top;
 use crate::math::level_source::{LevelProbs, LevelSource, Method, ReverseKlCtx, ScoutLevel, Unlisted};
 use crate::math::top_levels::{level_count, TopLevels, TOP_MAX};
-use crate::math::window::{clamp01, reverse_kl_outside, WindowLaw};
+use crate::math::window::{reverse_kl_outside, WindowLaw};
 use crate::real::Enc;
 use rug::{Integer, Rational};
 
@@ -72,7 +72,7 @@ impl LevelSource for WindowLaw {
         let top_level = self.lat.d * self.n as usize;
         let above = (self.hi < top_level).then(|| {
             let lt = self.ln_tails(wp, self.hi, self.hi);
-            clamp01(&lt[0].exp(prec), prec)
+            lt[0].exp(prec).clamp01()
         });
         let below = (self.lo > 0).then(|| {
             // P(S < s_lo) = 1 - T(s_lo - 1) = 1 - (T(s_lo) + P_S(s_lo))
@@ -83,7 +83,7 @@ impl LevelSource for WindowLaw {
                 .ln_c(wp)
                 .sub(&ts, wp)
                 .add(&self.g_enc(self.lo, wp).ln(wp), wp);
-            let t = clamp01(&lt[0].exp(wp).add(&ln_ps.exp(wp), wp), wp);
+            let t = lt[0].exp(wp).add(&ln_ps.exp(wp), wp).clamp01();
             let ln_b = t.neg().ln_1p(prec);
             (Enc::from_i64(1, prec).sub(&t, prec), ln_b)
         });
