@@ -321,3 +321,26 @@ fn window_and_exact_routes_report_the_same_levels_total() {
     };
     assert_eq!(total("window"), total("exact"));
 }
+
+#[test]
+fn bon_listing_beyond_the_top_k_is_refused_with_the_way_out() {
+    for view in ["all", "top 1000"] {
+        let msg = common::assert_usage_error(
+            &[
+                "bon",
+                "--p",
+                "1/2,1/4,1/4",
+                "--r",
+                "0,1,1",
+                "--n",
+                "1000000",
+                "--N",
+                "1e21",
+                "--levels",
+                view,
+            ],
+            &["--levels top K", "--levels none"],
+        );
+        assert!(msg.contains("GB"), "an estimate: {msg}");
+    }
+}

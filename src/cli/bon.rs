@@ -158,11 +158,14 @@ pub fn guard_lattice(lat: &Lattice, digits: usize, work: BonWork) -> Result<()> 
         ),
         c.bytes,
         c.seconds,
-        if work.listed.is_infinite() {
-            // `--levels all`: the window route lists the top K of the law at any n
-            "try --levels top K or --levels none (the window route answers them at large n), a smaller --n, or fewer --digits"
+        &if work.listed > TOP_MAX as f64 {
+            // `--levels all` or a long top K: the window route lists the top K <= TOP_MAX of the
+            // law at any n
+            format!(
+                "try --levels top K with K <= {TOP_MAX}, or --levels none (the window route answers them at large n), a smaller --n, or fewer --digits"
+            )
         } else {
-            "try a smaller --n or fewer --digits"
+            "try a smaller --n or fewer --digits".to_string()
         },
     )
 }
