@@ -3,7 +3,8 @@ mod common;
 
 use alignexact::exact::level_law::{level_law, Route};
 use alignexact::math::best_of_n::Levels;
-use alignexact::report::best_of_n::{bon_value, ExactBon, LevelsView, SampleCount};
+use alignexact::math::bon_integer::IntegerBon;
+use alignexact::report::best_of_n::{bon_value, LevelsView, SampleCount};
 use alignexact::report::Value;
 use rug::ops::Pow;
 use rug::{Float, Rational};
@@ -53,7 +54,7 @@ fn bon1_n_equal_one_is_the_reference() {
 fn bon1_real_route_at_integer_n_matches_the_exact_route() {
     let lv = example_a(4);
     for k in [2u32, 3] {
-        let ex = ExactBon::new(&lv, k);
+        let ex = IntegerBon::new(&lv.law, k);
         let exact = bon_value(
             &lv,
             &SampleCount::Integer(k.into()),

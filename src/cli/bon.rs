@@ -9,12 +9,11 @@ use crate::error::{Error, Result};
 use crate::exact::dist::Model;
 use crate::exact::level_law::{Lattice, Route};
 use crate::math::best_of_n::{integer_n, Levels, NRule};
+use crate::math::bon_integer::{self, IntegerBon};
 use crate::math::tilt::TiltModel;
 use crate::math::top_levels::TOP_MAX;
 use crate::real::ziv::{self, Precision};
-use crate::report::best_of_n::{
-    bon_order_value, bon_value, compare_value, ExactBon, LevelsView, SampleCount,
-};
+use crate::report::best_of_n::{bon_order_value, bon_value, compare_value, LevelsView, SampleCount};
 use clap::Args;
 use rug::{Integer, Rational};
 use serde_json::json;
@@ -251,11 +250,17 @@ pub fn rounded_count(x: &Rational, rule: NRule, prec: &Precision) -> Result<Samp
         })
 }
 
+/// The integer `N` for which best-of-N is computed exactly ([`IntegerBon`]): the whole exact law
+/// within [`MAX_EXACT_BITS`] (the form every small input has always had), or a law of many levels
+/// whose exact `P_N(s_j)` each stay within `bon_integer::MAX_LEVEL_BITS` (streamed: nothing is
+/// stored per level, and one exact level costs less than the log-space route's logarithms).
 pub fn exact_feasible(lv: &Levels, count: &SampleCount) -> Option<u32> {
     match count {
         SampleCount::Integer(i) => {
             let n = i.to_u32()?;
-            (crate::math::best_of_n::exact_bits(lv, i) <= MAX_EXACT_BITS).then_some(n)
+            let whole = crate::math::best_of_n::exact_bits(lv, i) <= MAX_EXACT_BITS;
+            let per_level = bon_integer::level_bits(&lv.law, i) <= bon_integer::MAX_LEVEL_BITS as f64;
+            (whole || per_level).then_some(n)
         }
         _ => None,
     }
@@ -369,7 +374,7 @@ pub fn run_bon(a: BonArgs) -> Result<(Output, bool)> {
     let law = lat.law(Route::Auto);
     drop(lat);
     let lv = Levels::new(law);
-    let exact = exact_feasible(&lv, &count).map(|k| ExactBon::new(&lv, k));
+    let exact = exact_feasible(&lv, &count).map(|k| IntegerBon::new(&lv.law, k));
     let extra = many_levels_bits(lv.len());
     let mut result = ziv::run(&prec, |bits| {
         let bits = with_extra_bits(bits, extra, &prec);

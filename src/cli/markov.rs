@@ -15,11 +15,12 @@ use crate::error::{Error, Result};
 use crate::exact::level_law::LevelLaw;
 use crate::exact::markov::{estimate, level_law_markov, Chain, MarkovModel};
 use crate::math::best_of_n::{Levels, NRule};
+use crate::math::bon_integer::IntegerBon;
 use crate::math::markov::{l_delta, ChainTilt};
 use crate::math::markov_window::ChainOptimum;
 use crate::real::ziv::{self, Precision};
 use crate::real::Enc;
-use crate::report::best_of_n::{bon_value, ExactBon, SampleCount};
+use crate::report::best_of_n::{bon_value, SampleCount};
 use crate::report::markov::{
     compare_markov_value, compare_markov_window_value, cumulants_markov_value, rate_markov_value,
     tilt_markov_value,
@@ -155,7 +156,7 @@ pub fn run_bon(a: BonArgs, m: MarkovModel) -> Result<(Output, bool)> {
         );
     }
     let lv = Levels::new(law(&m, n)?);
-    let exact = exact_feasible(&lv, &count).map(|k| ExactBon::new(&lv, k));
+    let exact = exact_feasible(&lv, &count).map(|k| IntegerBon::new(&lv.law, k));
     let mut result = ziv::run(&prec, |bits| {
         let mut v = bon_value(&lv, &count, exact.as_ref(), view, bits);
         if order {

@@ -1,6 +1,7 @@
 //! Result trees of `bon` and `compare` (field names of INTERFACE.md).
 
 use crate::math::best_of_n::{self as bon, BonEval, Levels, TiltedLaw};
+use crate::math::bon_integer::IntegerBon;
 use crate::math::level_precision::{graded, ScoutCtx};
 use crate::math::level_source::{LevelSource, SeqOptimum};
 use crate::math::tilt::{eval as tilt_eval, optimum, Optimum, TiltModel};
@@ -180,46 +181,18 @@ impl ExactBon {
     }
 }
 
-/// `A_N(F_j)` sequence for exact `F_j` (BON-3), for per-level gaps with exact terms.
-fn exact_gaps(lv: &dyn LevelSource, ex: &ExactBon, n: &Integer, prec: u32) -> Vec<Enc> {
-    let terms = ex.kl_terms(prec);
-    let ne = Enc::from_integer(n, prec);
-    let ln_n = if *n == 1 { Enc::zero(prec) } else { ne.ln(prec) };
-    let nm1 = Rational::from(n - 1u32);
-    let frac = Rational::from((nm1.numer().clone(), n.clone()));
-    let mut prev = Enc::zero(prec);
-    let mut f = Rational::new();
-    let mut out = Vec::with_capacity(lv.len());
-    for (j, t) in terms.iter().enumerate() {
-        f += &ex.ps[j];
-        let fpow = Rational::from(rug::ops::Pow::pow(&f, n.to_u32().unwrap_or(u32::MAX)));
-        let ln_f = if f == 1 {
-            Enc::zero(prec)
-        } else {
-            Enc::from_rational(&f, prec).ln(prec)
-        };
-        let inner = ln_n
-            .add(&ln_f.mul_rational(&nm1, prec), prec)
-            .sub(&Enc::from_rational(&frac, prec), prec);
-        let cur = inner.mul_rational(&fpow, prec);
-        out.push(cur.sub(&prev, prec).sub(t, prec));
-        prev = cur;
-    }
-    out
-}
-
-/// The `levels` listing of `bon` from the source's own levels (`view` of them).
+/// The `levels` listing of `bon` from the source's own levels `js` (highest first), with their
+/// `(prob_bon, kl_gap)` in `listed`.
 fn listed_levels(
     lv: &dyn LevelSource,
-    view: LevelsView,
+    js: &[usize],
     ln_ps: &Option<Vec<Enc>>,
-    probs: &[Value],
-    gaps: &[Enc],
+    listed: Vec<(Value, Enc)>,
     prec: u32,
 ) -> Vec<Value> {
-    level_indices(lv.len(), view)
-        .into_iter()
-        .map(|j| {
+    js.iter()
+        .zip(listed)
+        .map(|(&j, (prob, gap))| {
             obj(vec![
                 ("reward", Value::Exact(lv.reward(j))),
                 (
@@ -230,10 +203,10 @@ fn listed_levels(
                         (None, None) => Value::Null,
                     },
                 ),
-                ("prob_bon", probs[j].clone()),
+                ("prob_bon", prob),
                 // each per-level gap is >= 0 (BON-3), so the lower end may be clipped at 0;
                 // astronomically small gaps are shown as bounds rather than held to --digits
-                ("kl_gap", Value::Bounds(gaps[j].clamp_nonneg(prec))),
+                ("kl_gap", Value::Bounds(gap.clamp_nonneg(prec))),
             ])
         })
         .collect()
@@ -317,7 +290,7 @@ fn prob_value(ev: &BonEval, j: usize) -> Value {
 pub fn bon_value(
     lv: &dyn LevelSource,
     count: &SampleCount,
-    exact: Option<&ExactBon>,
+    exact: Option<&IntegerBon>,
     view: LevelsView,
     prec: u32,
 ) -> Value {
@@ -342,38 +315,36 @@ pub fn bon_value(
         (None, LevelsView::Top(k)) => lv.top_levels(k),
         _ => None,
     };
+    let listed_js = level_indices(lv.len(), view);
+    // the listed levels' (prob_bon, kl_gap), in the order of `listed_js`
     #[allow(clippy::type_complexity)]
-    let (e_s, kl, win, gaps, probs, ln_ps): (Value, Enc, Value, Vec<Enc>, Vec<Value>, Option<Vec<Enc>>) =
-        match (exact, count) {
-            (Some(ex), SampleCount::Integer(ni)) if lv.exact_law().is_some() => {
-                let terms = ex.kl_terms(prec);
-                let kl = Enc::sum(terms.iter(), prec);
-                (
-                    Value::Exact(ex.expected_reward(lv)),
-                    kl,
-                    Value::Exact(ex.win_rate()),
-                    exact_gaps(lv, ex, ni, prec),
-                    ex.pn.iter().cloned().map(Value::Exact).collect(),
-                    None,
-                )
-            }
+    let (e_s, kl, win, listed, ln_ps): (Value, Enc, Value, Vec<(Value, Enc)>, Option<Vec<Enc>>) =
+        match (exact, lv.exact_law()) {
+            (Some(ib), Some(law)) => (
+                Value::Exact(ib.expected_reward.clone()),
+                ib.kl(law, prec),
+                Value::Exact(ib.win_rate.clone()),
+                ib.levels(law, &listed_js, prec)
+                    .into_iter()
+                    .map(|(pn, gap)| (Value::Exact(pn), gap))
+                    .collect(),
+                None,
+            ),
             _ => {
                 // the top of the law listed exactly ([`TopLevels`]): the window need not list it
-                let force = if top.is_some() {
-                    vec![]
-                } else {
-                    level_indices(lv.len(), view)
-                };
+                let force = if top.is_some() { vec![] } else { listed_js.clone() };
                 let ev = bon::eval_adaptive(lv, &|p| count.enc(p), prec, None, &force);
                 let kl = bon::kl_to_reference(&ev, prec);
                 let gaps = bon::kl_gaps(&ev, &ne, &ln_n, prec);
-                let probs = (0..lv.len()).map(|j| prob_value(&ev, j)).collect();
+                let listed = listed_js
+                    .iter()
+                    .map(|&j| (prob_value(&ev, j), gaps[j].clone()))
+                    .collect();
                 (
                     reward_value(lv, &ev, &ne, &bon::expected_reward(lv, &ev, prec), prec),
                     kl,
                     Value::Real(bon::win_rate(&ev, prec)),
-                    gaps,
-                    probs,
+                    listed,
                     Some(ev.ln_ps),
                 )
             }
@@ -381,7 +352,7 @@ pub fn bon_value(
     let kl_enc = kl;
     let levels: Vec<Value> = match &top {
         Some(t) => top_listing(t, &ne, &ln_n, prec),
-        None => listed_levels(lv, view, &ln_ps, &probs, &gaps, prec),
+        None => listed_levels(lv, &listed_js, &ln_ps, listed, prec),
     };
     let gap = bound.sub(&kl_enc, prec);
     let one = Enc::from_i64(1, prec);
