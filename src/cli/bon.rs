@@ -21,8 +21,8 @@ use serde_json::json;
 /// Largest sequence length accepted before any estimate (the level law needs `n` in 32 bits).
 pub use super::guard::MAX_N;
 pub use super::guard::MAX_SECONDS;
-/// Largest exact best-of-N law, in bits of numerators.
-pub const MAX_EXACT_BITS: f64 = 4.0e7;
+/// Largest exact best-of-N law taken whole (moved to [`bon_integer`]).
+pub use crate::math::bon_integer::MAX_EXACT_BITS;
 /// Largest `n Delta` for an integer `N` from the rule (`N` then has 1.44 n Delta bits).
 pub const MAX_N_DELTA: f64 = 1.0e6;
 
@@ -172,16 +172,23 @@ pub fn guard_lattice(lat: &Lattice, digits: usize, work: BonWork) -> Result<()> 
 /// What best-of-N does per level for a sample count `--N` (or `n Delta` when N follows from
 /// the budget) and a `--levels` view.
 pub fn bon_work(big_n: Option<&str>, n: u64, delta: Option<&Rational>, view: LevelsView) -> BonWork {
-    let log2_n = match big_n.and_then(|s| crate::exact::parse::parse_integer(s).ok()) {
+    let integer = big_n.and_then(|s| crate::exact::parse::parse_integer(s).ok());
+    let log2_n = match &integer {
         Some(i) => i.significant_bits() as f64,
         None => delta.map_or(0.0, |d| d.to_f64() * n as f64 / std::f64::consts::LN_2),
     };
+    // an integer --N within u32 may take the exact integer route (`exact_feasible`)
+    let integer_n = integer.filter(|i| i.to_u32().is_some()).map(|i| i.to_f64());
     let listed = match view {
         LevelsView::All => f64::INFINITY,
         LevelsView::None => 0.0,
         LevelsView::Top(k) => k as f64,
     };
-    BonWork { log2_n, listed }
+    BonWork {
+        log2_n,
+        listed,
+        integer_n,
+    }
 }
 
 pub fn sample_count(
@@ -258,9 +265,7 @@ pub fn exact_feasible(lv: &Levels, count: &SampleCount) -> Option<u32> {
     match count {
         SampleCount::Integer(i) => {
             let n = i.to_u32()?;
-            let whole = crate::math::best_of_n::exact_bits(lv, i) <= MAX_EXACT_BITS;
-            let per_level = bon_integer::level_bits(&lv.law, i) <= bon_integer::MAX_LEVEL_BITS as f64;
-            (whole || per_level).then_some(n)
+            bon_integer::takes(bon_integer::level_bits(&lv.law, i), lv.len() as f64).then_some(n)
         }
         _ => None,
     }

@@ -224,7 +224,18 @@ pub struct BonWork {
     pub log2_n: f64,
     /// Levels printed with their probabilities (`--levels all` or `top K`).
     pub listed: f64,
+    /// `N` when `--N` is an integer within `u32` (the exact integer route may take it).
+    pub integer_n: Option<f64>,
 }
+
+/// Seconds per level of best-of-N for an integer `N` on the exact integer route
+/// (`math::bon_integer`: an exact level and one logarithm) at 30 digits, on this 2-core machine:
+/// measured, `bon --spec distinct.json --n 1 --N 4` on 10^6 distinct rewards (116-bit levels,
+/// 1.5 s for the exact pass and one precision round).
+pub const INT_BON_SEC_PER_LEVEL: f64 = 2.0e-6;
+/// Seconds per level and per bit of `N log2 D` on the exact integer route: measured, the same
+/// command on 10^5 tokens at `--N 300` (8100-bit levels: about 4e-6 s per level and round).
+pub const INT_BON_SEC_PER_LEVEL_BIT: f64 = 5.0e-10;
 
 /// Seconds per level of best-of-N at 30 digits (`F^N - F-^N` and the sums): measured,
 /// `compare --p 1/2,3/10,1/5 --r 0,1,3 --delta 3/10 --n 1000 --digits D` (0.18 s at 30 digits,
@@ -263,9 +274,18 @@ pub fn seq_cost_lattice(lat: &crate::exact::level_law::Lattice, digits: usize, w
     let levels = best.levels;
     let prec_bits = digits_bits(digits);
     let listed = work.listed.min(levels);
+    // an integer N on the exact integer route costs one exact level of `N log2 D` bits and one
+    // logarithm per level; otherwise the log-space route's powers `F^N`
+    let per_level = match work
+        .integer_n
+        .map(|k| k * best.coefficient_bits)
+        .filter(|&b| crate::math::bon_integer::takes(b, levels))
+    {
+        Some(b) => INT_BON_SEC_PER_LEVEL + INT_BON_SEC_PER_LEVEL_BIT * b,
+        None => BON_SEC_PER_LEVEL + BON_SEC_PER_LEVEL_LOGN * work.log2_n,
+    };
     let bon_seconds =
-        levels * digits_factor(digits) * (BON_SEC_PER_LEVEL + BON_SEC_PER_LEVEL_LOGN * work.log2_n)
-            + listed * best.coefficient_bits * LIST_SEC_PER_LEVEL_BIT;
+        levels * digits_factor(digits) * per_level + listed * best.coefficient_bits * LIST_SEC_PER_LEVEL_BIT;
     let bon_bytes =
         levels * 8.0 * (prec_bits / 8.0 + 32.0) + listed * best.coefficient_bits * LIST_BYTES_PER_LEVEL_BIT;
     // the types route's peak is about 2.5 times the level law's own estimate (issue 14: 64

@@ -38,9 +38,21 @@ const BLOCK: usize = 4096;
 /// results (fractions over `D^N`) grow past a few thousand digits.
 pub const MAX_LEVEL_BITS: u64 = 1 << 13;
 
+/// Largest exact best-of-N law taken whole, in bits of numerators (`levels x N log2 D`): within it
+/// every law is computed exactly whatever its per-level size (the form small inputs always had).
+pub const MAX_EXACT_BITS: f64 = 4.0e7;
+
 /// Bits of one exact `m_j = b_j^N - a_j^N`: about `N log2 D`.
 pub fn level_bits(law: &LevelLaw, n_samples: &Integer) -> f64 {
     n_samples.to_f64() * law.denom.significant_bits() as f64
+}
+
+/// Whether best-of-N for an integer `N` takes this route, from the per-level size
+/// `N log2 D` ([`level_bits`]) and the number of levels: the whole exact law within
+/// [`MAX_EXACT_BITS`], or any number of levels of at most [`MAX_LEVEL_BITS`] each (nothing is
+/// stored per level). The guard estimates with the same rule.
+pub fn takes(level_bits: f64, levels: f64) -> bool {
+    level_bits * levels <= MAX_EXACT_BITS || level_bits <= MAX_LEVEL_BITS as f64
 }
 
 /// BON-1 .. BON-4 for an integer `N >= 1` on an exact law: the exact parts, and the block starts
@@ -160,54 +172,96 @@ impl IntegerBon {
         let prec = prec + 32;
         let n = self.n_samples;
         let ne = Enc::from_i64(i64::from(n), prec);
-        let ln_n = ne.ln(prec);
-        let frac = Enc::from_rational(&Rational::from((n - 1, n)), prec);
-        let d = Enc::from_integer(&law.denom, prec);
-        let ln_d = d.ln(prec);
-        let nm1 = Enc::from_i64(i64::from(n) - 1, prec);
-        // A_N(c / D) from the exact cumulative weight c
-        let a_n = |c: &Integer| -> Enc {
-            if *c == 0 {
-                return Enc::zero(prec);
-            }
-            let ln_u = if *c == law.denom {
-                Enc::zero(prec)
-            } else {
-                Enc::from_integer(c, prec).ln(prec).sub(&ln_d, prec)
-            };
-            let u_pow = Enc::from_rational(
-                &Rational::from((Integer::from(c.pow(n)), self.d_pow.clone())),
-                prec,
-            );
-            u_pow.mul(&ln_n.add(&nm1.mul(&ln_u, prec), prec).sub(&frac, prec), prec)
+        let c = GapConsts {
+            ln_n: ne.ln(prec),
+            frac: Enc::from_rational(&Rational::from((n - 1, n)), prec),
+            ln_d: Enc::from_integer(&law.denom, prec).ln(prec),
+            nm1: Enc::from_i64(i64::from(n) - 1, prec),
         };
+        // the listed levels in increasing order, cut into pieces that each start from their
+        // exact cumulative weight (one sequential pass of additions), then run on worker threads
         let mut order: Vec<usize> = (0..js.len()).collect();
         order.sort_by_key(|&i| js[i]);
-        let mut out: Vec<Option<(Rational, Enc)>> = vec![None; js.len()];
+        let mut pieces: Vec<(&[usize], Integer)> = Vec::with_capacity(order.len() / BLOCK + 1);
         let mut a = Integer::new();
         let mut next = 0;
-        for i in order {
-            let j = js[i];
-            while next < j {
+        for piece in order.chunks(BLOCK) {
+            while next < js[piece[0]] {
                 a += &law.weights[next];
                 next += 1;
             }
-            let b = Integer::from(&a + &law.weights[j]);
-            let m = Integer::from((&b).pow(n)) - Integer::from((&a).pow(n));
-            let h = Integer::from(m.div_exact_ref(&law.weights[j]));
-            let pn = Rational::from((m, self.d_pow.clone()));
-            // P_N ln(P_N / P_S) = P_N (ln h - (N-1) ln D)
-            let ln_h = if h == 1 {
-                Enc::zero(prec)
-            } else {
-                Enc::from_integer(&h, prec).ln(prec)
-            };
-            let t = Enc::from_rational(&pn, prec).mul(&ln_h.sub(&nm1.mul(&ln_d, prec), prec), prec);
-            let gap = a_n(&b).sub(&a_n(&a), prec).sub(&t, prec);
+            pieces.push((piece, a.clone()));
+        }
+        let done = par::map_heavy(&pieces, 2, |(piece, a0)| {
+            let mut a = a0.clone();
+            let mut next = js[piece[0]];
+            // A_N at the previous level's upper end, reused as this level's lower end when the
+            // levels are consecutive
+            let mut prev: Option<(usize, Enc)> = None;
+            let mut out = Vec::with_capacity(piece.len());
+            for &i in piece.iter() {
+                let j = js[i];
+                while next < j {
+                    a += &law.weights[next];
+                    next += 1;
+                }
+                let b = Integer::from(&a + &law.weights[j]);
+                let m = Integer::from((&b).pow(n)) - Integer::from((&a).pow(n));
+                let h = Integer::from(m.div_exact_ref(&law.weights[j]));
+                let pn = Rational::from((m, self.d_pow.clone()));
+                // P_N ln(P_N / P_S) = P_N (ln h - (N-1) ln D)
+                let ln_h = if h == 1 {
+                    Enc::zero(prec)
+                } else {
+                    Enc::from_integer(&h, prec).ln(prec)
+                };
+                let t = Enc::from_rational(&pn, prec).mul(&ln_h.sub(&c.nm1.mul(&c.ln_d, prec), prec), prec);
+                let lower = match prev.take() {
+                    Some((pj, v)) if pj + 1 == j => v,
+                    _ => self.a_n(law, &a, &c, prec),
+                };
+                let upper = self.a_n(law, &b, &c, prec);
+                let gap = upper.sub(&lower, prec).sub(&t, prec);
+                prev = Some((j, upper));
+                out.push((i, pn, gap));
+            }
+            out
+        });
+        let mut out: Vec<Option<(Rational, Enc)>> = vec![None; js.len()];
+        for (i, pn, gap) in done.into_iter().flatten() {
             out[i] = Some((pn, gap));
         }
         out.into_iter().map(|x| x.expect("every listed level")).collect()
     }
+
+    /// `A_N(u) = u^N (ln N + (N-1) ln u - (N-1)/N)` at `u = c / D` from the exact cumulative
+    /// weight `c` (`A_N(0) = 0`, `ln 1 = 0`).
+    fn a_n(&self, law: &LevelLaw, cum: &Integer, c: &GapConsts, prec: u32) -> Enc {
+        if *cum == 0 {
+            return Enc::zero(prec);
+        }
+        let ln_u = if *cum == law.denom {
+            Enc::zero(prec)
+        } else {
+            Enc::from_integer(cum, prec).ln(prec).sub(&c.ln_d, prec)
+        };
+        let u_pow = Enc::from_rational(
+            &Rational::from((Integer::from(cum.pow(self.n_samples)), self.d_pow.clone())),
+            prec,
+        );
+        u_pow.mul(
+            &c.ln_n.add(&c.nm1.mul(&ln_u, prec), prec).sub(&c.frac, prec),
+            prec,
+        )
+    }
+}
+
+/// The constants of the per-level gaps at one precision.
+struct GapConsts {
+    ln_n: Enc,
+    frac: Enc,
+    ln_d: Enc,
+    nm1: Enc,
 }
 
 /// Visit the levels of one block from `first` (with cumulative weight `a0`): `f(j, a_j, b_j, m_j)`
