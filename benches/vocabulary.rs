@@ -236,6 +236,19 @@ fn main() {
             ]),
         ),
         (
+            "bon n=1 distinct".into(),
+            s(&[
+                "bon",
+                "--spec",
+                &spec("distinct.json"),
+                "--n",
+                "1",
+                "--N",
+                "4",
+                "--json",
+            ]),
+        ),
+        (
             "tilt A 100000 digits".into(),
             s(&[
                 "tilt",
