@@ -728,7 +728,7 @@ pub fn kl_bound(n_samples: &Enc, ln_n: &Enc, prec: u32) -> Enc {
 }
 
 /// `A_N(u) = u^N (ln N + (N-1) ln u - (N-1)/N)` from `u^N` and `ln u` (BON-3).
-fn a_n(u_pow: &Enc, ln_u: &Enc, n_samples: &Enc, ln_n: &Enc, prec: u32) -> Enc {
+pub(crate) fn a_n(u_pow: &Enc, ln_u: &Enc, n_samples: &Enc, ln_n: &Enc, prec: u32) -> Enc {
     let one = Enc::from_i64(1, prec);
     let nm1 = n_samples.sub(&one, prec);
     let inner = ln_n

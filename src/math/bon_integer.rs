@@ -24,6 +24,7 @@
 //! ternary value ([`crate::real::round::ln_both`]).
 
 use crate::exact::level_law::LevelLaw;
+use crate::math::best_of_n::a_n;
 use crate::real::par;
 use crate::real::round::{add_dn, add_up, int_dn_up, ln_both, mul_dn, mul_up, zero};
 use crate::real::Enc;
@@ -174,7 +175,7 @@ impl IntegerBon {
         let ne = Enc::from_i64(i64::from(n), prec);
         let c = GapConsts {
             ln_n: ne.ln(prec),
-            frac: Enc::from_rational(&Rational::from((n - 1, n)), prec),
+            ne,
             ln_d: Enc::from_integer(&law.denom, prec).ln(prec),
             nm1: Enc::from_i64(i64::from(n) - 1, prec),
         };
@@ -234,8 +235,8 @@ impl IntegerBon {
         out.into_iter().map(|x| x.expect("every listed level")).collect()
     }
 
-    /// `A_N(u) = u^N (ln N + (N-1) ln u - (N-1)/N)` at `u = c / D` from the exact cumulative
-    /// weight `c` (`A_N(0) = 0`, `ln 1 = 0`).
+    /// `A_N(u) = u^N (ln N + (N-1) ln u - (N-1)/N)` ([`a_n`]) at `u = c / D` from the exact
+    /// cumulative weight `c`, with `u^N` from the exact `c^N / D^N` (`A_N(0) = 0`, `ln 1 = 0`).
     fn a_n(&self, law: &LevelLaw, cum: &Integer, c: &GapConsts, prec: u32) -> Enc {
         if *cum == 0 {
             return Enc::zero(prec);
@@ -249,17 +250,14 @@ impl IntegerBon {
             &Rational::from((Integer::from(cum.pow(self.n_samples)), self.d_pow.clone())),
             prec,
         );
-        u_pow.mul(
-            &c.ln_n.add(&c.nm1.mul(&ln_u, prec), prec).sub(&c.frac, prec),
-            prec,
-        )
+        a_n(&u_pow, &ln_u, &c.ne, &c.ln_n, prec)
     }
 }
 
 /// The constants of the per-level gaps at one precision.
 struct GapConsts {
+    ne: Enc,
     ln_n: Enc,
-    frac: Enc,
     ln_d: Enc,
     nm1: Enc,
 }
