@@ -471,10 +471,70 @@ fn eval_selected(
     if !out.pn.is_empty() {
         out.out = OutsideEval::new(lv, n_samples, prec);
     }
-    lv.visit(prec, sel, &mut |j, lp| {
-        out.set(j, level_terms(lp, n_samples, prec, prec))
-    });
+    match lv.exact_law() {
+        Some(law) if law.len() >= PARALLEL_LEVELS => {
+            exact_terms_parallel(law, n_samples, prec, sel, |j, t| out.set(j, t));
+        }
+        _ => lv.visit(prec, sel, &mut |j, lp| {
+            out.set(j, level_terms(lp, n_samples, prec, prec))
+        }),
+    }
     out
+}
+
+/// Levels of an exact law from which [`eval_selected`] runs in blocks on worker threads.
+const PARALLEL_LEVELS: usize = 1 << 14;
+/// Levels per block of [`exact_terms_parallel`].
+const LEVEL_BLOCK: usize = 4096;
+
+/// Blocks computed at once by [`exact_terms_parallel`] (their results are held until `sink`
+/// takes them: a bounded number, whatever the number of levels).
+const BLOCKS_AT_ONCE: usize = 8;
+
+/// BON-1 on the (selected) levels of an exact law, in blocks of [`LEVEL_BLOCK`] levels on worker
+/// threads, each starting from its exact CDF numerator (one sequential pass of additions): the
+/// same [`exact_level_probs`] and [`level_terms`] per level as [`Levels::visit`], so the same
+/// enclosures, handed to `sink` in level order.
+fn exact_terms_parallel(
+    law: &LevelLaw,
+    n_samples: &Enc,
+    prec: u32,
+    sel: Option<&[bool]>,
+    mut sink: impl FnMut(usize, LevelTerms),
+) {
+    let d = &law.denom;
+    let half = Integer::from(d >> 1);
+    let len = law.len();
+    let mut starts = Vec::with_capacity(len / LEVEL_BLOCK + 1);
+    let mut acc = Integer::new();
+    for (j, w) in law.weights.iter().enumerate() {
+        if j % LEVEL_BLOCK == 0 {
+            starts.push((j, acc.clone()));
+        }
+        acc += w;
+    }
+    let block = |(first, acc0): &(usize, Integer)| {
+        let end = (first + LEVEL_BLOCK).min(len);
+        let mut acc = acc0.clone();
+        let mut tail = Integer::from(d - &acc);
+        let mut out = Vec::new();
+        for j in *first..end {
+            let w = &law.weights[j];
+            acc += w;
+            tail -= w;
+            if sel.is_some_and(|s| !s[j]) {
+                continue;
+            }
+            let lp = exact_level_probs(w, &acc, &tail, d, &half, j == 0, j + 1 == len, prec);
+            out.push((j, level_terms(lp, n_samples, prec, prec)));
+        }
+        out
+    };
+    for group in starts.chunks(BLOCKS_AT_ONCE) {
+        for (j, t) in crate::real::par::map_heavy(group, 2, block).into_iter().flatten() {
+            sink(j, t);
+        }
+    }
 }
 
 /// A function giving the tilted level law in logs from a best-of-N evaluation at a precision.
@@ -575,8 +635,11 @@ pub fn eval_adaptive(
             sel[j] = true;
         }
     }
-    // level j's win-rate term and BON-3 gap also read F and A_N(F) of level j - 1
-    for j in (1..len).rev() {
+    // level j's win-rate term and BON-3 gap also read F and A_N(F) of level j - 1. In increasing
+    // j, so that only the levels selected above mark their lower neighbour: in decreasing j each
+    // mark was read again at the next step, and the top level (always selected) marked every
+    // level below it, so no level ever kept its cheap enclosure.
+    for j in 1..len {
         if sel[j] {
             sel[j - 1] = true;
         }
