@@ -1056,6 +1056,49 @@ fn eval_adaptive_matches_eval() {
     }
 }
 
+/// The adaptive selection leaves negligible levels at their cheap 64-bit scout enclosures (it
+/// once marked every level below the top one as needed, through the neighbour rule run in
+/// decreasing `j`), keeps each selected level's lower neighbour at full precision (the win-rate
+/// term and the BON-3 gap of level `j` read level `j - 1`), and still certifies 60 digits.
+#[test]
+fn eval_adaptive_keeps_negligible_levels_cheap_and_selected_neighbours_full() {
+    let (p, r) = example_a();
+    let lv = levels(&p, &r, 200);
+    let prec = 256;
+    let count = SampleCount::Integer(Integer::from(10u64).pow(12));
+    let a = bon::eval_adaptive(&lv, &|b| count.enc(b), prec, None, &[]);
+    let full: Vec<bool> = a.pn.iter().map(|x| x.prec() > bon::SCOUT_BITS).collect();
+    let kept = full.iter().filter(|&&f| f).count();
+    assert!(
+        kept > 0 && kept < lv.len() * 9 / 10,
+        "{kept} of {} levels at full precision",
+        lv.len()
+    );
+    // a level selected on its own brings its lower neighbour, so every run of full-precision
+    // levels that starts above level 0 has at least two levels (its lowest one is a neighbour)
+    for a in 1..full.len() {
+        if full[a] && !full[a - 1] {
+            assert!(
+                a + 1 < full.len() && full[a + 1],
+                "level {a} at full precision alone: its own selection would have brought level {}",
+                a - 1
+            );
+        }
+    }
+    let e = bon::eval(&lv, &count.enc(prec), prec);
+    for (x, y) in [
+        (bon::kl_to_reference(&a, prec), bon::kl_to_reference(&e, prec)),
+        (
+            bon::expected_reward(&lv, &a, prec),
+            bon::expected_reward(&lv, &e, prec),
+        ),
+        (bon::win_rate(&a, prec), bon::win_rate(&e, prec)),
+    ] {
+        assert_overlap(&x, &y, "adaptive vs plain");
+        assert_digits(&x, 60, "adaptive evaluation");
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // integer_n
 
