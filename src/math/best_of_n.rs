@@ -570,6 +570,31 @@ fn ln_mag(xs: &[&Enc]) -> f64 {
     }
 }
 
+/// Whether the scout of [`eval_adaptive`] would keep at least half of an exact law's levels at
+/// full precision, from the expected reward's terms alone (`F_j^N` within `e^-slack` of the
+/// top level's `1`, i.e. `N ln F_j >= -slack`; the other outputs only select more): an `f64`
+/// estimate from the exact CDF numerators. A heuristic for skipping the scout only: no
+/// enclosure depends on it (every level is then evaluated at full precision).
+fn mostly_selected(law: &LevelLaw, n_samples: f64, slack: f64) -> bool {
+    if !n_samples.is_finite() {
+        return false;
+    }
+    let ln = |i: &Integer| {
+        let (m, e) = i.to_f64_exp();
+        m.ln() + f64::from(e) * std::f64::consts::LN_2
+    };
+    let ln_d = ln(&law.denom);
+    let mut acc = Integer::new();
+    let mut kept = 0usize;
+    for w in &law.weights {
+        acc += w;
+        if n_samples * (ln(&acc) - ln_d) >= -slack {
+            kept += 1;
+        }
+    }
+    2 * kept >= law.len()
+}
+
 /// [`eval`] with level-adaptive precision: a first pass at [`SCOUT_BITS`] bounds every level's
 /// contribution to every output sum (expected reward, both KLs, the reverse KL to the tilt given
 /// by `ln_phi_of`, win rate); levels whose contributions are all below `2^-(prec+32)` times the
@@ -590,6 +615,16 @@ pub fn eval_adaptive(
         return eval(lv, &n_at(prec), prec);
     }
     let n64 = n_at(SCOUT_BITS);
+    let slack = (prec as f64 + 32.0 + (len as f64).log2()) * std::f64::consts::LN_2;
+    if let Some(law) = lv.exact_law() {
+        if mostly_selected(law, upper_f64(&n64), slack) {
+            // the scout would select (nearly) every level: it would only add a pass
+            if crate::real::ziv::trace_on() {
+                eprintln!("[bon] {len} levels at {prec} bits (no scout: most levels matter)");
+            }
+            return eval(lv, &n_at(prec), prec);
+        }
+    }
     let scout = eval(lv, &n64, SCOUT_BITS);
     let phi = ln_phi_of.map(|f| f(&scout, SCOUT_BITS));
     let range = {
@@ -615,7 +650,6 @@ pub fn eval_adaptive(
             logm[j][3] = lphi + l2;
         }
     }
-    let slack = (prec as f64 + 32.0 + (len as f64).log2()) * std::f64::consts::LN_2;
     let mut cut = [f64::INFINITY; K];
     for (k, c) in cut.iter_mut().enumerate() {
         let top = logm.iter().map(|m| m[k]).fold(f64::NEG_INFINITY, f64::max);
