@@ -493,7 +493,9 @@ pub fn compare_value_with(
     // the expected reward's Abel terms are ~ the level gaps on every level above the mode, so
     // every listed level matters to some output at the working precision: the adaptive scout
     // pass of `eval_adaptive` selected all of them on both routes (measured: Example A, the
-    // 6-token model, n = 10^3 .. 10^6, 30 and 100 digits), and is skipped.
+    // 6-token model, n = 10^3 .. 10^6, 30 and 100 digits), and is skipped. (Measured while the
+    // scout's neighbour rule still marked every level below the top one, mended in session 5;
+    // not re-measured since.)
     //
     // Per-level precision (issue 10): the far-tail levels of a window weigh little in every sum
     // and are evaluated at fewer bits, chosen from an f64 scout (a heuristic only: every
