@@ -11,6 +11,7 @@ mod common;
 use alignexact::exact::dist::{Distribution, Model};
 use alignexact::exact::level_law::{level_law, Route};
 use alignexact::math::best_of_n::{self as bon, BonEval, Levels, NRule};
+use alignexact::math::bon_adaptive;
 use alignexact::math::divergence;
 use alignexact::math::tilt::{eval as tilt_eval, optimum, Optimum, TiltModel};
 use alignexact::real::ziv::{self, Precision};
@@ -1033,7 +1034,7 @@ fn eval_adaptive_matches_eval() {
             ("no phi", None),
             ("phi", Some(&ln_ps as &dyn Fn(&BonEval, u32) -> Vec<Enc>)),
         ] {
-            let a = bon::eval_adaptive(&lv, &|b| count.enc(b), prec, phi, &[]);
+            let a = bon_adaptive::eval_adaptive(&lv, &|b| count.enc(b), prec, phi, &[]);
             let e = bon::eval(&lv, &count.enc(prec), prec);
             for (what, x, y) in [
                 (
@@ -1068,8 +1069,8 @@ fn eval_adaptive_keeps_negligible_levels_cheap_and_selected_neighbours_full() {
     // N = 10^40: most levels have F^N far below the top's (at N = 10^12 more than half of them
     // matter, and the scout is skipped: every level at full precision)
     let count = SampleCount::Integer(Integer::from(10u64).pow(40));
-    let a = bon::eval_adaptive(&lv, &|b| count.enc(b), prec, None, &[]);
-    let full: Vec<bool> = a.pn.iter().map(|x| x.prec() > bon::SCOUT_BITS).collect();
+    let a = bon_adaptive::eval_adaptive(&lv, &|b| count.enc(b), prec, None, &[]);
+    let full: Vec<bool> = a.pn.iter().map(|x| x.prec() > bon_adaptive::SCOUT_BITS).collect();
     let kept = full.iter().filter(|&&f| f).count();
     assert!(
         kept > 0 && kept < lv.len() / 2,
@@ -1089,7 +1090,7 @@ fn eval_adaptive_keeps_negligible_levels_cheap_and_selected_neighbours_full() {
     }
     // when most levels matter the scout is skipped: the plain evaluation, level for level
     let most = SampleCount::Integer(Integer::from(10u64).pow(12));
-    let m = bon::eval_adaptive(&lv, &|b| most.enc(b), prec, None, &[]);
+    let m = bon_adaptive::eval_adaptive(&lv, &|b| most.enc(b), prec, None, &[]);
     assert_eq!(m.pn, bon::eval(&lv, &most.enc(prec), prec).pn);
     let e = bon::eval(&lv, &count.enc(prec), prec);
     for (x, y) in [

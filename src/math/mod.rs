@@ -2,6 +2,7 @@
 pub mod asymptotics;
 pub mod best_of_n;
 pub mod best_of_poisson;
+pub mod bon_adaptive;
 pub mod bon_integer;
 pub mod divergence;
 pub mod large_deviations;

@@ -1,6 +1,7 @@
 //! Result trees of `bon` and `compare` (field names of INTERFACE.md).
 
 use crate::math::best_of_n::{self as bon, BonEval, Levels, TiltedLaw};
+use crate::math::bon_adaptive;
 use crate::math::bon_integer::IntegerBon;
 use crate::math::level_precision::{graded, ScoutCtx};
 use crate::math::level_source::{LevelSource, SeqOptimum};
@@ -333,7 +334,7 @@ pub fn bon_value(
             _ => {
                 // the top of the law listed exactly ([`TopLevels`]): the window need not list it
                 let force = if top.is_some() { vec![] } else { listed_js.clone() };
-                let ev = bon::eval_adaptive(lv, &|p| count.enc(p), prec, None, &force);
+                let ev = bon_adaptive::eval_adaptive(lv, &|p| count.enc(p), prec, None, &force);
                 let kl = bon::kl_to_reference(&ev, prec);
                 let gaps = bon::kl_gaps(&ev, &ne, &ln_n, prec);
                 let listed = listed_js
