@@ -102,6 +102,21 @@ impl LevelLaw {
         out
     }
 
+    /// The first level of every block of `block` consecutive levels, with the exact weight below
+    /// it, `(j, sum_{i < j} weights[i])`: where parallel passes over the levels start (one
+    /// sequential pass of additions, `len / block` integers kept).
+    pub fn block_starts(&self, block: usize) -> Vec<(usize, Integer)> {
+        let mut starts = Vec::with_capacity(self.len() / block + 1);
+        let mut acc = Integer::new();
+        for (j, w) in self.weights.iter().enumerate() {
+            if j % block == 0 {
+                starts.push((j, acc.clone()));
+            }
+            acc += w;
+        }
+        starts
+    }
+
     /// Exact CDF numerators `F_j = P(S_n <= s_j) * denom = sum_{i <= j} weights[i]`
     /// (`F_last = denom`). Linear in the size of the law.
     pub fn cdf_weights(&self) -> Vec<Integer> {

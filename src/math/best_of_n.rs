@@ -505,14 +505,7 @@ fn exact_terms_parallel(
     let d = &law.denom;
     let half = Integer::from(d >> 1);
     let len = law.len();
-    let mut starts = Vec::with_capacity(len / LEVEL_BLOCK + 1);
-    let mut acc = Integer::new();
-    for (j, w) in law.weights.iter().enumerate() {
-        if j % LEVEL_BLOCK == 0 {
-            starts.push((j, acc.clone()));
-        }
-        acc += w;
-    }
+    let starts = law.block_starts(LEVEL_BLOCK);
     let block = |(first, acc0): &(usize, Integer)| {
         let end = (first + LEVEL_BLOCK).min(len);
         let mut acc = acc0.clone();
@@ -548,11 +541,6 @@ pub fn exact_probs(lv: &Levels, n_samples: u32) -> Vec<Rational> {
         prev = cur;
     }
     out
-}
-
-/// Bits of the exact best-of-N law: about `N log2(D)` per level.
-pub fn exact_bits(lv: &Levels, n_samples: &Integer) -> f64 {
-    n_samples.to_f64() * lv.law.denom.significant_bits() as f64 * lv.len() as f64
 }
 
 /// `E_{pi_N} S` by the second form of BON-2 (Abel summation over the listed levels):

@@ -81,14 +81,7 @@ struct ExactPart {
 impl IntegerBon {
     /// The exact parts of best-of-`N` on `law` (one pass over the levels, in parallel blocks).
     pub fn new(law: &LevelLaw, n_samples: u32) -> IntegerBon {
-        let mut starts = Vec::with_capacity(law.len() / BLOCK + 1);
-        let mut a = Integer::new();
-        for (j, w) in law.weights.iter().enumerate() {
-            if j % BLOCK == 0 {
-                starts.push((j, a.clone()));
-            }
-            a += w;
-        }
+        let starts = law.block_starts(BLOCK);
         let parts = par::map_heavy(&starts, 2, |(first, a0)| {
             let mut reward = Integer::new();
             let mut win = Integer::new();
